@@ -1,0 +1,64 @@
+// Checker: judges a recorded history. Checkers read the history and nothing
+// else from a run, so every checker also works offline on a saved history.
+//
+// Contract: Check() never throws for any valid History and never exceeds its
+// budget by more than a small constant: running out of time or memory gives
+// Validity::kUnknown with details saying which limit was hit — never a guess.
+//
+// Thread-safety: a Checker is immutable after construction; Check() may be
+// called concurrently on different histories.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "history/history.h"
+
+namespace coordcheck {
+
+enum class Validity : uint8_t { kValid, kInvalid, kUnknown };
+
+// "valid", "invalid", "unknown" — the JSON spelling used in results.json.
+std::string_view ValidityName(Validity v);
+// Jepsen's merge: invalid beats unknown beats valid.
+Validity MergeValidity(Validity a, Validity b);
+
+struct CheckResult {
+  Validity valid = Validity::kUnknown;
+  Json details = Json::object();   // checker-specific; see each checker's header
+  std::string summary;             // one or two lines for the terminal
+
+  Json ToJson() const;             // {"valid": ..., "summary": ..., "details": ...}
+};
+
+// Budget for one Check() call.
+struct CheckBudget {
+  std::chrono::milliseconds time_limit{0};  // 0 = unlimited
+  uint64_t memory_limit_bytes = 0;          // 0 = unlimited; bounds the checker's own search state
+  int threads = 0;                          // 0 = all cores
+};
+
+class Checker {
+ public:
+  virtual ~Checker() = default;
+  virtual std::string name() const = 0;
+  virtual CheckResult Check(const History& history, const CheckBudget& budget) const = 0;
+};
+
+// Runs every checker (sequentially) and merges verdicts: invalid > unknown > valid.
+// details = {"<name>": <that checker's result JSON>, ...}.
+class ComposeChecker final : public Checker {
+ public:
+  explicit ComposeChecker(std::vector<std::unique_ptr<Checker>> checkers);
+  std::string name() const override { return "compose"; }
+  CheckResult Check(const History& history, const CheckBudget& budget) const override;
+
+ private:
+  std::vector<std::unique_ptr<Checker>> checkers_;
+};
+
+}  // namespace coordcheck

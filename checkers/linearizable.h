@@ -1,0 +1,73 @@
+// Linearizability checker: is there a total order of the history's operations,
+// consistent with real time, in which each op's result is what a sequential
+// model gives? (Herlihy & Wing; the search follows Wing & Gong with Lowe's
+// just-in-time linearization and a memo of visited configurations.)
+//
+// Semantics (shared/HISTORY-FORMAT.md):
+// - `fail` ops did not happen and are dropped;
+// - `info` ops, and invokes that never completed, may take effect at any time
+//   after their invoke, or never; their (unknown) results are not checked;
+// - ops are split by `key` (P-compositionality) when the model is
+//   partitionable, and the parts are checked in parallel; the first invalid
+//   part stops the others;
+// - nemesis events are ignored.
+//
+// Result details:
+//   valid:   {"model", "keys", "ops", "witness": {"<key>": [invoke index, ...]}}
+//            (the witness lists the ops that took effect, in linearization order;
+//            info ops that never took effect are absent; omitted when
+//            LinearizableOptions::witness is false). A history without keys
+//            uses the key "" (the JSON dump of a null key is not used).
+//   invalid: {"model", "key", "op": {the op that could not be linearized: "index"
+//            (its invoke), "complete" (its completion), "process", "f", "value",
+//            "result"}, "prefix": [invoke indices of the longest linearizable
+//            prefix found], "states": [model states (JSON) possible just before
+//            the failing op, after that prefix], "explanation": "..."}
+//   unknown: {"model", "reason": "time-limit"|"memory-limit"|"error", "message",
+//            "keys_checked", "keys"}
+//
+// Thread-safety: see Checker.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+
+namespace coordcheck {
+
+struct LinearizableOptions {
+  // One of ModelNames(): register, cas-register, kv, mutex, set, queue, counter,
+  // multi-register.
+  std::string model = "cas-register";
+  // Initial state; nullopt = the model's default (register: null = no value;
+  // kv: every key ""; mutex: false = free; set/queue: []; counter: 0;
+  // multi-register: {} = every register null).
+  std::optional<Json> init;
+  // Include the witness linearization of a valid history in the details.
+  bool witness = true;
+};
+
+// The models this checker knows, and a one-paragraph description of each one's
+// value conventions (for `coordcheck check --help`).
+std::vector<std::string> ModelNames();
+std::string ModelHelp();
+
+// Checks that every op in `history` is one the model understands (f, value
+// shapes) and that `options.init` fits the model. The error names the event
+// (line = index + 1). Call before Check() to report bad input.
+std::optional<InputError> ValidateForModel(const History& history,
+                                           const LinearizableOptions& options);
+
+class LinearizableChecker final : public Checker {
+ public:
+  explicit LinearizableChecker(LinearizableOptions options);
+  std::string name() const override { return "linearizable"; }
+  CheckResult Check(const History& history, const CheckBudget& budget) const override;
+
+ private:
+  LinearizableOptions options_;
+};
+
+}  // namespace coordcheck

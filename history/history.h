@@ -1,0 +1,58 @@
+// History: the ordered events of one run, and the pairing of invocations with
+// their completions.
+//
+// A History read by history/jsonl.h already obeys every rule of
+// shared/HISTORY-FORMAT.md; code that builds one by hand (tests, importers)
+// can call Validate() to get the same guarantees.
+//
+// Thread-safety: plain value type; const methods may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "history/op.h"
+
+namespace coordcheck {
+
+// An error in an input, naming its place: "FILE:LINE: message".
+struct InputError {
+  std::string file;     // may be empty (then only "LINE: message" or "message")
+  int64_t line = 0;     // 1-based; 0 when the error is not about one line
+  std::string message;
+
+  std::string ToString() const;
+};
+
+// One operation: an invoke and its completion, if any.
+struct Operation {
+  int64_t invoke = -1;      // index of the invoke event, or -1 for a lone nemesis event
+  int64_t complete = -1;    // index of the completion, or -1 when never completed
+};
+
+struct History {
+  std::vector<Op> ops;
+
+  size_t size() const { return ops.size(); }
+  bool empty() const { return ops.empty(); }
+  const Op& operator[](size_t i) const { return ops[i]; }
+
+  // Appends `op`, setting its index to the next position.
+  void Append(Op op);
+
+  // Checks every rule of HISTORY-FORMAT.md; the first violation, with `line` =
+  // event index + 1 and `file` = `file_name`.
+  std::optional<InputError> Validate(const std::string& file_name = "") const;
+
+  // For each event, the index of its partner: an invoke's completion or a
+  // completion's invoke; -1 when there is none (pending invoke, lone nemesis
+  // event). Requires a valid history.
+  std::vector<int64_t> Partners() const;
+
+  // All operations in invoke order (lone nemesis events by their position).
+  std::vector<Operation> Operations() const;
+};
+
+}  // namespace coordcheck
