@@ -1,1 +1,51 @@
-// placeholder
+#include "checkers/checker.h"
+
+#include <exception>
+
+namespace coordcheck {
+
+std::string_view ValidityName(Validity v) {
+  switch (v) {
+    case Validity::kValid:
+      return "valid";
+    case Validity::kInvalid:
+      return "invalid";
+    case Validity::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+Validity MergeValidity(Validity a, Validity b) {
+  if (a == Validity::kInvalid || b == Validity::kInvalid) return Validity::kInvalid;
+  if (a == Validity::kUnknown || b == Validity::kUnknown) return Validity::kUnknown;
+  return Validity::kValid;
+}
+
+Json CheckResult::ToJson() const {
+  return Json{{"valid", ValidityName(valid)}, {"summary", summary}, {"details", details}};
+}
+
+ComposeChecker::ComposeChecker(std::vector<std::unique_ptr<Checker>> checkers)
+    : checkers_(std::move(checkers)) {}
+
+CheckResult ComposeChecker::Check(const History& history, const CheckBudget& budget) const {
+  CheckResult out;
+  out.valid = Validity::kValid;
+  for (const auto& checker : checkers_) {
+    CheckResult r;
+    try {
+      r = checker->Check(history, budget);
+    } catch (const std::exception& e) {  // a checker's crash is never a pass
+      r.valid = Validity::kUnknown;
+      r.summary = std::string("checker failed: ") + e.what();
+    }
+    out.valid = MergeValidity(out.valid, r.valid);
+    if (!out.summary.empty()) out.summary += "\n";
+    out.summary += checker->name() + ": " + r.summary;
+    out.details[checker->name()] = r.ToJson();
+  }
+  return out;
+}
+
+}  // namespace coordcheck

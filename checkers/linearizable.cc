@@ -1,1 +1,331 @@
-// placeholder
+#include "checkers/linearizable.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include "checkers/lin_models.h"
+#include "checkers/lin_search.h"
+
+namespace coordcheck {
+namespace {
+
+using lin::ModelKind;
+
+// One partition (key) of the history: its ops in invoke order.
+struct Partition {
+  Json key;                      // null when the history has no keys
+  std::vector<int64_t> invokes;  // history index of each op's invoke
+  std::vector<int64_t> returns;  // history index of its ok completion, or -1 (info / pending)
+};
+
+struct PartitionOutcome {
+  lin::SearchResult search;
+  std::unique_ptr<lin::PartitionModel> model;
+  bool done = false;
+  std::string error;  // an exception from the model (bad input that slipped past validation)
+};
+
+std::string KeyString(const Json& key) {
+  if (key.is_null()) return "";
+  if (key.is_string()) return key.get<std::string>();
+  return key.dump();
+}
+
+// Splits client ops by key; drops fail ops and info ops the model says cannot
+// change the state.
+std::vector<Partition> SplitByKey(const History& history, const std::vector<int64_t>& partners,
+                                  const lin::PartitionModel& probe) {
+  std::vector<Partition> parts;
+  std::unordered_map<std::string, size_t> by_key;
+  std::string key_text;
+  for (const Op& op : history.ops) {
+    if (!op.is_invoke() || op.is_nemesis()) continue;
+    int64_t done = partners[op.index];
+    OpType outcome = done >= 0 ? history.ops[done].type : OpType::kInfo;
+    if (outcome == OpType::kFail) continue;
+    if (outcome == OpType::kInfo && probe.InfoIsNoOp(op)) continue;
+    key_text.clear();
+    if (op.key.is_string()) {
+      key_text = "s" + op.key.get_ref<const std::string&>();
+    } else if (!op.key.is_null()) {
+      key_text = "i" + op.key.dump();
+    }
+    auto [it, inserted] = by_key.try_emplace(key_text, parts.size());
+    if (inserted) {
+      parts.emplace_back();
+      parts.back().key = op.key;
+    }
+    Partition& p = parts[it->second];
+    p.invokes.push_back(op.index);
+    p.returns.push_back(outcome == OpType::kOk ? done : -1);
+  }
+  return parts;
+}
+
+// Builds the search problem and the model for one partition.
+lin::SearchProblem BuildProblem(const History& history, const Partition& part,
+                                lin::PartitionModel& model) {
+  lin::SearchProblem problem;
+  const size_t n = part.invokes.size();
+  problem.call_event.assign(n, lin::kNoEvent);
+  problem.return_event.assign(n, lin::kNoEvent);
+  problem.info_class.assign(n, -1);
+  std::unordered_map<std::string, int32_t> classes;
+  std::vector<std::pair<int64_t, uint32_t>> events;  // (history index, op << 1 | is_return)
+  events.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    const Op& invoke = history.ops[part.invokes[i]];
+    const Op* ok = part.returns[i] >= 0 ? &history.ops[part.returns[i]] : nullptr;
+    model.AddOp(invoke, ok);
+    events.emplace_back(part.invokes[i], static_cast<uint32_t>(i) << 1);
+    if (ok != nullptr) {
+      events.emplace_back(part.returns[i], (static_cast<uint32_t>(i) << 1) | 1);
+    } else {
+      std::string cls = invoke.f;
+      cls.push_back('\0');
+      cls += invoke.value.dump();
+      auto [it, inserted] = classes.try_emplace(cls, static_cast<int32_t>(classes.size()));
+      problem.info_class[i] = it->second;
+    }
+  }
+  std::sort(events.begin(), events.end());
+  problem.events.reserve(events.size());
+  for (const auto& [index, code] : events) {
+    uint32_t op = code >> 1;
+    if (code & 1) {
+      problem.return_event[op] = static_cast<uint32_t>(problem.events.size());
+    } else {
+      problem.call_event[op] = static_cast<uint32_t>(problem.events.size());
+    }
+    problem.events.push_back(code);
+  }
+  return problem;
+}
+
+Json OpSummary(const History& history, int64_t invoke, int64_t complete) {
+  const Op& op = history.ops[invoke];
+  Json j = {{"index", invoke}, {"process", op.process}, {"f", op.f}, {"value", op.value}};
+  j["complete"] = complete >= 0 ? Json(complete) : Json();
+  j["type"] = complete >= 0 ? Json(OpTypeName(history.ops[complete].type)) : Json("info");
+  j["result"] = complete >= 0 ? history.ops[complete].value : Json();
+  if (op.has_key()) j["key"] = op.key;
+  return j;
+}
+
+std::string Describe(const History& history, int64_t invoke, int64_t complete) {
+  const Op& op = history.ops[invoke];
+  std::string s = "op " + std::to_string(invoke) + " (process " + std::to_string(op.process) +
+                  " " + op.f;
+  if (!op.value.is_null()) s += " " + op.value.dump();
+  if (complete >= 0) {
+    const Op& done = history.ops[complete];
+    s += ", " + std::string(OpTypeName(done.type));
+    if (!done.value.is_null() && done.value != op.value) s += " " + done.value.dump();
+    s += " at event " + std::to_string(complete);
+  }
+  return s + ")";
+}
+
+}  // namespace
+
+std::vector<std::string> ModelNames() {
+  return {"register", "cas-register", "kv", "mutex", "set", "queue", "counter", "multi-register"};
+}
+
+std::string ModelHelp() {
+  return R"(Models and their value conventions (f: invoke value -> ok value):
+  register        read: null -> v (null = no value); write: v. Init default null.
+  cas-register    register plus cas: [expected, new] (ok = applied; fail = not applied).
+  kv              per key: read/get, write/put, cas as cas-register, append: string
+                  (concatenated to the key's value). Init default "" for every key;
+                  an object init gives per-key values.
+  mutex           acquire, release (value ignored, e.g. a fencing token). acquire needs
+                  the lock free, release needs it held. Init false (free) or true.
+  set             add: v; read: null -> [members]. Init [].
+  queue           FIFO: enqueue: v; dequeue: null -> v (null = the queue was empty).
+                  Init [].
+  counter         add: integer delta; read: null -> integer. Init 0.
+  multi-register  txn: [["read"|"write", register, v], ...]; reads return values in the
+                  ok completion. Init {register: value}; registers not named start null.
+Ops with a "key" are checked per key, independently, in parallel (every model).
+fail ops did not happen; info ops and invokes never completed may have taken
+effect at any time after their invoke, or never.)";
+}
+
+std::optional<InputError> ValidateForModel(const History& history,
+                                           const LinearizableOptions& options) {
+  ModelKind kind;
+  if (!lin::ParseModelKind(options.model, &kind)) {
+    return InputError{"", 0, "unknown model \"" + options.model + "\" (models: register, " +
+                                 "cas-register, kv, mutex, set, queue, counter, multi-register)"};
+  }
+  if (options.init) {
+    if (auto err = lin::ValidateInit(kind, *options.init)) {
+      return InputError{"", 0, "--init " + options.init->dump() + ": " + *err};
+    }
+  }
+  std::vector<int64_t> partners = history.Partners();
+  for (const Op& op : history.ops) {
+    if (!op.is_invoke() || op.is_nemesis()) continue;
+    int64_t done = partners[op.index];
+    const Op* completion = done >= 0 ? &history.ops[done] : nullptr;
+    if (completion != nullptr && completion->type == OpType::kFail) continue;
+    const Op* ok = completion != nullptr && completion->type == OpType::kOk ? completion : nullptr;
+    if (auto err = lin::ValidateOp(kind, op, ok)) {
+      int64_t where = ok != nullptr ? ok->index : op.index;
+      return InputError{"", where + 1, *err};
+    }
+  }
+  return std::nullopt;
+}
+
+LinearizableChecker::LinearizableChecker(LinearizableOptions options)
+    : options_(std::move(options)) {}
+
+CheckResult LinearizableChecker::Check(const History& history, const CheckBudget& budget) const {
+  CheckResult result;
+  result.details["model"] = options_.model;
+  auto unknown = [&](const std::string& reason, const std::string& message) {
+    result.valid = Validity::kUnknown;
+    result.details["reason"] = reason;
+    result.details["message"] = message;
+    result.summary = "unknown: " + message;
+    return result;
+  };
+  if (auto err = ValidateForModel(history, options_)) return unknown("error", err->ToString());
+  ModelKind kind;
+  lin::ParseModelKind(options_.model, &kind);
+
+  std::vector<Partition> parts;
+  try {
+    auto probe = lin::MakePartitionModel(kind, options_.init, Json());
+    parts = SplitByKey(history, history.Partners(), *probe);
+  } catch (const std::exception& e) {
+    return unknown("error", e.what());
+  }
+  size_t total_ops = 0;
+  for (const auto& p : parts) total_ops += p.invokes.size();
+
+  // Largest partitions first, spread over the threads; the first invalid one
+  // stops the others.
+  std::vector<size_t> order(parts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return parts[a].invokes.size() > parts[b].invokes.size();
+  });
+  std::atomic<uint64_t> memory_used{0};
+  std::atomic<bool> stop{false};
+  lin::SearchBudget sb;
+  if (budget.time_limit.count() > 0) sb.deadline = std::chrono::steady_clock::now() + budget.time_limit;
+  sb.memory_limit_bytes = budget.memory_limit_bytes;
+  sb.memory_used = &memory_used;
+  sb.stop = &stop;
+
+  std::vector<PartitionOutcome> outcomes(parts.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (;;) {
+      size_t k = next.fetch_add(1);
+      if (k >= order.size() || stop.load()) return;
+      if (std::chrono::steady_clock::now() > sb.deadline) return;
+      size_t i = order[k];
+      PartitionOutcome& out = outcomes[i];
+      try {
+        out.model = lin::MakePartitionModel(kind, options_.init, parts[i].key);
+        lin::SearchProblem problem = BuildProblem(history, parts[i], *out.model);
+        out.search = out.model->Run(problem, sb);
+        out.done = true;
+        if (out.search.outcome == lin::SearchOutcome::kInvalid) stop.store(true);
+      } catch (const std::exception& e) {
+        out.error = e.what();
+        stop.store(true);
+      }
+    }
+  };
+  int threads = budget.threads > 0 ? budget.threads
+                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<size_t>(threads, std::max<size_t>(1, parts.size())));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  // Merge: an invalid partition (the first in key order) wins; then errors and
+  // budget overruns give unknown; else valid.
+  result.details["keys"] = parts.size();
+  result.details["ops"] = total_ops;
+  uint64_t nodes = 0;
+  for (const auto& o : outcomes) nodes += o.search.nodes;
+  result.details["search_nodes"] = nodes;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const PartitionOutcome& o = outcomes[i];
+    if (!o.done || o.search.outcome != lin::SearchOutcome::kInvalid) continue;
+    const Partition& p = parts[i];
+    const lin::SearchResult& s = o.search;
+    result.valid = Validity::kInvalid;
+    result.details["key"] = p.key;
+    result.details["op"] = OpSummary(history, p.invokes[s.failed_op], p.returns[s.failed_op]);
+    Json prefix = Json::array();
+    for (uint32_t op : s.prefix) prefix.push_back(p.invokes[op]);
+    Json states = Json::array();
+    for (int32_t st : s.states) states.push_back(o.model->DescribeState(st));
+    result.details["prefix"] = prefix;
+    result.details["states"] = states;
+    std::string where = p.key.is_null() ? "" : " on key " + p.key.dump();
+    std::string what = Describe(history, p.invokes[s.failed_op], p.returns[s.failed_op]);
+    std::string explanation = "not linearizable" + where + ": " + what +
+                              " cannot be linearized after any order of the " +
+                              std::to_string(s.prefix.size()) +
+                              " ops before it; the model's state could only be " + states.dump();
+    result.details["explanation"] = explanation;
+    result.summary = explanation;
+    return result;
+  }
+  size_t checked = 0;
+  std::string reason, message;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const PartitionOutcome& o = outcomes[i];
+    if (!o.error.empty()) {
+      reason = "error";
+      message = "key " + KeyString(parts[i].key) + ": " + o.error;
+    } else if (o.done && o.search.outcome == lin::SearchOutcome::kTimeLimit && reason.empty()) {
+      reason = "time-limit";
+      message = "time limit of " + std::to_string(budget.time_limit.count()) + " ms reached";
+    } else if (o.done && o.search.outcome == lin::SearchOutcome::kMemoryLimit && reason.empty()) {
+      reason = "memory-limit";
+      message = "memory limit of " + std::to_string(budget.memory_limit_bytes >> 20) +
+                " MiB reached";
+    } else if (o.done && o.search.outcome == lin::SearchOutcome::kValid) {
+      ++checked;
+    }
+  }
+  if (checked != parts.size()) {
+    if (reason.empty()) {
+      reason = "time-limit";
+      message = "stopped before every key was checked";
+    }
+    result.details["keys_checked"] = checked;
+    return unknown(reason, message + " (" + std::to_string(checked) + " of " +
+                               std::to_string(parts.size()) + " keys decided, all valid)");
+  }
+  result.valid = Validity::kValid;
+  if (options_.witness) {
+    Json witness = Json::object();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      Json order_json = Json::array();
+      for (uint32_t op : outcomes[i].search.linearization)
+        order_json.push_back(parts[i].invokes[op]);
+      witness[KeyString(parts[i].key)] = std::move(order_json);
+    }
+    result.details["witness"] = std::move(witness);
+  }
+  result.summary = "linearizable: " + std::to_string(total_ops) + " ops over " +
+                   std::to_string(parts.size()) + (parts.size() == 1 ? " key" : " keys");
+  return result;
+}
+
+}  // namespace coordcheck

@@ -1,1 +1,155 @@
-// placeholder
+#include "harness/cli.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "checkers/linearizable.h"
+#include "history/edn.h"
+#include "history/jsonl.h"
+
+namespace coordcheck {
+namespace {
+
+struct CheckArgs {
+  std::string history;
+  std::string model = "cas-register";
+  std::string init;            // JSON text; empty = the model's default
+  double time_limit_s = 600;   // 0 = unlimited
+  uint64_t memory_limit_mb = 4096;
+  int threads = 0;
+  std::string out;
+  bool no_witness = false;
+  bool quiet = false;
+};
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
+  return kExitError;
+}
+
+int RunCheck(const CheckArgs& args) {
+  LinearizableOptions options;
+  options.model = args.model;
+  options.witness = !args.no_witness;
+  if (!args.init.empty()) {
+    Json init = Json::parse(args.init, nullptr, /*allow_exceptions=*/false);
+    if (init.is_discarded()) return Fail("--init: not valid JSON: " + args.init);
+    options.init = init;
+  }
+  auto started = std::chrono::steady_clock::now();
+  History history;
+  if (auto err = ReadHistoryFile(args.history, &history)) return Fail(err->ToString());
+  if (auto err = ValidateForModel(history, options)) {
+    if (err->line > 0) err->file = args.history;
+    return Fail(err->ToString());
+  }
+  auto read_done = std::chrono::steady_clock::now();
+  CheckBudget budget;
+  budget.time_limit = std::chrono::milliseconds(static_cast<int64_t>(args.time_limit_s * 1000));
+  budget.memory_limit_bytes = args.memory_limit_mb << 20;
+  budget.threads = args.threads;
+  LinearizableChecker checker(options);
+  CheckResult result = checker.Check(history, budget);
+  auto checked = std::chrono::steady_clock::now();
+  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+
+  if (!args.out.empty()) {
+    Json out = result.ToJson();
+    out["checker"] = checker.name();
+    out["history"] = args.history;
+    out["model"] = args.model;
+    out["init"] = options.init ? *options.init : Json();
+    out["read_ms"] = ms(read_done - started);
+    out["check_ms"] = ms(checked - read_done);
+    std::ofstream f(args.out);
+    f << out.dump(1) << "\n";
+    if (!f) return Fail("cannot write " + args.out);
+  }
+  if (!args.quiet) {
+    std::printf("%s\n%s\n", std::string(ValidityName(result.valid)).c_str(),
+                result.summary.c_str());
+    std::printf("(%s, %zu events, read %.1f ms, check %.1f ms)\n", args.model.c_str(),
+                history.size(), ms(read_done - started), ms(checked - read_done));
+  }
+  switch (result.valid) {
+    case Validity::kValid:
+      return kExitValid;
+    case Validity::kInvalid:
+      return kExitInvalid;
+    case Validity::kUnknown:
+      return result.details.value("reason", "") == "error" ? kExitError : kExitUnknown;
+  }
+  return kExitError;
+}
+
+int RunImport(const std::string& format, const std::string& input, const std::string& output) {
+  if (format != "jepsen") return Fail("unknown import format \"" + format + "\" (formats: jepsen)");
+  History history;
+  if (auto err = ImportJepsenEdnFile(input, &history)) return Fail(err->ToString());
+  if (auto err = WriteHistoryFile(output, history)) return Fail(*err);
+  std::printf("imported %zu events from %s into %s\n", history.size(), input.c_str(),
+              output.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"coordcheck: a Jepsen-style correctness testing harness for distributed coordination"};
+  app.require_subcommand(1);
+
+  CheckArgs check;
+  CLI::App* check_cmd = app.add_subcommand(
+      "check", "Check a saved history (history.jsonl) for linearizability against a model");
+  check_cmd->add_option("history", check.history, "history file (JSON Lines; - for stdin)")
+      ->required();
+  check_cmd->add_option("--model,-m", check.model, "model (see below)")->capture_default_str();
+  check_cmd->add_option("--init", check.init, "initial state as JSON (default: the model's)");
+  check_cmd->add_option("--time-limit", check.time_limit_s,
+                        "seconds before the verdict is unknown (0 = unlimited)")
+      ->capture_default_str();
+  check_cmd->add_option("--memory-limit", check.memory_limit_mb,
+                        "MiB of search state before the verdict is unknown (0 = unlimited)")
+      ->capture_default_str();
+  check_cmd->add_option("--threads", check.threads, "worker threads (0 = all cores)")
+      ->capture_default_str();
+  check_cmd->add_option("--out,-o", check.out, "write the result as JSON to this file");
+  check_cmd->add_flag("--no-witness", check.no_witness,
+                      "leave the witness linearization out of --out");
+  check_cmd->add_flag("--quiet,-q", check.quiet, "print nothing; the exit code tells");
+  check_cmd->footer(ModelHelp() +
+                    "\n\nExit codes: 0 valid, 1 invalid, 2 unknown (out of budget), 3 bad "
+                    "input or error.");
+
+  std::string format, input, output;
+  CLI::App* import_cmd =
+      app.add_subcommand("import", "Convert another tool's history into history.jsonl");
+  import_cmd->add_option("format", format, "input format: jepsen (history.edn)")->required();
+  import_cmd->add_option("input", input, "input file")->required();
+  import_cmd->add_option("--out,-o", output, "output history.jsonl")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitError;
+  }
+  try {
+    if (check_cmd->parsed()) return RunCheck(check);
+    if (import_cmd->parsed()) return RunImport(format, input, output);
+  } catch (const std::exception& e) {
+    return Fail(e.what());
+  }
+  return kExitError;
+}
+
+}  // namespace coordcheck

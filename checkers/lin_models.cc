@@ -1,0 +1,612 @@
+#include "checkers/lin_models.h"
+
+#include <algorithm>
+
+namespace coordcheck::lin {
+namespace {
+
+// f aliases, parsed once.
+enum class Fn { kRead, kWrite, kCas, kAppend, kAcquire, kRelease, kAdd, kEnqueue, kDequeue, kTxn };
+
+std::optional<Fn> ParseFn(ModelKind kind, std::string_view f) {
+  switch (kind) {
+    case ModelKind::kRegister:
+      if (f == "read") return Fn::kRead;
+      if (f == "write") return Fn::kWrite;
+      return std::nullopt;
+    case ModelKind::kCasRegister:
+      if (f == "read") return Fn::kRead;
+      if (f == "write") return Fn::kWrite;
+      if (f == "cas") return Fn::kCas;
+      return std::nullopt;
+    case ModelKind::kKv:
+      if (f == "read" || f == "get") return Fn::kRead;
+      if (f == "write" || f == "put") return Fn::kWrite;
+      if (f == "cas") return Fn::kCas;
+      if (f == "append") return Fn::kAppend;
+      return std::nullopt;
+    case ModelKind::kMutex:
+      if (f == "acquire" || f == "lock") return Fn::kAcquire;
+      if (f == "release" || f == "unlock") return Fn::kRelease;
+      return std::nullopt;
+    case ModelKind::kSet:
+      if (f == "add") return Fn::kAdd;
+      if (f == "read") return Fn::kRead;
+      return std::nullopt;
+    case ModelKind::kQueue:
+      if (f == "enqueue") return Fn::kEnqueue;
+      if (f == "dequeue") return Fn::kDequeue;
+      return std::nullopt;
+    case ModelKind::kCounter:
+      if (f == "add") return Fn::kAdd;
+      if (f == "read") return Fn::kRead;
+      return std::nullopt;
+    case ModelKind::kMultiRegister:
+      if (f == "txn") return Fn::kTxn;
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+const char* FnList(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::kRegister: return "read, write";
+    case ModelKind::kCasRegister: return "read, write, cas";
+    case ModelKind::kKv: return "read/get, write/put, cas, append";
+    case ModelKind::kMutex: return "acquire, release";
+    case ModelKind::kSet: return "add, read";
+    case ModelKind::kQueue: return "enqueue, dequeue";
+    case ModelKind::kCounter: return "add, read";
+    case ModelKind::kMultiRegister: return "txn";
+  }
+  return "";
+}
+
+bool IsPair(const Json& v) { return v.is_array() && v.size() == 2; }
+
+// A micro-op of a multi-register txn: ["read"|"write", key, value].
+bool IsMicroOp(const Json& m) {
+  return m.is_array() && m.size() == 3 && m[0].is_string() &&
+         (m[0] == "read" || m[0] == "write") && (m[1].is_string() || m[1].is_number_integer());
+}
+
+std::string KeyName(const Json& k) { return k.is_string() ? k.get<std::string>() : k.dump(); }
+
+}  // namespace
+
+bool ParseModelKind(std::string_view name, ModelKind* kind) {
+  static const std::pair<std::string_view, ModelKind> kNames[] = {
+      {"register", ModelKind::kRegister},  {"cas-register", ModelKind::kCasRegister},
+      {"kv", ModelKind::kKv},              {"mutex", ModelKind::kMutex},
+      {"lock", ModelKind::kMutex},         {"set", ModelKind::kSet},
+      {"queue", ModelKind::kQueue},        {"fifo-queue", ModelKind::kQueue},
+      {"counter", ModelKind::kCounter},    {"multi-register", ModelKind::kMultiRegister}};
+  for (const auto& [n, k] : kNames) {
+    if (n == name) {
+      *kind = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> ValidateOp(ModelKind kind, const Op& invoke, const Op* completion) {
+  auto fn = ParseFn(kind, invoke.f);
+  if (!fn) {
+    return "f \"" + invoke.f + "\" is not an operation of this model (expected " + FnList(kind) +
+           ")";
+  }
+  const Json& in = invoke.value;
+  const Json* out = completion != nullptr ? &completion->value : nullptr;
+  switch (*fn) {
+    case Fn::kRead:
+      if (kind == ModelKind::kCounter && out != nullptr && !out->is_number_integer())
+        return "a counter read's ok value must be an integer, got " + out->dump();
+      if (kind == ModelKind::kSet && out != nullptr && !out->is_array())
+        return "a set read's ok value must be a list of members, got " + out->dump();
+      return std::nullopt;
+    case Fn::kWrite:
+    case Fn::kAcquire:
+    case Fn::kRelease:
+    case Fn::kEnqueue:
+    case Fn::kDequeue:
+      return std::nullopt;
+    case Fn::kCas:
+      if (!IsPair(in)) return "cas value must be [expected, new], got " + in.dump();
+      return std::nullopt;
+    case Fn::kAppend:
+      if (!in.is_string()) return "append value must be a string, got " + in.dump();
+      return std::nullopt;
+    case Fn::kAdd:
+      if (kind == ModelKind::kCounter && !in.is_number_integer())
+        return "a counter add's value must be an integer delta, got " + in.dump();
+      return std::nullopt;
+    case Fn::kTxn: {
+      const Json& v = out != nullptr ? *out : in;
+      if (!v.is_array()) return "txn value must be a list of [f, key, value], got " + v.dump();
+      for (const Json& m : v)
+        if (!IsMicroOp(m)) return "txn micro-op must be [\"read\"|\"write\", key, value], got " + m.dump();
+      if (out != nullptr && out->size() != in.size() && !in.is_null())
+        return "txn completion has " + std::to_string(out->size()) + " micro-ops, invoke had " +
+               std::to_string(in.size());
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ValidateInit(ModelKind kind, const Json& init) {
+  switch (kind) {
+    case ModelKind::kRegister:
+    case ModelKind::kCasRegister:
+    case ModelKind::kKv:
+      return std::nullopt;
+    case ModelKind::kMutex:
+      if (!init.is_boolean()) return "mutex init must be false (free) or true (held)";
+      return std::nullopt;
+    case ModelKind::kSet:
+    case ModelKind::kQueue:
+      if (!init.is_array()) return "init must be a list";
+      return std::nullopt;
+    case ModelKind::kCounter:
+      if (!init.is_number_integer()) return "counter init must be an integer";
+      return std::nullopt;
+    case ModelKind::kMultiRegister:
+      if (!init.is_object()) return "multi-register init must be an object {register: value}";
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+ValueTable::ValueTable() {
+  values_.emplace_back(nullptr);
+  ids_.emplace("null", 0);
+}
+
+int32_t ValueTable::Intern(const Json& value) {
+  auto [it, inserted] = ids_.try_emplace(value.dump(), static_cast<int32_t>(values_.size()));
+  if (inserted) values_.push_back(value);
+  return it->second;
+}
+
+int32_t ValueTable::InternString(const std::string& s) { return Intern(Json(s)); }
+
+namespace {
+
+// Values of register, cas-register and kv, interned so that appends cost O(1):
+// each value is identified by two polynomial hashes of its content (mod the
+// Mersenne prime 2^61-1, two fixed bases), its length and whether it is a
+// string; an append combines the hashes of its parts without building the
+// string. Why this is trustworthy: two different strings of length n share
+// both hashes with probability below (n/2^61)^2, far below any hardware error
+// rate; non-string values hash their canonical JSON text under a distinct tag.
+class HashedValues {
+ public:
+  HashedValues() { Intern(Json()); }  // id 0 = null
+
+  int32_t Intern(const Json& v) {
+    Entry e;
+    const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+    e.is_string = v.is_string();
+    e.h1 = e.h2 = e.is_string ? 0 : 1;
+    e.p1 = e.p2 = 1;
+    for (unsigned char c : text) {
+      e.h1 = Add(MulMod(e.h1, kB1), c + 1);
+      e.h2 = Add(MulMod(e.h2, kB2), c + 1);
+      e.p1 = MulMod(e.p1, kB1);
+      e.p2 = MulMod(e.p2, kB2);
+    }
+    e.len = text.size();
+    auto [it, inserted] = ids_.try_emplace(Key{e.h1, e.h2, e.len, e.is_string},
+                                           static_cast<int32_t>(entries_.size()));
+    if (inserted) {
+      e.leaf = static_cast<int32_t>(leaves_.size());
+      leaves_.push_back(v);
+      entries_.push_back(e);
+    }
+    return it->second;
+  }
+
+  // The string a + b, or -1 when either is not a string.
+  int32_t Append(int32_t a, int32_t b) {
+    const Entry& x = entries_[a];
+    const Entry& y = entries_[b];
+    if (!x.is_string || !y.is_string) return -1;
+    Entry e;
+    e.is_string = true;
+    e.h1 = Add(MulMod(x.h1, y.p1), y.h1);
+    e.h2 = Add(MulMod(x.h2, y.p2), y.h2);
+    e.p1 = MulMod(x.p1, y.p1);
+    e.p2 = MulMod(x.p2, y.p2);
+    e.len = x.len + y.len;
+    e.left = a;
+    e.right = b;
+    auto [it, inserted] = ids_.try_emplace(Key{e.h1, e.h2, e.len, true},
+                                           static_cast<int32_t>(entries_.size()));
+    if (inserted) entries_.push_back(e);
+    return it->second;
+  }
+
+  Json Describe(int32_t id) const {
+    const Entry& e = entries_[id];
+    if (e.leaf >= 0) return leaves_[e.leaf];
+    std::string out;
+    AppendText(id, &out);
+    return out;
+  }
+
+ private:
+  static constexpr uint64_t kMod = (1ULL << 61) - 1;
+  static constexpr uint64_t kB1 = 0x1f3a5b7c9d2e4f61ULL % kMod;
+  static constexpr uint64_t kB2 = 0x6c8e9f0a1b2c3d4fULL % kMod;
+  static uint64_t MulMod(uint64_t a, uint64_t b) {
+    __uint128_t p = static_cast<__uint128_t>(a) * b;
+    uint64_t r = static_cast<uint64_t>(p & kMod) + static_cast<uint64_t>(p >> 61);
+    return r >= kMod ? r - kMod : r;
+  }
+  static uint64_t Add(uint64_t a, uint64_t b) {
+    uint64_t r = a + b;
+    return r >= kMod ? r - kMod : r;
+  }
+  void AppendText(int32_t id, std::string* out) const {
+    const Entry& e = entries_[id];
+    if (e.leaf >= 0) {
+      *out += leaves_[e.leaf].get<std::string>();
+      return;
+    }
+    AppendText(e.left, out);
+    AppendText(e.right, out);
+  }
+
+  struct Entry {
+    uint64_t h1 = 0, h2 = 0, p1 = 1, p2 = 1, len = 0;
+    int32_t leaf = -1, left = -1, right = -1;
+    bool is_string = false;
+  };
+  struct Key {
+    uint64_t h1, h2, len;
+    bool is_string;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return internal::Mix64(k.h1 ^ (k.len << 1) ^ k.is_string); }
+  };
+  std::vector<Entry> entries_;
+  std::vector<Json> leaves_;
+  std::unordered_map<Key, int32_t, KeyHash> ids_;
+};
+
+// register, cas-register, kv: the state is a value id.
+class RegisterModel final : public PartitionModel {
+ public:
+  RegisterModel(ModelKind kind, const std::optional<Json>& init, const Json& key) : kind_(kind) {
+    Json v = nullptr;
+    if (kind == ModelKind::kKv) v = "";
+    if (init) {
+      v = *init;
+      if (kind == ModelKind::kKv && init->is_object()) {
+        auto it = init->find(KeyName(key));
+        v = it != init->end() ? *it : Json("");
+      }
+    }
+    init_ = values_.Intern(v);
+  }
+
+  bool InfoIsNoOp(const Op& invoke) const override {
+    return ParseFn(kind_, invoke.f) == Fn::kRead;
+  }
+
+  void AddOp(const Op& invoke, const Op* ok) override {
+    RegOp op;
+    op.fn = *ParseFn(kind_, invoke.f);
+    op.known = ok != nullptr;
+    switch (op.fn) {
+      case Fn::kRead:
+        op.a = ok != nullptr ? values_.Intern(ok->value) : 0;
+        break;
+      case Fn::kWrite:
+      case Fn::kAppend:
+        op.a = values_.Intern(invoke.value);
+        break;
+      case Fn::kCas:
+        op.a = values_.Intern(invoke.value[0]);
+        op.b = values_.Intern(invoke.value[1]);
+        break;
+      default:
+        break;
+    }
+    ops_.push_back(op);
+  }
+
+  int32_t Step(int32_t state, uint32_t id) {
+    const RegOp& op = ops_[id];
+    switch (op.fn) {
+      case Fn::kRead:
+        return !op.known || state == op.a ? state : -1;
+      case Fn::kWrite:
+        return op.a;
+      case Fn::kCas:
+        return state == op.a ? op.b : -1;
+      case Fn::kAppend:
+        return values_.Append(state, op.a);
+      default:
+        return -1;
+    }
+  }
+
+  SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
+    problem.init_state = init_;
+    return Search(problem, *this, budget);
+  }
+
+  Json DescribeState(int32_t state) const override { return values_.Describe(state); }
+
+ private:
+  struct RegOp {
+    Fn fn = Fn::kRead;
+    bool known = false;
+    int32_t a = 0, b = 0;
+  };
+  ModelKind kind_;
+  HashedValues values_;
+  int32_t init_ = 0;
+  std::vector<RegOp> ops_;
+};
+
+// mutex: state 0 = free, 1 = held.
+class MutexModel final : public PartitionModel {
+ public:
+  explicit MutexModel(const std::optional<Json>& init)
+      : init_(init && init->is_boolean() && init->get<bool>() ? 1 : 0) {}
+  bool InfoIsNoOp(const Op&) const override { return false; }
+  void AddOp(const Op& invoke, const Op*) override {
+    acquire_.push_back(ParseFn(ModelKind::kMutex, invoke.f) == Fn::kAcquire);
+  }
+  int32_t Step(int32_t state, uint32_t id) const {
+    if (acquire_[id]) return state == 0 ? 1 : -1;
+    return state == 1 ? 0 : -1;
+  }
+  SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
+    problem.init_state = init_;
+    return Search(problem, *this, budget);
+  }
+  Json DescribeState(int32_t state) const override { return state == 1; }
+
+ private:
+  int32_t init_;
+  std::vector<bool> acquire_;
+};
+
+// Models whose state is a small vector of ints (counter, set, queue,
+// multi-register): states are interned, transitions cached.
+class VectorModel final : public PartitionModel {
+ public:
+  VectorModel(ModelKind kind, const std::optional<Json>& init) : kind_(kind) {
+    std::vector<int64_t> s;
+    switch (kind) {
+      case ModelKind::kCounter:
+        s.push_back(init ? init->get<int64_t>() : 0);
+        break;
+      case ModelKind::kSet:
+        if (init)
+          for (const Json& v : *init) s.push_back(values_.Intern(v));
+        std::sort(s.begin(), s.end());
+        s.erase(std::unique(s.begin(), s.end()), s.end());
+        break;
+      case ModelKind::kQueue:
+        if (init)
+          for (const Json& v : *init) s.push_back(values_.Intern(v));
+        break;
+      case ModelKind::kMultiRegister:
+        if (init) {
+          for (const auto& [k, v] : init->items()) {
+            size_t r = Register(k);
+            if (s.size() <= r) s.resize(r + 1, 0);
+            s[r] = values_.Intern(v);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+    init_ = InternState(std::move(s));
+  }
+
+  bool InfoIsNoOp(const Op& invoke) const override {
+    auto fn = ParseFn(kind_, invoke.f);
+    if (fn == Fn::kRead) return true;
+    if (fn == Fn::kTxn) {
+      for (const Json& m : invoke.value)
+        if (m[0] == "write") return false;
+      return true;
+    }
+    return false;
+  }
+
+  void AddOp(const Op& invoke, const Op* ok) override {
+    VecOp op;
+    op.fn = *ParseFn(kind_, invoke.f);
+    op.known = ok != nullptr;
+    switch (op.fn) {
+      case Fn::kAdd:
+        if (kind_ == ModelKind::kCounter) {
+          op.args.push_back(invoke.value.get<int64_t>());
+        } else {
+          op.args.push_back(values_.Intern(invoke.value));
+        }
+        break;
+      case Fn::kRead:
+        if (ok != nullptr) {
+          if (kind_ == ModelKind::kCounter) {
+            op.args.push_back(ok->value.get<int64_t>());
+          } else {
+            for (const Json& v : ok->value) op.args.push_back(values_.Intern(v));
+            std::sort(op.args.begin(), op.args.end());
+            op.args.erase(std::unique(op.args.begin(), op.args.end()), op.args.end());
+          }
+        }
+        break;
+      case Fn::kEnqueue:
+        op.args.push_back(values_.Intern(invoke.value));
+        break;
+      case Fn::kDequeue:
+        if (ok != nullptr) op.args.push_back(values_.Intern(ok->value));
+        break;
+      case Fn::kTxn: {
+        // Triples (is_write, register, value id); reads of an info txn are dropped.
+        const Json& v = ok != nullptr ? ok->value : invoke.value;
+        for (const Json& m : v) {
+          bool write = m[0] == "write";
+          if (!write && ok == nullptr) continue;
+          op.args.push_back(write ? 1 : 0);
+          op.args.push_back(static_cast<int64_t>(Register(KeyName(m[1]))));
+          op.args.push_back(values_.Intern(m[2]));
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    ops_.push_back(std::move(op));
+  }
+
+  int32_t Step(int32_t state, uint32_t id) {
+    uint64_t k = (static_cast<uint64_t>(state) << 32) | id;
+    auto it = transitions_.find(k);
+    if (it != transitions_.end()) return it->second;
+    std::vector<int64_t> s = states_[state];
+    int32_t next = Apply(ops_[id], s) ? InternState(std::move(s)) : -1;
+    transitions_.emplace(k, next);
+    return next;
+  }
+
+  SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
+    if (kind_ == ModelKind::kMultiRegister && states_[init_].size() < registers_.size()) {
+      std::vector<int64_t> s = states_[init_];
+      s.resize(registers_.size(), 0);  // registers first seen in ops start null
+      init_ = InternState(std::move(s));
+    }
+    problem.init_state = init_;
+    return Search(problem, *this, budget);
+  }
+
+  Json DescribeState(int32_t state) const override {
+    const auto& s = states_[state];
+    switch (kind_) {
+      case ModelKind::kCounter:
+        return s[0];
+      case ModelKind::kSet:
+      case ModelKind::kQueue: {
+        Json out = Json::array();
+        for (int64_t v : s) out.push_back(values_.value(static_cast<int32_t>(v)));
+        return out;
+      }
+      case ModelKind::kMultiRegister: {
+        Json out = Json::object();
+        for (size_t r = 0; r < registers_.size(); ++r)
+          out[registers_[r]] = r < s.size() ? values_.value(static_cast<int32_t>(s[r])) : Json();
+        return out;
+      }
+      default:
+        return Json();
+    }
+  }
+
+ private:
+  struct VecOp {
+    Fn fn = Fn::kRead;
+    bool known = false;
+    std::vector<int64_t> args;
+  };
+  struct VecHash {
+    size_t operator()(const std::vector<int64_t>& v) const {
+      uint64_t h = v.size();
+      for (int64_t x : v) h = internal::Mix64(h ^ static_cast<uint64_t>(x));
+      return h;
+    }
+  };
+
+  size_t Register(const std::string& name) {
+    auto [it, inserted] = register_ids_.try_emplace(name, registers_.size());
+    if (inserted) registers_.push_back(name);
+    return it->second;
+  }
+
+  int32_t InternState(std::vector<int64_t> s) {
+    auto [it, inserted] = state_ids_.try_emplace(s, static_cast<int32_t>(states_.size()));
+    if (inserted) states_.push_back(std::move(s));
+    return it->second;
+  }
+
+  // Applies `op` to `s` in place; false when the op cannot take effect.
+  bool Apply(const VecOp& op, std::vector<int64_t>& s) const {
+    switch (op.fn) {
+      case Fn::kAdd:
+        if (kind_ == ModelKind::kCounter) {
+          s[0] += op.args[0];
+        } else {
+          auto pos = std::lower_bound(s.begin(), s.end(), op.args[0]);
+          if (pos == s.end() || *pos != op.args[0]) s.insert(pos, op.args[0]);
+        }
+        return true;
+      case Fn::kRead:
+        if (!op.known) return true;
+        if (kind_ == ModelKind::kCounter) return s[0] == op.args[0];
+        return s == op.args;
+      case Fn::kEnqueue:
+        s.push_back(op.args[0]);
+        return true;
+      case Fn::kDequeue:
+        if (!op.known) {  // took effect: removed the head, whatever it was
+          if (s.empty()) return false;
+          s.erase(s.begin());
+          return true;
+        }
+        if (op.args[0] == 0) return s.empty();  // null: the queue was empty
+        if (s.empty() || s.front() != op.args[0]) return false;
+        s.erase(s.begin());
+        return true;
+      case Fn::kTxn:
+        for (size_t i = 0; i + 2 < op.args.size(); i += 3) {
+          size_t r = static_cast<size_t>(op.args[i + 1]);
+          if (s.size() <= r) s.resize(registers_.size(), 0);
+          if (op.args[i] == 1) {
+            s[r] = op.args[i + 2];
+          } else if (s[r] != op.args[i + 2]) {
+            return false;
+          }
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  ModelKind kind_;
+  ValueTable values_;
+  std::unordered_map<std::string, size_t> register_ids_;
+  std::vector<std::string> registers_;
+  std::vector<std::vector<int64_t>> states_;
+  std::unordered_map<std::vector<int64_t>, int32_t, VecHash> state_ids_;
+  std::unordered_map<uint64_t, int32_t> transitions_;
+  std::vector<VecOp> ops_;
+  int32_t init_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<PartitionModel> MakePartitionModel(ModelKind kind, const std::optional<Json>& init,
+                                                   const Json& key) {
+  switch (kind) {
+    case ModelKind::kRegister:
+    case ModelKind::kCasRegister:
+    case ModelKind::kKv:
+      return std::make_unique<RegisterModel>(kind, init, key);
+    case ModelKind::kMutex:
+      return std::make_unique<MutexModel>(init);
+    default:
+      return std::make_unique<VectorModel>(kind, init);
+  }
+}
+
+}  // namespace coordcheck::lin

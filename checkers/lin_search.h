@@ -1,0 +1,80 @@
+// The linearizability search for one partition (one key), independent of the
+// model: it works on integer state ids and asks a Stepper for transitions.
+//
+// Algorithm: Wing & Gong's backtracking search with Lowe's just-in-time
+// linearization. Events (calls and returns) are replayed in history order; an
+// op is linearized only when it must be — at its own return — optionally
+// preceded by other pending ops. Why that is complete: in any linearization,
+// the ops placed between two consecutive return events can all be moved to just
+// before the second one without breaking real-time order, so it suffices to
+// branch at returns of ops not yet linearized.
+//
+// Configurations met at a branching point (event, state, set of open ops
+// already linearized, set of info ops used) are remembered; a configuration is
+// pruned when one already explored had the same event, state and open set and
+// used no more info ops (componentwise), since every continuation of the new
+// one is a continuation of the old one, which failed. Info ops (no return) are
+// grouped into classes of identical input; within a class they are always used
+// in call order (swapping two identical unconstrained ops changes nothing), so
+// "which ops of a class were used" is a prefix and "used no more" is a subset
+// test on bitsets. An info op whose step leaves the state unchanged is never
+// tried: not using it dominates using it.
+//
+// Thread-safety: a Search object is used by one thread; the shared budget
+// counters are atomics.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace coordcheck::lin {
+
+inline constexpr uint32_t kNoEvent = UINT32_MAX;
+
+// The ops of one partition, in the form the search needs.
+struct SearchProblem {
+  // Per op (index = op id): event positions of its call and return (kNoEvent
+  // for info ops and invokes never completed), and for info ops a class id
+  // (ops with identical input share a class), else -1.
+  std::vector<uint32_t> call_event;
+  std::vector<uint32_t> return_event;
+  std::vector<int32_t> info_class;
+  // Events in history order: op id << 1 | is_return.
+  std::vector<uint32_t> events;
+  int32_t init_state = 0;
+};
+
+// Shared limits for all partitions of one check.
+struct SearchBudget {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  uint64_t memory_limit_bytes = 0;           // 0 = unlimited
+  std::atomic<uint64_t>* memory_used = nullptr;  // bytes of memo tables, all partitions
+  std::atomic<bool>* stop = nullptr;         // set when another partition was invalid
+};
+
+enum class SearchOutcome { kValid, kInvalid, kTimeLimit, kMemoryLimit, kStopped };
+
+struct SearchResult {
+  SearchOutcome outcome = SearchOutcome::kValid;
+  std::vector<uint32_t> linearization;  // valid: ops in linearization order
+  // invalid: the op that could not be linearized at the deepest point reached,
+  // the ops linearized before it on that path, and the states seen there.
+  uint32_t failed_op = 0;
+  std::vector<uint32_t> prefix;
+  std::vector<int32_t> states;
+  uint64_t nodes = 0;       // configurations expanded
+  uint64_t memo_entries = 0;
+};
+
+// Stepper concept: `int32_t Step(int32_t state, uint32_t op)` returns the next
+// state id, or -1 when the op cannot take effect in `state` (its observed
+// result contradicts the state). For info ops the result is not observed.
+template <class Stepper>
+SearchResult Search(const SearchProblem& problem, Stepper& stepper, const SearchBudget& budget);
+
+}  // namespace coordcheck::lin
+
+#include "checkers/lin_search_impl.h"

@@ -1,0 +1,366 @@
+// Implementation of lin::Search (see lin_search.h). Included from there only.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+
+namespace coordcheck::lin {
+namespace internal {
+
+inline uint64_t Mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+// Memo of explored configurations with info-op dominance (see lin_search.h).
+// Entries have a fixed number of words: [hash][event<<32|state][open set][used set].
+class Memo {
+ public:
+  Memo(size_t open_words, size_t used_words, const SearchBudget& budget)
+      : open_words_(open_words),
+        used_words_(used_words),
+        entry_words_(2 + open_words + used_words),
+        budget_(budget) {}
+  ~Memo() {
+    if (budget_.memory_used != nullptr) budget_.memory_used->fetch_sub(bytes_);
+  }
+  Memo(const Memo&) = delete;
+  Memo& operator=(const Memo&) = delete;
+
+  // Returns true when the configuration is new (and records it), false when an
+  // explored configuration dominates it.
+  bool Visit(uint64_t hash, uint64_t ev_state, const uint64_t* open, const uint64_t* used) {
+    if (table_.empty() || (count_ + 1) * 2 > table_.size()) Grow();
+    const size_t mask = table_.size() - 1;
+    size_t i = hash & mask;
+    while (table_[i] != 0) {
+      uint64_t* e = Entry(table_[i] - 1);
+      if (e[0] == hash && e[1] == ev_state &&
+          std::equal(open, open + open_words_, e + 2)) {
+        uint64_t* eu = e + 2 + open_words_;
+        if (IsSubset(eu, used)) return false;  // explored with no more info used
+        if (IsSubset(used, eu)) {              // new one dominates the old: replace
+          std::copy(used, used + used_words_, eu);
+          return true;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+    uint32_t id = NewEntry();
+    uint64_t* e = Entry(id);
+    e[0] = hash;
+    e[1] = ev_state;
+    std::copy(open, open + open_words_, e + 2);
+    std::copy(used, used + used_words_, e + 2 + open_words_);
+    table_[i] = id + 1;
+    ++count_;
+    return true;
+  }
+
+  uint64_t size() const { return count_; }
+  bool over_budget() const {
+    return budget_.memory_limit_bytes != 0 && budget_.memory_used != nullptr &&
+           budget_.memory_used->load(std::memory_order_relaxed) > budget_.memory_limit_bytes;
+  }
+
+ private:
+  static constexpr size_t kChunkEntries = 1 << 14;
+
+  bool IsSubset(const uint64_t* a, const uint64_t* b) const {
+    for (size_t w = 0; w < used_words_; ++w)
+      if ((a[w] & ~b[w]) != 0) return false;
+    return true;
+  }
+  uint64_t* Entry(uint32_t id) {
+    return chunks_[id / kChunkEntries].get() + (id % kChunkEntries) * entry_words_;
+  }
+  uint32_t NewEntry() {
+    if (count_ % kChunkEntries == 0 && count_ / kChunkEntries == chunks_.size()) {
+      chunks_.emplace_back(new uint64_t[kChunkEntries * entry_words_]);
+      Account(kChunkEntries * entry_words_ * sizeof(uint64_t));
+    }
+    return static_cast<uint32_t>(count_);
+  }
+  void Grow() {
+    size_t n = table_.empty() ? 1024 : table_.size() * 2;
+    std::vector<uint32_t> old;
+    old.swap(table_);
+    table_.assign(n, 0);
+    Account(n * sizeof(uint32_t));
+    if (!old.empty()) Account(-static_cast<int64_t>(old.size() * sizeof(uint32_t)));
+    const size_t mask = n - 1;
+    for (uint32_t id : old) {
+      if (id == 0) continue;
+      size_t i = Entry(id - 1)[0] & mask;
+      while (table_[i] != 0) i = (i + 1) & mask;
+      table_[i] = id;
+    }
+  }
+  void Account(int64_t delta) {
+    bytes_ += delta;
+    if (budget_.memory_used != nullptr) budget_.memory_used->fetch_add(delta);
+  }
+
+  const size_t open_words_, used_words_, entry_words_;
+  const SearchBudget& budget_;
+  std::vector<std::unique_ptr<uint64_t[]>> chunks_;
+  std::vector<uint32_t> table_;
+  uint64_t count_ = 0;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace internal
+
+template <class Stepper>
+SearchResult Search(const SearchProblem& problem, Stepper& stepper, const SearchBudget& budget) {
+  using internal::Mix64;
+  SearchResult result;
+  const uint32_t num_ops = static_cast<uint32_t>(problem.call_event.size());
+  const uint32_t num_events = static_cast<uint32_t>(problem.events.size());
+  auto op_of = [&](uint32_t ev) { return problem.events[ev] >> 1; };
+  auto is_return = [&](uint32_t ev) { return (problem.events[ev] & 1) != 0; };
+
+  // Slots for open ok ops (reused after return), info ordinals in call order,
+  // info classes' ops in call order, and per return event the other open ok
+  // ops (candidates to linearize first), soonest return first.
+  std::vector<uint32_t> slot(num_ops, 0), ordinal(num_ops, 0);
+  std::vector<uint32_t> free_slots;
+  uint32_t num_slots = 0, num_info = 0;
+  int32_t num_classes = 0;
+  for (uint32_t op = 0; op < num_ops; ++op)
+    num_classes = std::max(num_classes, problem.info_class[op] + 1);
+  std::vector<std::vector<uint32_t>> class_ops(num_classes);
+  std::vector<uint32_t> class_order;  // classes by their first call
+  std::vector<uint32_t> cand_begin(num_events + 1, 0), cands;
+  std::vector<uint32_t> open;
+  for (uint32_t ev = 0; ev < num_events; ++ev) {
+    const uint32_t op = op_of(ev);
+    cand_begin[ev] = static_cast<uint32_t>(cands.size());
+    if (!is_return(ev)) {
+      if (problem.info_class[op] >= 0) {
+        ordinal[op] = num_info++;
+        auto& ops = class_ops[problem.info_class[op]];
+        if (ops.empty()) class_order.push_back(problem.info_class[op]);
+        ops.push_back(op);
+      } else {
+        if (free_slots.empty()) {
+          slot[op] = num_slots++;
+        } else {
+          slot[op] = free_slots.back();
+          free_slots.pop_back();
+        }
+        open.push_back(op);
+      }
+    } else {
+      free_slots.push_back(slot[op]);
+      size_t first = cands.size();
+      cands.insert(cands.end(), open.begin(), open.end());
+      open.erase(std::find(open.begin(), open.end(), op));
+      // Earliest call first (the order a server most likely applied them in);
+      // the returning op itself is among them.
+      std::sort(cands.begin() + first, cands.end(), [&](uint32_t a, uint32_t b) {
+        return problem.call_event[a] < problem.call_event[b];
+      });
+    }
+  }
+  cand_begin[num_events] = static_cast<uint32_t>(cands.size());
+
+  const size_t open_words = (num_slots + 63) / 64, used_words = (num_info + 63) / 64;
+  std::vector<uint64_t> open_bits(open_words + 1, 0), used_bits(used_words + 1, 0);
+  std::vector<uint64_t> zobrist(num_slots);
+  for (uint32_t s = 0; s < num_slots; ++s) zobrist[s] = Mix64(0x9e3779b97f4a7c15ULL * (s + 1));
+  uint64_t open_hash = 0;
+  std::vector<uint32_t> class_used(num_classes, 0);
+  auto toggle_open = [&](uint32_t op) {
+    open_bits[slot[op] / 64] ^= 1ULL << (slot[op] % 64);
+    open_hash ^= zobrist[slot[op]];
+  };
+  auto is_open_linearized = [&](uint32_t op) {
+    return (open_bits[slot[op] / 64] >> (slot[op] % 64)) & 1;
+  };
+
+  internal::Memo memo(open_words, used_words, budget);
+  auto visit = [&](uint32_t ev, int32_t state) {
+    uint64_t ev_state = (uint64_t{ev} << 32) | static_cast<uint32_t>(state);
+    return memo.Visit(Mix64(open_hash ^ Mix64(ev_state)), ev_state, open_bits.data(),
+                      used_bits.data());
+  };
+
+  // The current path, and the longest failing one (kept with amortized copies:
+  // `common` is the length both share).
+  std::vector<uint32_t> path;
+  size_t common = 0;
+  uint32_t best_ev = 0;
+  bool have_best = false;
+  auto pop_path = [&] {
+    path.pop_back();
+    common = std::min(common, path.size());
+  };
+  auto record_failure = [&](uint32_t ev, int32_t state, uint32_t op) {
+    if (!have_best || ev > best_ev) {
+      have_best = true;
+      best_ev = ev;
+      result.failed_op = op;
+      result.states.assign(1, state);
+      result.prefix.resize(common);
+      result.prefix.insert(result.prefix.end(), path.begin() + common, path.end());
+      common = path.size();
+    } else if (ev == best_ev && result.states.size() < 16 &&
+               std::find(result.states.begin(), result.states.end(), state) ==
+                   result.states.end()) {
+      result.states.push_back(state);
+    }
+  };
+
+  enum Kind : uint8_t { kRoot, kFinish, kPre, kInfo };
+  struct Frame {
+    uint32_t ev;
+    int32_t state;
+    uint32_t choice;
+    uint32_t op;        // op linearized to reach this frame
+    uint32_t adv_from;  // kFinish: first event advanced over
+    Kind kind;
+  };
+  std::vector<Frame> stack;
+  auto undo = [&](const Frame& f) {
+    switch (f.kind) {
+      case kRoot:
+        return;
+      case kFinish:
+        for (uint32_t ev = f.adv_from; ev < f.ev; ++ev)
+          if (is_return(ev)) toggle_open(op_of(ev));
+        break;
+      case kPre:
+        toggle_open(f.op);
+        break;
+      case kInfo:
+        used_bits[ordinal[f.op] / 64] &= ~(1ULL << (ordinal[f.op] % 64));
+        --class_used[problem.info_class[f.op]];
+        break;
+    }
+    pop_path();
+  };
+
+  // Advances from `ev` over calls and over returns of ops already linearized;
+  // returns the next branching event or num_events.
+  auto advance = [&](uint32_t ev) {
+    while (ev < num_events) {
+      if (is_return(ev)) {
+        uint32_t op = op_of(ev);
+        if (!is_open_linearized(op)) break;
+        toggle_open(op);
+      }
+      ++ev;
+    }
+    return ev;
+  };
+
+  uint32_t first = advance(0);
+  if (first == num_events) return result;
+  visit(first, problem.init_state);
+  stack.push_back({first, problem.init_state, 0, 0, 0, kRoot});
+
+  uint64_t iterations = 0;
+  while (!stack.empty()) {
+    if ((++iterations & 255) == 0) {
+      if (budget.stop != nullptr && budget.stop->load(std::memory_order_relaxed)) {
+        result.outcome = SearchOutcome::kStopped;
+        break;
+      }
+      if (std::chrono::steady_clock::now() > budget.deadline) {
+        result.outcome = SearchOutcome::kTimeLimit;
+        break;
+      }
+      if (memo.over_budget()) {
+        result.outcome = SearchOutcome::kMemoryLimit;
+        break;
+      }
+    }
+    Frame& f = stack.back();
+    const uint32_t ev = f.ev;
+    const int32_t state = f.state;
+    const uint32_t returning = op_of(ev);
+    const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
+    const uint32_t choice = f.choice++;
+
+    if (choice < num_cands) {
+      const uint32_t op = cands[cand_begin[ev] + choice];
+      if (op == returning) {  // linearize the returning op: on to the next branching event
+        ++result.nodes;
+        int32_t next = stepper.Step(state, returning);
+        if (next < 0) {
+          record_failure(ev, state, returning);
+          continue;
+        }
+        path.push_back(returning);
+        uint32_t to = advance(ev + 1);
+        if (to == num_events) {
+          result.outcome = SearchOutcome::kValid;
+          result.linearization = path;
+          result.memo_entries = memo.size();
+          return result;
+        }
+        Frame child{to, next, 0, returning, ev + 1, kFinish};
+        if (visit(to, next)) {
+          stack.push_back(child);
+        } else {
+          undo(child);
+        }
+        continue;
+      }
+      // Linearize another open ok op before the returning one.
+      if (is_open_linearized(op)) continue;
+      int32_t next = stepper.Step(state, op);
+      if (next < 0) continue;
+      toggle_open(op);
+      path.push_back(op);
+      Frame child{ev, next, 0, op, 0, kPre};
+      if (visit(ev, next)) {
+        stack.push_back(child);
+      } else {
+        undo(child);
+      }
+      continue;
+    }
+    uint32_t k = choice - num_cands;  // use an info op first
+    if (k < class_order.size()) {
+      uint32_t c = class_order[k];
+      const auto& ops = class_ops[c];
+      if (class_used[c] == ops.size()) continue;
+      uint32_t op = ops[class_used[c]];
+      if (problem.call_event[op] > ev) {
+        // Classes are ordered by first call: if this class's next op is not
+        // called yet but its first was, later classes may still have ops.
+        if (class_used[c] == 0) {  // no later class has started either
+          f.choice = num_cands + static_cast<uint32_t>(class_order.size());
+        }
+        continue;
+      }
+      int32_t next = stepper.Step(state, op);
+      if (next < 0 || next == state) continue;
+      used_bits[ordinal[op] / 64] |= 1ULL << (ordinal[op] % 64);
+      ++class_used[c];
+      path.push_back(op);
+      Frame child{ev, next, 0, op, 0, kInfo};
+      if (visit(ev, next)) {
+        stack.push_back(child);
+      } else {
+        undo(child);
+      }
+      continue;
+    }
+    // Every choice tried: backtrack.
+    Frame done = f;
+    stack.pop_back();
+    undo(done);
+  }
+  if (stack.empty()) result.outcome = SearchOutcome::kInvalid;
+  result.memo_entries = memo.size();
+  return result;
+}
+
+}  // namespace coordcheck::lin

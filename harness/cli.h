@@ -1,0 +1,15 @@
+// The coordcheck command line: subcommands and their exit codes
+// (shared/DESIGN.md: 0 valid, 1 invalid, 2 unknown, 3 bad input or error).
+#pragma once
+
+namespace coordcheck {
+
+inline constexpr int kExitValid = 0;
+inline constexpr int kExitInvalid = 1;
+inline constexpr int kExitUnknown = 2;
+inline constexpr int kExitError = 3;
+
+// Runs `coordcheck ARGS...`; returns the process exit code.
+int RunCli(int argc, char** argv);
+
+}  // namespace coordcheck
