@@ -334,6 +334,8 @@ class RegisterModel final : public PartitionModel {
     }
   }
 
+  bool DeterminedByState(uint32_t id) const { return ops_[id].fn != Fn::kAppend; }
+
   SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
     problem.init_state = init_;
     return Search(problem, *this, budget);
@@ -366,6 +368,7 @@ class MutexModel final : public PartitionModel {
     if (acquire_[id]) return state == 0 ? 1 : -1;
     return state == 1 ? 0 : -1;
   }
+  bool DeterminedByState(uint32_t) const { return true; }  // each op is enabled in one state
   SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
     problem.init_state = init_;
     return Search(problem, *this, budget);
@@ -468,6 +471,12 @@ class VectorModel final : public PartitionModel {
         break;
     }
     ops_.push_back(std::move(op));
+  }
+
+  // Reads (with a known result) are enabled in one state only; the rest may
+  // be enabled in many states with different results.
+  bool DeterminedByState(uint32_t id) const {
+    return ops_[id].fn == Fn::kRead && ops_[id].known;
   }
 
   int32_t Step(int32_t state, uint32_t id) {

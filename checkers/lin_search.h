@@ -20,6 +20,16 @@
 // test on bitsets. An info op whose step leaves the state unchanged is never
 // tried: not using it dominates using it.
 //
+// Info ops are moreover used only as repairs. Call an op p "determined by
+// state" when any two different states in which p is enabled lead to the same
+// state after p (a blind write; or an op enabled in one state only: a read, a
+// cas, an acquire). If an info op x is immediately followed by such a p that
+// was also enabled before x, then x changed the state (else it is never tried)
+// so p is a blind write and x;p leads where p alone does: dropping x dominates.
+// So right after x only ops that x enabled, or ops not determined by state
+// (appends, adds), are tried — on registers and mutexes info ops are tried only
+// where an op would otherwise fail.
+//
 // Thread-safety: a Search object is used by one thread; the shared budget
 // counters are atomics.
 #pragma once
@@ -72,6 +82,8 @@ struct SearchResult {
 // Stepper concept: `int32_t Step(int32_t state, uint32_t op)` returns the next
 // state id, or -1 when the op cannot take effect in `state` (its observed
 // result contradicts the state). For info ops the result is not observed.
+// `bool DeterminedByState(uint32_t op)` says whether every two states in which
+// op is enabled lead to the same state after it.
 template <class Stepper>
 SearchResult Search(const SearchProblem& problem, Stepper& stepper, const SearchBudget& budget);
 

@@ -17,13 +17,15 @@ inline uint64_t Mix64(uint64_t x) {
 }
 
 // Memo of explored configurations with info-op dominance (see lin_search.h).
-// Entries have a fixed number of words: [hash][event<<32|state][open set][used set].
+// A key is (event, state, open set); each key keeps the antichain of info-used
+// sets explored with it, contiguous, so a dominance check is one probe and a
+// scan of a few words.
 class Memo {
  public:
   Memo(size_t open_words, size_t used_words, const SearchBudget& budget)
       : open_words_(open_words),
         used_words_(used_words),
-        entry_words_(2 + open_words + used_words),
+        key_words_(3 + open_words),
         budget_(budget) {}
   ~Memo() {
     if (budget_.memory_used != nullptr) budget_.memory_used->fetch_sub(bytes_);
@@ -34,68 +36,81 @@ class Memo {
   // Returns true when the configuration is new (and records it), false when an
   // explored configuration dominates it.
   bool Visit(uint64_t hash, uint64_t ev_state, const uint64_t* open, const uint64_t* used) {
-    if (table_.empty() || (count_ + 1) * 2 > table_.size()) Grow();
+    if (table_.empty() || (keys_ + 1) * 2 > table_.size()) Grow();
     const size_t mask = table_.size() - 1;
     size_t i = hash & mask;
     while (table_[i] != 0) {
-      uint64_t* e = Entry(table_[i] - 1);
-      if (e[0] == hash && e[1] == ev_state &&
-          std::equal(open, open + open_words_, e + 2)) {
-        uint64_t* eu = e + 2 + open_words_;
-        if (IsSubset(eu, used)) return false;  // explored with no more info used
-        if (IsSubset(used, eu)) {              // new one dominates the old: replace
-          std::copy(used, used + used_words_, eu);
-          return true;
-        }
+      uint64_t* k = Key(table_[i] - 1);
+      if (k[0] == hash && k[1] == ev_state && std::equal(open, open + open_words_, k + 3)) {
+        if (used_words_ == 0) return false;
+        return VisitUsed(k[2], used);
       }
       i = (i + 1) & mask;
     }
-    uint32_t id = NewEntry();
-    uint64_t* e = Entry(id);
-    e[0] = hash;
-    e[1] = ev_state;
-    std::copy(open, open + open_words_, e + 2);
-    std::copy(used, used + used_words_, e + 2 + open_words_);
+    uint32_t id = NewKey();
+    uint64_t* k = Key(id);
+    k[0] = hash;
+    k[1] = ev_state;
+    std::copy(open, open + open_words_, k + 3);
+    if (used_words_ != 0) {
+      k[2] = used_sets_.size();
+      used_sets_.emplace_back(used, used + used_words_);
+      Account(static_cast<int64_t>(sizeof(std::vector<uint64_t>) + used_words_ * 8));
+    }
     table_[i] = id + 1;
-    ++count_;
+    ++keys_;
     return true;
   }
 
-  uint64_t size() const { return count_; }
+  uint64_t size() const { return keys_; }
   bool over_budget() const {
     return budget_.memory_limit_bytes != 0 && budget_.memory_used != nullptr &&
            budget_.memory_used->load(std::memory_order_relaxed) > budget_.memory_limit_bytes;
   }
 
  private:
-  static constexpr size_t kChunkEntries = 1 << 14;
+  static constexpr size_t kChunkKeys = 1 << 14;
 
+  bool VisitUsed(uint64_t set_id, const uint64_t* used) {
+    std::vector<uint64_t>& sets = used_sets_[set_id];
+    for (size_t at = 0; at < sets.size(); at += used_words_) {
+      const uint64_t* old = sets.data() + at;
+      if (IsSubset(old, used)) return false;  // explored with no more info used
+      if (IsSubset(used, old)) {              // the new one dominates the old: replace
+        std::copy(used, used + used_words_, sets.begin() + static_cast<ptrdiff_t>(at));
+        return true;
+      }
+    }
+    sets.insert(sets.end(), used, used + used_words_);
+    Account(static_cast<int64_t>(used_words_ * 8));
+    return true;
+  }
   bool IsSubset(const uint64_t* a, const uint64_t* b) const {
     for (size_t w = 0; w < used_words_; ++w)
       if ((a[w] & ~b[w]) != 0) return false;
     return true;
   }
-  uint64_t* Entry(uint32_t id) {
-    return chunks_[id / kChunkEntries].get() + (id % kChunkEntries) * entry_words_;
+  uint64_t* Key(uint32_t id) {
+    return chunks_[id / kChunkKeys].get() + (id % kChunkKeys) * key_words_;
   }
-  uint32_t NewEntry() {
-    if (count_ % kChunkEntries == 0 && count_ / kChunkEntries == chunks_.size()) {
-      chunks_.emplace_back(new uint64_t[kChunkEntries * entry_words_]);
-      Account(kChunkEntries * entry_words_ * sizeof(uint64_t));
+  uint32_t NewKey() {
+    if (keys_ % kChunkKeys == 0 && keys_ / kChunkKeys == chunks_.size()) {
+      chunks_.emplace_back(new uint64_t[kChunkKeys * key_words_]);
+      Account(static_cast<int64_t>(kChunkKeys * key_words_ * sizeof(uint64_t)));
     }
-    return static_cast<uint32_t>(count_);
+    return static_cast<uint32_t>(keys_);
   }
   void Grow() {
     size_t n = table_.empty() ? 1024 : table_.size() * 2;
     std::vector<uint32_t> old;
     old.swap(table_);
     table_.assign(n, 0);
-    Account(n * sizeof(uint32_t));
-    if (!old.empty()) Account(-static_cast<int64_t>(old.size() * sizeof(uint32_t)));
+    Account(static_cast<int64_t>(n * sizeof(uint32_t)) -
+            static_cast<int64_t>(old.size() * sizeof(uint32_t)));
     const size_t mask = n - 1;
     for (uint32_t id : old) {
       if (id == 0) continue;
-      size_t i = Entry(id - 1)[0] & mask;
+      size_t i = Key(id - 1)[0] & mask;
       while (table_[i] != 0) i = (i + 1) & mask;
       table_[i] = id;
     }
@@ -105,11 +120,12 @@ class Memo {
     if (budget_.memory_used != nullptr) budget_.memory_used->fetch_add(delta);
   }
 
-  const size_t open_words_, used_words_, entry_words_;
+  const size_t open_words_, used_words_, key_words_;
   const SearchBudget& budget_;
-  std::vector<std::unique_ptr<uint64_t[]>> chunks_;
+  std::vector<std::unique_ptr<uint64_t[]>> chunks_;  // keys: [hash][ev<<32|state][set id][open]
+  std::vector<std::vector<uint64_t>> used_sets_;     // per key: antichain of used sets
   std::vector<uint32_t> table_;
-  uint64_t count_ = 0;
+  uint64_t keys_ = 0;
   int64_t bytes_ = 0;
 };
 
@@ -286,11 +302,20 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     const uint32_t returning = op_of(ev);
     const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
     const uint32_t choice = f.choice++;
+    // Right after an info op x, an op p that is enabled in the state before x,
+    // and whose result does not depend on which state it starts from, is
+    // dominated: x;p leads where p alone does (see lin_search.h).
+    const bool after_info = f.kind == kInfo;
+    const int32_t before_info = after_info ? stack[stack.size() - 2].state : 0;
+    auto dominated = [&](uint32_t op) {
+      return after_info && stepper.DeterminedByState(op) && stepper.Step(before_info, op) >= 0;
+    };
 
     if (choice < num_cands) {
       const uint32_t op = cands[cand_begin[ev] + choice];
       if (op == returning) {  // linearize the returning op: on to the next branching event
         ++result.nodes;
+        if (dominated(op)) continue;
         int32_t next = stepper.Step(state, returning);
         if (next < 0) {
           record_failure(ev, state, returning);
@@ -313,7 +338,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
         continue;
       }
       // Linearize another open ok op before the returning one.
-      if (is_open_linearized(op)) continue;
+      if (is_open_linearized(op) || dominated(op)) continue;
       int32_t next = stepper.Step(state, op);
       if (next < 0) continue;
       toggle_open(op);
@@ -340,6 +365,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
         }
         continue;
       }
+      if (dominated(op)) continue;
       int32_t next = stepper.Step(state, op);
       if (next < 0 || next == state) continue;
       used_bits[ordinal[op] / 64] |= 1ULL << (ordinal[op] % 64);
