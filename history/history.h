@@ -19,17 +19,19 @@ namespace coordcheck {
 
 // An error in an input, naming its place: "FILE:LINE: message".
 struct InputError {
-  std::string file;     // may be empty (then only "LINE: message" or "message")
-  int64_t line = 0;     // 1-based; 0 when the error is not about one line
+  std::string file;  // may be empty
+  int64_t line = 0;  // 1-based; 0 when the error is not about one line
   std::string message;
 
+  // "FILE:LINE: message"; without file "line LINE: message"; without line "FILE: message";
+  // with neither just "message".
   std::string ToString() const;
 };
 
 // One operation: an invoke and its completion, if any.
 struct Operation {
-  int64_t invoke = -1;      // index of the invoke event, or -1 for a lone nemesis event
-  int64_t complete = -1;    // index of the completion, or -1 when never completed
+  int64_t invoke = -1;    // index of the invoke event, or -1 for a lone nemesis event
+  int64_t complete = -1;  // index of the completion, or -1 when never completed
 };
 
 struct History {

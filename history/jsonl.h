@@ -4,6 +4,13 @@
 // as "FILE:LINE: what is wrong". The writer appends one event per line and
 // flushes each as it is written, so a crash loses nothing already recorded.
 //
+// Reading: the lines are checked in file order as they stream in (HistoryValidator), so
+// the first violation in the file wins, whether a syntax error or a broken pairing rule.
+// Blank lines may end the file (as may a last line without '\n'); a blank line followed
+// by an event is an error. Line numbers are 1-based, so LINE = index + 1 in a valid file.
+// On error `out` holds the valid events before the offending line. The reader accepts
+// exactly RFC 8259 JSON, checks UTF-8 and needs about 190 bytes of memory per event.
+//
 // Thread-safety: a HistoryWriter may be used from several threads; Append is
 // serialized internally. Readers are single-threaded objects.
 #pragma once
@@ -19,9 +26,11 @@
 namespace coordcheck {
 
 // Parses one line (no newline) into `op`; on error returns a message without place.
+// Checks the syntax and each field's presence and type (process >= 0 included); the
+// rules that relate events to each other (index, time order, pairing) are the reader's.
 std::optional<std::string> ParseOpLine(std::string_view line, Op* op);
 
-// Reads and validates a whole history file. `path` "-" reads stdin.
+// Reads and validates a whole history file. `path` "-" reads stdin (named "<stdin>").
 std::optional<InputError> ReadHistoryFile(const std::string& path, History* out);
 
 // Reads and validates history text (tests, in-memory data). `name` is used in errors.
@@ -35,10 +44,14 @@ class HistoryWriter {
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-  // Creates (truncates) `path`. Returns an error message on failure.
+  // Creates (truncates) `path`, closing any file opened before. Returns an error message
+  // on failure.
   std::optional<std::string> Open(const std::string& path);
-  // Appends one event and flushes it. Returns an error message on failure.
+  // Appends one event (as OpToLine writes it) and flushes it to the OS (fflush, not fsync:
+  // it survives a crash of this process, not of the machine). The event is not validated.
+  // Returns an error message on failure.
   std::optional<std::string> Append(const Op& op);
+  // Closes the file (also done by the destructor); later Appends fail until Open.
   void Close();
 
  private:

@@ -1,0 +1,48 @@
+// InputFile: an input named on a command line, "-" meaning stdin, read in large chunks by
+// the history reader and the importers. Internal to coordcheck_history.
+//
+// Errors come back as InputError naming the file ("<stdin>" for "-"), without a line.
+//
+// Thread-safety: one reader at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "history/history.h"
+
+namespace coordcheck {
+
+class InputFile {
+ public:
+  InputFile() = default;
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  // Opens `path` ("-" = stdin).
+  std::optional<InputError> Open(const std::string& path);
+
+  // Reads up to `size` bytes into `buffer`; 0 at end of file.
+  std::optional<InputError> Read(char* buffer, size_t size, size_t* read);
+
+  // Reads everything that is left into `text`.
+  std::optional<InputError> ReadAll(std::string* text);
+
+  // The file's size when it is a regular file, else 0 (pipes, stdin from a terminal).
+  int64_t size_hint() const { return size_hint_; }
+  // The name errors use: the path, or "<stdin>".
+  const std::string& name() const { return name_; }
+
+ private:
+  std::optional<InputError> ErrnoError(std::string_view what) const;
+
+  int fd_ = -1;
+  bool owned_ = false;  // false for stdin, which is not closed
+  int64_t size_hint_ = 0;
+  std::string name_;
+};
+
+}  // namespace coordcheck
