@@ -335,6 +335,10 @@ class RegisterModel final : public PartitionModel {
   }
 
   bool DeterminedByState(uint32_t id) const { return ops_[id].fn != Fn::kAppend; }
+  bool ReadOnly(uint32_t id) const {
+    const RegOp& op = ops_[id];
+    return (op.fn == Fn::kRead && op.known) || (op.fn == Fn::kCas && op.a == op.b);
+  }
 
   SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
     problem.init_state = init_;
@@ -369,6 +373,7 @@ class MutexModel final : public PartitionModel {
     return state == 1 ? 0 : -1;
   }
   bool DeterminedByState(uint32_t) const { return true; }  // each op is enabled in one state
+  bool ReadOnly(uint32_t) const { return false; }
   SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
     problem.init_state = init_;
     return Search(problem, *this, budget);
@@ -477,6 +482,19 @@ class VectorModel final : public PartitionModel {
   // be enabled in many states with different results.
   bool DeterminedByState(uint32_t id) const {
     return ops_[id].fn == Fn::kRead && ops_[id].known;
+  }
+  // Reads, a dequeue that found the queue empty, a txn of reads only.
+  bool ReadOnly(uint32_t id) const {
+    const VecOp& op = ops_[id];
+    if (!op.known) return false;
+    if (op.fn == Fn::kRead) return true;
+    if (op.fn == Fn::kDequeue) return op.args[0] == 0;
+    if (op.fn == Fn::kTxn) {
+      for (size_t i = 0; i < op.args.size(); i += 3)
+        if (op.args[i] == 1) return false;
+      return true;
+    }
+    return false;
   }
 
   int32_t Step(int32_t state, uint32_t id) {

@@ -30,6 +30,13 @@
 // (appends, adds), are tried — on registers and mutexes info ops are tried only
 // where an op would otherwise fail.
 //
+// Read-only ops (enabled in a state => they leave it unchanged: reads, a cas
+// from a value to itself) are placed greedily: if an open read-only op is
+// enabled in the current state, linearizing it now is the only choice tried.
+// Why: any continuation that places it later, when the state is the same
+// again, stays valid with it removed, so the configuration with it placed
+// dominates; and placing it now changes nothing else.
+//
 // Thread-safety: a Search object is used by one thread; the shared budget
 // counters are atomics.
 #pragma once
@@ -83,7 +90,8 @@ struct SearchResult {
 // state id, or -1 when the op cannot take effect in `state` (its observed
 // result contradicts the state). For info ops the result is not observed.
 // `bool DeterminedByState(uint32_t op)` says whether every two states in which
-// op is enabled lead to the same state after it.
+// op is enabled lead to the same state after it. `bool ReadOnly(uint32_t op)`
+// says whether op leaves every state in which it is enabled unchanged.
 template <class Stepper>
 SearchResult Search(const SearchProblem& problem, Stepper& stepper, const SearchBudget& budget);
 

@@ -240,6 +240,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     uint32_t op;        // op linearized to reach this frame
     uint32_t adv_from;  // kFinish: first event advanced over
     Kind kind;
+    bool forced = false;  // only one choice: an enabled read-only op
   };
   std::vector<Frame> stack;
   auto undo = [&](const Frame& f) {
@@ -278,7 +279,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
   uint32_t first = advance(0);
   if (first == num_events) return result;
   visit(first, problem.init_state);
-  stack.push_back({first, problem.init_state, 0, 0, 0, kRoot});
+  stack.push_back({first, problem.init_state, 0, 0, 0, kRoot, false});
 
   uint64_t iterations = 0;
   while (!stack.empty()) {
@@ -301,7 +302,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     const int32_t state = f.state;
     const uint32_t returning = op_of(ev);
     const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
-    const uint32_t choice = f.choice++;
+    uint32_t choice = f.choice++;
     // Right after an info op x, an op p that is enabled in the state before x,
     // and whose result does not depend on which state it starts from, is
     // dominated: x;p leads where p alone does (see lin_search.h).
@@ -310,6 +311,21 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     auto dominated = [&](uint32_t op) {
       return after_info && stepper.DeterminedByState(op) && stepper.Step(before_info, op) >= 0;
     };
+    // An open read-only op enabled now is linearized now, with no other choice
+    // tried: placing it now dominates every other continuation (lin_search.h).
+    if (choice == 0) {
+      for (uint32_t j = 0; j < num_cands; ++j) {
+        const uint32_t op = cands[cand_begin[ev] + j];
+        if (stepper.ReadOnly(op) && !is_open_linearized(op) && !dominated(op) &&
+            stepper.Step(state, op) == state) {
+          f.forced = true;
+          choice = j;
+          break;
+        }
+      }
+    } else if (f.forced) {
+      choice = num_cands + static_cast<uint32_t>(class_order.size());  // exhausted
+    }
 
     if (choice < num_cands) {
       const uint32_t op = cands[cand_begin[ev] + choice];
@@ -329,7 +345,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
           result.memo_entries = memo.size();
           return result;
         }
-        Frame child{to, next, 0, returning, ev + 1, kFinish};
+        Frame child{to, next, 0, returning, ev + 1, kFinish, false};
         if (visit(to, next)) {
           stack.push_back(child);
         } else {
@@ -343,7 +359,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       if (next < 0) continue;
       toggle_open(op);
       path.push_back(op);
-      Frame child{ev, next, 0, op, 0, kPre};
+      Frame child{ev, next, 0, op, 0, kPre, false};
       if (visit(ev, next)) {
         stack.push_back(child);
       } else {
@@ -371,7 +387,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       used_bits[ordinal[op] / 64] |= 1ULL << (ordinal[op] % 64);
       ++class_used[c];
       path.push_back(op);
-      Frame child{ev, next, 0, op, 0, kInfo};
+      Frame child{ev, next, 0, op, 0, kInfo, false};
       if (visit(ev, next)) {
         stack.push_back(child);
       } else {

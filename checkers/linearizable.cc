@@ -175,9 +175,10 @@ std::optional<InputError> ValidateForModel(const History& history,
     const Op* completion = done >= 0 ? &history.ops[done] : nullptr;
     if (completion != nullptr && completion->type == OpType::kFail) continue;
     const Op* ok = completion != nullptr && completion->type == OpType::kOk ? completion : nullptr;
-    if (auto err = lin::ValidateOp(kind, op, ok)) {
-      int64_t where = ok != nullptr ? ok->index : op.index;
-      return InputError{"", where + 1, *err};
+    // The invoke alone first, so an error about f or the argument names its line.
+    if (auto err = lin::ValidateOp(kind, op, nullptr)) return InputError{"", op.index + 1, *err};
+    if (ok != nullptr) {
+      if (auto err = lin::ValidateOp(kind, op, ok)) return InputError{"", ok->index + 1, *err};
     }
   }
   return std::nullopt;
