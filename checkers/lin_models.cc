@@ -1,6 +1,8 @@
 #include "checkers/lin_models.h"
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
 
 namespace coordcheck::lin {
 namespace {
@@ -171,7 +173,31 @@ int32_t ValueTable::Intern(const Json& value) {
 
 int32_t ValueTable::InternString(const std::string& s) { return Intern(Json(s)); }
 
+std::string PartitionModel::InfoClassKey(const Op& invoke) const {
+  return invoke.f + '\0' + invoke.value.dump();
+}
+
 namespace {
+
+// Growth of a model's own tables, charged to the check's memory budget.
+class MemoryCharge {
+ public:
+  ~MemoryCharge() {
+    if (used_ != nullptr) used_->fetch_sub(bytes_);
+  }
+  void Attach(std::atomic<uint64_t>* used) {
+    used_ = used;
+    if (used_ != nullptr) used_->fetch_add(bytes_);
+  }
+  void Add(int64_t delta) {
+    bytes_ += delta;
+    if (used_ != nullptr) used_->fetch_add(delta);
+  }
+
+ private:
+  std::atomic<uint64_t>* used_ = nullptr;
+  int64_t bytes_ = 0;
+};
 
 // Values of register, cas-register and kv, interned so that appends cost O(1):
 // each value is identified by two polynomial hashes of its content (mod the
@@ -182,7 +208,7 @@ namespace {
 // rate; non-string values hash their canonical JSON text under a distinct tag.
 class HashedValues {
  public:
-  HashedValues() { Intern(Json()); }  // id 0 = null
+  explicit HashedValues(MemoryCharge* charge) : charge_(charge) { Intern(Json()); }  // id 0 = null
 
   int32_t Intern(const Json& v) {
     Entry e;
@@ -223,7 +249,10 @@ class HashedValues {
     e.right = b;
     auto [it, inserted] = ids_.try_emplace(Key{e.h1, e.h2, e.len, true},
                                            static_cast<int32_t>(entries_.size()));
-    if (inserted) entries_.push_back(e);
+    if (inserted) {
+      entries_.push_back(e);
+      charge_->Add(sizeof(Entry) + 32);  // the entry and its hash-map node
+    }
     return it->second;
   }
 
@@ -271,6 +300,7 @@ class HashedValues {
   struct KeyHash {
     size_t operator()(const Key& k) const { return internal::Mix64(k.h1 ^ (k.len << 1) ^ k.is_string); }
   };
+  MemoryCharge* charge_;
   std::vector<Entry> entries_;
   std::vector<Json> leaves_;
   std::unordered_map<Key, int32_t, KeyHash> ids_;
@@ -279,7 +309,8 @@ class HashedValues {
 // register, cas-register, kv: the state is a value id.
 class RegisterModel final : public PartitionModel {
  public:
-  RegisterModel(ModelKind kind, const std::optional<Json>& init, const Json& key) : kind_(kind) {
+  RegisterModel(ModelKind kind, const std::optional<Json>& init, const Json& key)
+      : kind_(kind), values_(&charge_) {
     Json v = nullptr;
     if (kind == ModelKind::kKv) v = "";
     if (init) {
@@ -335,12 +366,23 @@ class RegisterModel final : public PartitionModel {
   }
 
   bool DeterminedByState(uint32_t id) const { return ops_[id].fn != Fn::kAppend; }
+  // Aliases (put, get) share classes with their canonical names.
+  std::string InfoClassKey(const Op& invoke) const override {
+    return std::to_string(static_cast<int>(*ParseFn(kind_, invoke.f))) + '\0' +
+           invoke.value.dump();
+  }
+  // A write of v stands in for a cas [a, v].
+  std::string StrongerClassKey(const Op& invoke) const override {
+    if (ParseFn(kind_, invoke.f) != Fn::kCas) return "";
+    return std::to_string(static_cast<int>(Fn::kWrite)) + '\0' + invoke.value[1].dump();
+  }
   bool ReadOnly(uint32_t id) const {
     const RegOp& op = ops_[id];
     return (op.fn == Fn::kRead && op.known) || (op.fn == Fn::kCas && op.a == op.b);
   }
 
   SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
+    charge_.Attach(budget.memory_used);
     problem.init_state = init_;
     return Search(problem, *this, budget);
   }
@@ -354,6 +396,7 @@ class RegisterModel final : public PartitionModel {
     int32_t a = 0, b = 0;
   };
   ModelKind kind_;
+  MemoryCharge charge_;  // before values_: it reports to it
   HashedValues values_;
   int32_t init_ = 0;
   std::vector<RegOp> ops_;
@@ -385,11 +428,116 @@ class MutexModel final : public PartitionModel {
   std::vector<bool> acquire_;
 };
 
+// Interned int vectors (states of the vector models), in one flat pool: no
+// allocation per state, so building and freeing millions of them is cheap.
+class StatePool {
+ public:
+  explicit StatePool(MemoryCharge* charge) : charge_(charge) { offsets_.push_back(0); }
+
+  int32_t Intern(const std::vector<int64_t>& s) {
+    if ((size() + 1) * 2 > table_.size()) Grow();
+    const uint64_t h = Hash(s.data(), s.size());
+    size_t i = h & (table_.size() - 1);
+    while (table_[i] != 0) {
+      int32_t id = table_[i] - 1;
+      auto [data, len] = Get(id);
+      if (len == s.size() && std::equal(s.begin(), s.end(), data)) return id;
+      i = (i + 1) & (table_.size() - 1);
+    }
+    const size_t before = pool_.capacity() + offsets_.capacity();
+    pool_.insert(pool_.end(), s.begin(), s.end());
+    offsets_.push_back(pool_.size());
+    charge_->Add(static_cast<int64_t>(pool_.capacity() + offsets_.capacity() - before) * 8);
+    int32_t id = static_cast<int32_t>(size() - 1);
+    table_[i] = id + 1;
+    return id;
+  }
+  std::pair<const int64_t*, size_t> Get(int32_t id) const {
+    return {pool_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]};
+  }
+  std::vector<int64_t> Copy(int32_t id) const {
+    auto [data, len] = Get(id);
+    return std::vector<int64_t>(data, data + len);
+  }
+  size_t size() const { return offsets_.size() - 1; }
+
+ private:
+  static uint64_t Hash(const int64_t* v, size_t n) {
+    uint64_t h = n;
+    for (size_t i = 0; i < n; ++i) h = internal::Mix64(h ^ static_cast<uint64_t>(v[i]));
+    return h;
+  }
+  void Grow() {
+    size_t n = table_.empty() ? 64 : table_.size() * 2;
+    charge_->Add(static_cast<int64_t>((n - table_.size()) * sizeof(int32_t)));
+    table_.assign(n, 0);
+    for (size_t id = 0; id < size(); ++id) {
+      auto [data, len] = Get(static_cast<int32_t>(id));
+      size_t i = Hash(data, len) & (n - 1);
+      while (table_[i] != 0) i = (i + 1) & (n - 1);
+      table_[i] = static_cast<int32_t>(id) + 1;
+    }
+  }
+
+  MemoryCharge* charge_;
+  std::vector<int64_t> pool_;
+  std::vector<uint64_t> offsets_;  // state id -> start in pool_; one past the last at the end
+  std::vector<int32_t> table_;     // open addressing: state id + 1, 0 = empty
+};
+
+// A flat cache uint64 -> int32 (transitions: state << 32 | op -> next state).
+class TransitionCache {
+ public:
+  explicit TransitionCache(MemoryCharge* charge) : charge_(charge) {}
+  // The cached value, or kMissing.
+  static constexpr int32_t kMissing = INT32_MIN;
+  int32_t Find(uint64_t key) const {
+    if (keys_.empty()) return kMissing;
+    size_t i = internal::Mix64(key) & (keys_.size() - 1);
+    while (values_[i] != kMissing) {
+      if (keys_[i] == key) return values_[i];
+      i = (i + 1) & (keys_.size() - 1);
+    }
+    return kMissing;
+  }
+  void Put(uint64_t key, int32_t value) {
+    if ((count_ + 1) * 2 > keys_.size()) Grow();
+    size_t i = internal::Mix64(key) & (keys_.size() - 1);
+    while (values_[i] != kMissing) i = (i + 1) & (keys_.size() - 1);
+    keys_[i] = key;
+    values_[i] = value;
+    ++count_;
+  }
+
+ private:
+  void Grow() {
+    size_t n = keys_.empty() ? 64 : keys_.size() * 2;
+    charge_->Add(static_cast<int64_t>((n - keys_.size()) * 12));
+    std::vector<uint64_t> old_keys(n, 0);
+    std::vector<int32_t> old_values(n, kMissing);
+    old_keys.swap(keys_);
+    old_values.swap(values_);
+    for (size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_values[j] == kMissing) continue;
+      size_t i = internal::Mix64(old_keys[j]) & (n - 1);
+      while (values_[i] != kMissing) i = (i + 1) & (n - 1);
+      keys_[i] = old_keys[j];
+      values_[i] = old_values[j];
+    }
+  }
+
+  MemoryCharge* charge_;
+  std::vector<uint64_t> keys_;
+  std::vector<int32_t> values_;
+  size_t count_ = 0;
+};
+
 // Models whose state is a small vector of ints (counter, set, queue,
 // multi-register): states are interned, transitions cached.
 class VectorModel final : public PartitionModel {
  public:
-  VectorModel(ModelKind kind, const std::optional<Json>& init) : kind_(kind) {
+  VectorModel(ModelKind kind, const std::optional<Json>& init)
+      : kind_(kind), states_(&charge_), transitions_(&charge_) {
     std::vector<int64_t> s;
     switch (kind) {
       case ModelKind::kCounter:
@@ -499,17 +647,18 @@ class VectorModel final : public PartitionModel {
 
   int32_t Step(int32_t state, uint32_t id) {
     uint64_t k = (static_cast<uint64_t>(state) << 32) | id;
-    auto it = transitions_.find(k);
-    if (it != transitions_.end()) return it->second;
-    std::vector<int64_t> s = states_[state];
+    int32_t cached = transitions_.Find(k);
+    if (cached != TransitionCache::kMissing) return cached;
+    std::vector<int64_t> s = states_.Copy(state);
     int32_t next = Apply(ops_[id], s) ? InternState(std::move(s)) : -1;
-    transitions_.emplace(k, next);
+    transitions_.Put(k, next);
     return next;
   }
 
   SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
-    if (kind_ == ModelKind::kMultiRegister && states_[init_].size() < registers_.size()) {
-      std::vector<int64_t> s = states_[init_];
+    charge_.Attach(budget.memory_used);
+    if (kind_ == ModelKind::kMultiRegister && states_.Get(init_).second < registers_.size()) {
+      std::vector<int64_t> s = states_.Copy(init_);
       s.resize(registers_.size(), 0);  // registers first seen in ops start null
       init_ = InternState(std::move(s));
     }
@@ -518,7 +667,7 @@ class VectorModel final : public PartitionModel {
   }
 
   Json DescribeState(int32_t state) const override {
-    const auto& s = states_[state];
+    const std::vector<int64_t> s = states_.Copy(state);
     switch (kind_) {
       case ModelKind::kCounter:
         return s[0];
@@ -545,13 +694,6 @@ class VectorModel final : public PartitionModel {
     bool known = false;
     std::vector<int64_t> args;
   };
-  struct VecHash {
-    size_t operator()(const std::vector<int64_t>& v) const {
-      uint64_t h = v.size();
-      for (int64_t x : v) h = internal::Mix64(h ^ static_cast<uint64_t>(x));
-      return h;
-    }
-  };
 
   size_t Register(const std::string& name) {
     auto [it, inserted] = register_ids_.try_emplace(name, registers_.size());
@@ -559,11 +701,7 @@ class VectorModel final : public PartitionModel {
     return it->second;
   }
 
-  int32_t InternState(std::vector<int64_t> s) {
-    auto [it, inserted] = state_ids_.try_emplace(s, static_cast<int32_t>(states_.size()));
-    if (inserted) states_.push_back(std::move(s));
-    return it->second;
-  }
+  int32_t InternState(const std::vector<int64_t>& s) { return states_.Intern(s); }
 
   // Applies `op` to `s` in place; false when the op cannot take effect.
   bool Apply(const VecOp& op, std::vector<int64_t>& s) const {
@@ -613,9 +751,9 @@ class VectorModel final : public PartitionModel {
   ValueTable values_;
   std::unordered_map<std::string, size_t> register_ids_;
   std::vector<std::string> registers_;
-  std::vector<std::vector<int64_t>> states_;
-  std::unordered_map<std::vector<int64_t>, int32_t, VecHash> state_ids_;
-  std::unordered_map<uint64_t, int32_t> transitions_;
+  MemoryCharge charge_;  // destroyed last: the pools below report to it
+  StatePool states_;
+  TransitionCache transitions_;
   std::vector<VecOp> ops_;
   int32_t init_ = 0;
 };

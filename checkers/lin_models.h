@@ -60,6 +60,11 @@ class PartitionModel {
   // Runs the search; problem.init_state is filled in here.
   virtual SearchResult Run(SearchProblem& problem, const SearchBudget& budget) = 0;
   virtual Json DescribeState(int32_t state) const = 0;
+  // The class of an info op: ops with equal keys are interchangeable.
+  virtual std::string InfoClassKey(const Op& invoke) const;
+  // The class key of a stronger op that can stand in for this info op
+  // wherever it is enabled, with the same result; empty when there is none.
+  virtual std::string StrongerClassKey(const Op&) const { return ""; }
 };
 
 // A model for one partition, starting from `init` (already validated; nullopt =

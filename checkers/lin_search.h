@@ -17,7 +17,10 @@
 // grouped into classes of identical input; within a class they are always used
 // in call order (swapping two identical unconstrained ops changes nothing), so
 // "which ops of a class were used" is a prefix and "used no more" is a subset
-// test on bitsets. An info op whose step leaves the state unchanged is never
+// test on counts per class. Moreover, where a class has a stronger class that
+// can stand in for it (a write of v for a cas to v), a configuration that used
+// more of the weaker class is still dominated if the excess can be borrowed
+// from unused ops of the stronger one. An info op whose step leaves the state unchanged is never
 // tried: not using it dominates using it.
 //
 // Info ops are moreover used only as repairs. Call an op p "determined by
@@ -59,6 +62,15 @@ struct SearchProblem {
   std::vector<uint32_t> call_event;
   std::vector<uint32_t> return_event;
   std::vector<int32_t> info_class;
+  // For ok ops, a class id shared by ops with identical input and result
+  // (else -1; may be left empty). Of two identical open ops the search places
+  // the one returning first first: swapping them in any linearization keeps
+  // it valid, as both are open at either place.
+  std::vector<int32_t> ok_class;
+  // Per info class, a stronger class that can stand in for it (enabled
+  // wherever it is, with the same result: a write of v for a cas to v), or -1;
+  // stronger classes have none themselves. May be left empty.
+  std::vector<int32_t> class_parent;
   // Events in history order: op id << 1 | is_return.
   std::vector<uint32_t> events;
   int32_t init_state = 0;

@@ -35,7 +35,10 @@ class Memo {
 
   // Returns true when the configuration is new (and records it), false when an
   // explored configuration dominates it.
-  bool Visit(uint64_t hash, uint64_t ev_state, const uint64_t* open, const uint64_t* used) {
+  // `dominates(a, b)`: used set a leaves at least the options b leaves.
+  template <class Dominates>
+  bool Visit(uint64_t hash, uint64_t ev_state, const uint64_t* open, const uint64_t* used,
+             const Dominates& dominates) {
     if (table_.empty() || (keys_ + 1) * 2 > table_.size()) Grow();
     const size_t mask = table_.size() - 1;
     size_t i = hash & mask;
@@ -43,7 +46,7 @@ class Memo {
       uint64_t* k = Key(table_[i] - 1);
       if (k[0] == hash && k[1] == ev_state && std::equal(open, open + open_words_, k + 3)) {
         if (used_words_ == 0) return false;
-        return VisitUsed(k[2], used);
+        return VisitUsed(k[2], used, dominates);
       }
       i = (i + 1) & mask;
     }
@@ -71,23 +74,19 @@ class Memo {
  private:
   static constexpr size_t kChunkKeys = 1 << 14;
 
-  bool VisitUsed(uint64_t set_id, const uint64_t* used) {
+  template <class Dominates>
+  bool VisitUsed(uint64_t set_id, const uint64_t* used, const Dominates& dominates) {
     std::vector<uint64_t>& sets = used_sets_[set_id];
     for (size_t at = 0; at < sets.size(); at += used_words_) {
       const uint64_t* old = sets.data() + at;
-      if (IsSubset(old, used)) return false;  // explored with no more info used
-      if (IsSubset(used, old)) {              // the new one dominates the old: replace
+      if (dominates(old, used)) return false;  // explored with at least these options
+      if (dominates(used, old)) {              // the new one dominates the old: replace
         std::copy(used, used + used_words_, sets.begin() + static_cast<ptrdiff_t>(at));
         return true;
       }
     }
     sets.insert(sets.end(), used, used + used_words_);
     Account(static_cast<int64_t>(used_words_ * 8));
-    return true;
-  }
-  bool IsSubset(const uint64_t* a, const uint64_t* b) const {
-    for (size_t w = 0; w < used_words_; ++w)
-      if ((a[w] & ~b[w]) != 0) return false;
     return true;
   }
   uint64_t* Key(uint32_t id) {
@@ -140,25 +139,24 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
   auto op_of = [&](uint32_t ev) { return problem.events[ev] >> 1; };
   auto is_return = [&](uint32_t ev) { return (problem.events[ev] & 1) != 0; };
 
-  // Slots for open ok ops (reused after return), info ordinals in call order,
+  // Slots for open ok ops (reused after return),
   // info classes' ops in call order, and per return event the other open ok
   // ops (candidates to linearize first), soonest return first.
-  std::vector<uint32_t> slot(num_ops, 0), ordinal(num_ops, 0);
+  std::vector<uint32_t> slot(num_ops, 0);
   std::vector<uint32_t> free_slots;
-  uint32_t num_slots = 0, num_info = 0;
+  uint32_t num_slots = 0;
   int32_t num_classes = 0;
   for (uint32_t op = 0; op < num_ops; ++op)
     num_classes = std::max(num_classes, problem.info_class[op] + 1);
   std::vector<std::vector<uint32_t>> class_ops(num_classes);
   std::vector<uint32_t> class_order;  // classes by their first call
-  std::vector<uint32_t> cand_begin(num_events + 1, 0), cands;
+  std::vector<uint32_t> cand_begin(num_events + 1, 0), cands, cand_pred;
   std::vector<uint32_t> open;
   for (uint32_t ev = 0; ev < num_events; ++ev) {
     const uint32_t op = op_of(ev);
     cand_begin[ev] = static_cast<uint32_t>(cands.size());
     if (!is_return(ev)) {
       if (problem.info_class[op] >= 0) {
-        ordinal[op] = num_info++;
         auto& ops = class_ops[problem.info_class[op]];
         if (ops.empty()) class_order.push_back(problem.info_class[op]);
         ops.push_back(op);
@@ -181,12 +179,62 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       std::sort(cands.begin() + first, cands.end(), [&](uint32_t a, uint32_t b) {
         return problem.call_event[a] < problem.call_event[b];
       });
+      // For each candidate, the identical open op returning just before it.
+      for (size_t j = first; j < cands.size(); ++j) {
+        uint32_t pred = kNoEvent;
+        const uint32_t p = cands[j];
+        if (!problem.ok_class.empty() && problem.ok_class[p] >= 0) {
+          for (size_t i = first; i < cands.size(); ++i) {
+            const uint32_t q = cands[i];
+            if (problem.ok_class[q] == problem.ok_class[p] &&
+                problem.return_event[q] < problem.return_event[p] &&
+                (pred == kNoEvent || problem.return_event[q] > problem.return_event[pred])) {
+              pred = q;
+            }
+          }
+        }
+        cand_pred.push_back(pred);
+      }
     }
   }
   cand_begin[num_events] = static_cast<uint32_t>(cands.size());
 
-  const size_t open_words = (num_slots + 63) / 64, used_words = (num_info + 63) / 64;
-  std::vector<uint64_t> open_bits(open_words + 1, 0), used_bits(used_words + 1, 0);
+  // Info ops used, as a count per class in 32-bit lanes (canonical: a class's
+  // ops are used in call order, so the count says which).
+  const size_t open_words = (num_slots + 63) / 64;
+  const size_t used_words = (static_cast<size_t>(num_classes) + 1) / 2;
+  std::vector<uint64_t> open_bits(open_words + 1, 0), used_counts(used_words + 1, 0);
+  auto count_of = [](const uint64_t* counts, int32_t c) {
+    return static_cast<uint32_t>(counts[c / 2] >> (32 * (c % 2)));
+  };
+  // Dominance between used sets (lin_search.h): classes grouped under a
+  // stronger class (one that can stand in for any of them) may borrow from it.
+  std::vector<std::vector<int32_t>> children(num_classes);
+  bool any_children = false;
+  for (int32_t c = 0; c < num_classes; ++c) {
+    int32_t parent = problem.class_parent.empty() ? -1 : problem.class_parent[c];
+    if (parent >= 0) {
+      children[parent].push_back(c);
+      any_children = true;
+    }
+  }
+  auto dominates = [&](const uint64_t* a, const uint64_t* b) {
+    if (!any_children) {
+      for (int32_t c = 0; c < num_classes; ++c)
+        if (count_of(a, c) > count_of(b, c)) return false;
+      return true;
+    }
+    for (int32_t c = 0; c < num_classes; ++c) {
+      if (!problem.class_parent.empty() && problem.class_parent[c] >= 0) continue;
+      uint64_t need = count_of(a, c);
+      for (int32_t child : children[c]) {
+        uint32_t ac = count_of(a, child), bc = count_of(b, child);
+        if (ac > bc) need += ac - bc;  // b may still use these; a stands in with c
+      }
+      if (need > count_of(b, c)) return false;
+    }
+    return true;
+  };
   std::vector<uint64_t> zobrist(num_slots);
   for (uint32_t s = 0; s < num_slots; ++s) zobrist[s] = Mix64(0x9e3779b97f4a7c15ULL * (s + 1));
   uint64_t open_hash = 0;
@@ -203,7 +251,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
   auto visit = [&](uint32_t ev, int32_t state) {
     uint64_t ev_state = (uint64_t{ev} << 32) | static_cast<uint32_t>(state);
     return memo.Visit(Mix64(open_hash ^ Mix64(ev_state)), ev_state, open_bits.data(),
-                      used_bits.data());
+                      used_counts.data(), dominates);
   };
 
   // The current path, and the longest failing one (kept with amortized copies:
@@ -255,7 +303,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
         toggle_open(f.op);
         break;
       case kInfo:
-        used_bits[ordinal[f.op] / 64] &= ~(1ULL << (ordinal[f.op] % 64));
+        used_counts[problem.info_class[f.op] / 2] -= 1ULL << (32 * (problem.info_class[f.op] % 2));
         --class_used[problem.info_class[f.op]];
         break;
     }
@@ -283,7 +331,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
 
   uint64_t iterations = 0;
   while (!stack.empty()) {
-    if ((++iterations & 255) == 0) {
+    if ((++iterations & 15) == 0) {
       if (budget.stop != nullptr && budget.stop->load(std::memory_order_relaxed)) {
         result.outcome = SearchOutcome::kStopped;
         break;
@@ -353,8 +401,13 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
         }
         continue;
       }
-      // Linearize another open ok op before the returning one.
+      // Linearize another open ok op before the returning one; of identical
+      // open ops, the one returning first goes first.
       if (is_open_linearized(op) || dominated(op)) continue;
+      const uint32_t pred = cand_pred[cand_begin[ev] + choice];
+      if (!f.forced && pred != kNoEvent && (pred == returning || !is_open_linearized(pred))) {
+        continue;
+      }
       int32_t next = stepper.Step(state, op);
       if (next < 0) continue;
       toggle_open(op);
@@ -384,7 +437,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       if (dominated(op)) continue;
       int32_t next = stepper.Step(state, op);
       if (next < 0 || next == state) continue;
-      used_bits[ordinal[op] / 64] |= 1ULL << (ordinal[op] % 64);
+      used_counts[c / 2] += 1ULL << (32 * (c % 2));
       ++class_used[c];
       path.push_back(op);
       Frame child{ev, next, 0, op, 0, kInfo, false};

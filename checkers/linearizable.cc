@@ -74,7 +74,9 @@ lin::SearchProblem BuildProblem(const History& history, const Partition& part,
   problem.call_event.assign(n, lin::kNoEvent);
   problem.return_event.assign(n, lin::kNoEvent);
   problem.info_class.assign(n, -1);
-  std::unordered_map<std::string, int32_t> classes;
+  problem.ok_class.assign(n, -1);
+  std::unordered_map<std::string, int32_t> classes, ok_classes;
+  std::vector<std::string> stronger;  // per info class: its stronger class's key
   std::vector<std::pair<int64_t, uint32_t>> events;  // (history index, op << 1 | is_return)
   events.reserve(2 * n);
   for (size_t i = 0; i < n; ++i) {
@@ -84,13 +86,25 @@ lin::SearchProblem BuildProblem(const History& history, const Partition& part,
     events.emplace_back(part.invokes[i], static_cast<uint32_t>(i) << 1);
     if (ok != nullptr) {
       events.emplace_back(part.returns[i], (static_cast<uint32_t>(i) << 1) | 1);
-    } else {
       std::string cls = invoke.f;
       cls.push_back('\0');
       cls += invoke.value.dump();
-      auto [it, inserted] = classes.try_emplace(cls, static_cast<int32_t>(classes.size()));
+      cls.push_back('\0');
+      cls += ok->value.dump();
+      auto [it, inserted] = ok_classes.try_emplace(cls, static_cast<int32_t>(ok_classes.size()));
+      problem.ok_class[i] = it->second;
+    } else {
+      auto [it, inserted] = classes.try_emplace(model.InfoClassKey(invoke),
+                                                static_cast<int32_t>(classes.size()));
       problem.info_class[i] = it->second;
+      if (inserted) stronger.push_back(model.StrongerClassKey(invoke));
     }
+  }
+  problem.class_parent.assign(classes.size(), -1);
+  for (size_t c = 0; c < stronger.size(); ++c) {
+    if (stronger[c].empty()) continue;
+    auto it = classes.find(stronger[c]);
+    if (it != classes.end()) problem.class_parent[c] = it->second;
   }
   std::sort(events.begin(), events.end());
   problem.events.reserve(events.size());

@@ -1,0 +1,128 @@
+// The coordcheck binary as a CI pipeline sees it: exit codes, messages naming
+// the place of bad input, results.json, and the import command.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Run Coordcheck(const std::string& args) {
+  std::string cmd = std::string(COORDCHECK_BINARY) + " " + args + " 2>&1";
+  Run run;
+  std::FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, n);
+  int status = pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Shared(const std::string& file) {
+  return std::string(COORDCHECK_TEST_DATA) + "/shared-histories/" + file;
+}
+
+std::string TempFile(const std::string& name, const std::string& text) {
+  auto dir = std::filesystem::temp_directory_path() / "coordcheck-cli-test";
+  std::filesystem::create_directories(dir);
+  auto path = (dir / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("check exits 0 on a valid history and 1 on an invalid one") {
+  Run valid = Coordcheck("check " + Shared("porcupine/etcd_002.jsonl") + " --model cas-register");
+  CHECK(valid.code == 0);
+  CHECK(valid.out.rfind("valid", 0) == 0);
+  Run invalid = Coordcheck("check " + Shared("porcupine/etcd_000.jsonl") + " --model cas-register");
+  CHECK(invalid.code == 1);
+  CHECK(invalid.out.rfind("invalid", 0) == 0);
+  CHECK(invalid.out.find("cannot be linearized") != std::string::npos);
+}
+
+TEST_CASE("check writes results.json with the verdict and the counterexample") {
+  auto out = TempFile("results.json", "");
+  Run r = Coordcheck("check " + Shared("porcupine/c10-bad.jsonl") + " --model kv --init '\"\"' --out " +
+                     out + " --quiet");
+  REQUIRE(r.code == 1);
+  CHECK(r.out.empty());
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(out));
+  CHECK(j["valid"] == "invalid");
+  CHECK(j["details"]["key"].is_string());
+  CHECK(j["details"]["op"]["index"].is_number_integer());
+  CHECK(!j["details"]["states"].empty());
+}
+
+TEST_CASE("check exits 2 when the time or memory budget runs out") {
+  // A generated single-key cas-register history (16 processes, 500 ops, 27
+  // info ops, one stale read) whose search takes far longer than the budgets.
+  const std::string hard = std::string(COORDCHECK_TEST_DATA) + "/hard/cas-p16-n500-invalid.jsonl";
+  Run t = Coordcheck("check " + hard + " --model cas-register --time-limit 0.2");
+  CHECK(t.code == 2);
+  CHECK(t.out.rfind("unknown", 0) == 0);
+  CHECK(t.out.find("time limit") != std::string::npos);
+  Run m = Coordcheck("check " + hard + " --model cas-register --memory-limit 1 --time-limit 60");
+  CHECK(m.code == 2);
+  CHECK(m.out.find("memory limit") != std::string::npos);
+}
+
+TEST_CASE("bad input exits 3 naming file and line") {
+  auto path = TempFile("bad.jsonl",
+                       "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
+                       "{\"index\":5,\"time\":2,\"process\":0,\"type\":\"ok\",\"f\":\"read\"}\n");
+  Run r = Coordcheck("check " + path + " --model register");
+  CHECK(r.code == 3);
+  CHECK(r.out.find(path + ":2:") != std::string::npos);
+
+  auto wrong_f = TempFile("wrongf.jsonl",
+                          "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"enqueue\",\"value\":1}\n");
+  Run m = Coordcheck("check " + wrong_f + " --model register");
+  CHECK(m.code == 3);
+  CHECK(m.out.find(wrong_f + ":1:") != std::string::npos);
+  CHECK(m.out.find("enqueue") != std::string::npos);
+
+  CHECK(Coordcheck("check /nonexistent/history.jsonl").code == 3);
+  CHECK(Coordcheck("check " + Shared("porcupine/etcd_000.jsonl") + " --model nope").code == 3);
+  CHECK(Coordcheck("check " + Shared("porcupine/etcd_000.jsonl") + " --init '{bad'").code == 3);
+  CHECK(Coordcheck("check").code == 3);
+}
+
+TEST_CASE("check --help documents every model and the exit codes") {
+  Run r = Coordcheck("check --help");
+  CHECK(r.code == 0);
+  for (const char* model : {"register", "cas-register", "kv", "mutex", "set", "queue", "counter",
+                            "multi-register"}) {
+    CHECK(r.out.find(model) != std::string::npos);
+  }
+  CHECK(r.out.find("Exit codes") != std::string::npos);
+}
+
+TEST_CASE("import jepsen converts history.edn into a checkable history") {
+  auto edn = TempFile("history.edn",
+                      "{:type :invoke, :f :write, :value 1, :process 0, :time 10, :index 0}\n"
+                      "{:type :ok, :f :write, :value 1, :process 0, :time 20, :index 1}\n"
+                      "{:type :invoke, :f :read, :value nil, :process 1, :time 30, :index 2}\n"
+                      "{:type :ok, :f :read, :value 2, :process 1, :time 40, :index 3}\n");
+  auto jsonl = TempFile("imported.jsonl", "");
+  Run imp = Coordcheck("import jepsen " + edn + " -o " + jsonl);
+  REQUIRE(imp.code == 0);
+  // The read of 2 after a write of 1 is not linearizable.
+  Run r = Coordcheck("check " + jsonl + " --model register");
+  CHECK(r.code == 1);
+  Run bad = Coordcheck("import jepsen " + TempFile("bad.edn", "{:type :invoke\n :f }") + " -o " + jsonl);
+  CHECK(bad.code == 3);
+}
