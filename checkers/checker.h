@@ -29,10 +29,10 @@ Validity MergeValidity(Validity a, Validity b);
 
 struct CheckResult {
   Validity valid = Validity::kUnknown;
-  Json details = Json::object();   // checker-specific; see each checker's header
-  std::string summary;             // one or two lines for the terminal
+  Json details = Json::object();  // checker-specific; see each checker's header
+  std::string summary;            // one or two lines for the terminal
 
-  Json ToJson() const;             // {"valid": ..., "summary": ..., "details": ...}
+  Json ToJson() const;  // {"valid": ..., "summary": ..., "details": ...}
 };
 
 // Budget for one Check() call.

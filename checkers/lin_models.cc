@@ -52,14 +52,22 @@ std::optional<Fn> ParseFn(ModelKind kind, std::string_view f) {
 
 const char* FnList(ModelKind kind) {
   switch (kind) {
-    case ModelKind::kRegister: return "read, write";
-    case ModelKind::kCasRegister: return "read, write, cas";
-    case ModelKind::kKv: return "read/get, write/put, cas, append";
-    case ModelKind::kMutex: return "acquire, release";
-    case ModelKind::kSet: return "add, read";
-    case ModelKind::kQueue: return "enqueue, dequeue";
-    case ModelKind::kCounter: return "add, read";
-    case ModelKind::kMultiRegister: return "txn";
+    case ModelKind::kRegister:
+      return "read, write";
+    case ModelKind::kCasRegister:
+      return "read, write, cas";
+    case ModelKind::kKv:
+      return "read/get, write/put, cas, append";
+    case ModelKind::kMutex:
+      return "acquire, release";
+    case ModelKind::kSet:
+      return "add, read";
+    case ModelKind::kQueue:
+      return "enqueue, dequeue";
+    case ModelKind::kCounter:
+      return "add, read";
+    case ModelKind::kMultiRegister:
+      return "txn";
   }
   return "";
 }
@@ -68,8 +76,8 @@ bool IsPair(const Json& v) { return v.is_array() && v.size() == 2; }
 
 // A micro-op of a multi-register txn: ["read"|"write", key, value].
 bool IsMicroOp(const Json& m) {
-  return m.is_array() && m.size() == 3 && m[0].is_string() &&
-         (m[0] == "read" || m[0] == "write") && (m[1].is_string() || m[1].is_number_integer());
+  return m.is_array() && m.size() == 3 && m[0].is_string() && (m[0] == "read" || m[0] == "write") &&
+         (m[1].is_string() || m[1].is_number_integer());
 }
 
 std::string KeyName(const Json& k) { return k.is_string() ? k.get<std::string>() : k.dump(); }
@@ -78,11 +86,16 @@ std::string KeyName(const Json& k) { return k.is_string() ? k.get<std::string>()
 
 bool ParseModelKind(std::string_view name, ModelKind* kind) {
   static const std::pair<std::string_view, ModelKind> kNames[] = {
-      {"register", ModelKind::kRegister},  {"cas-register", ModelKind::kCasRegister},
-      {"kv", ModelKind::kKv},              {"mutex", ModelKind::kMutex},
-      {"lock", ModelKind::kMutex},         {"set", ModelKind::kSet},
-      {"queue", ModelKind::kQueue},        {"fifo-queue", ModelKind::kQueue},
-      {"counter", ModelKind::kCounter},    {"multi-register", ModelKind::kMultiRegister}};
+      {"register", ModelKind::kRegister},
+      {"cas-register", ModelKind::kCasRegister},
+      {"kv", ModelKind::kKv},
+      {"mutex", ModelKind::kMutex},
+      {"lock", ModelKind::kMutex},
+      {"set", ModelKind::kSet},
+      {"queue", ModelKind::kQueue},
+      {"fifo-queue", ModelKind::kQueue},
+      {"counter", ModelKind::kCounter},
+      {"multi-register", ModelKind::kMultiRegister}};
   for (const auto& [n, k] : kNames) {
     if (n == name) {
       *kind = k;
@@ -127,7 +140,8 @@ std::optional<std::string> ValidateOp(ModelKind kind, const Op& invoke, const Op
       const Json& v = out != nullptr ? *out : in;
       if (!v.is_array()) return "txn value must be a list of [f, key, value], got " + v.dump();
       for (const Json& m : v)
-        if (!IsMicroOp(m)) return "txn micro-op must be [\"read\"|\"write\", key, value], got " + m.dump();
+        if (!IsMicroOp(m))
+          return "txn micro-op must be [\"read\"|\"write\", key, value], got " + m.dump();
       if (out != nullptr && out->size() != in.size() && !in.is_null())
         return "txn completion has " + std::to_string(out->size()) + " micro-ops, invoke had " +
                std::to_string(in.size());
@@ -247,8 +261,8 @@ class HashedValues {
     e.len = x.len + y.len;
     e.left = a;
     e.right = b;
-    auto [it, inserted] = ids_.try_emplace(Key{e.h1, e.h2, e.len, true},
-                                           static_cast<int32_t>(entries_.size()));
+    auto [it, inserted] =
+        ids_.try_emplace(Key{e.h1, e.h2, e.len, true}, static_cast<int32_t>(entries_.size()));
     if (inserted) {
       entries_.push_back(e);
       charge_->Add(sizeof(Entry) + 32);  // the entry and its hash-map node
@@ -298,7 +312,9 @@ class HashedValues {
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& k) const { return internal::Mix64(k.h1 ^ (k.len << 1) ^ k.is_string); }
+    size_t operator()(const Key& k) const {
+      return internal::Mix64(k.h1 ^ (k.len << 1) ^ k.is_string);
+    }
   };
   MemoryCharge* charge_;
   std::vector<Entry> entries_;
@@ -323,9 +339,7 @@ class RegisterModel final : public PartitionModel {
     init_ = values_.Intern(v);
   }
 
-  bool InfoIsNoOp(const Op& invoke) const override {
-    return ParseFn(kind_, invoke.f) == Fn::kRead;
-  }
+  bool InfoIsNoOp(const Op& invoke) const override { return ParseFn(kind_, invoke.f) == Fn::kRead; }
 
   void AddOp(const Op& invoke, const Op* ok) override {
     RegOp op;
@@ -368,8 +382,7 @@ class RegisterModel final : public PartitionModel {
   bool DeterminedByState(uint32_t id) const { return ops_[id].fn != Fn::kAppend; }
   // Aliases (put, get) share classes with their canonical names.
   std::string InfoClassKey(const Op& invoke) const override {
-    return std::to_string(static_cast<int>(*ParseFn(kind_, invoke.f))) + '\0' +
-           invoke.value.dump();
+    return std::to_string(static_cast<int>(*ParseFn(kind_, invoke.f))) + '\0' + invoke.value.dump();
   }
   // A write of v stands in for a cas [a, v].
   std::string StrongerClassKey(const Op& invoke) const override {
@@ -628,9 +641,7 @@ class VectorModel final : public PartitionModel {
 
   // Reads (with a known result) are enabled in one state only; the rest may
   // be enabled in many states with different results.
-  bool DeterminedByState(uint32_t id) const {
-    return ops_[id].fn == Fn::kRead && ops_[id].known;
-  }
+  bool DeterminedByState(uint32_t id) const { return ops_[id].fn == Fn::kRead && ops_[id].known; }
   // Reads, a dequeue that found the queue empty, a txn of reads only.
   bool ReadOnly(uint32_t id) const {
     const VecOp& op = ops_[id];

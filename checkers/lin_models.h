@@ -22,7 +22,16 @@
 
 namespace coordcheck::lin {
 
-enum class ModelKind { kRegister, kCasRegister, kKv, kMutex, kSet, kQueue, kCounter, kMultiRegister };
+enum class ModelKind {
+  kRegister,
+  kCasRegister,
+  kKv,
+  kMutex,
+  kSet,
+  kQueue,
+  kCounter,
+  kMultiRegister
+};
 
 // Parses a model name (as in ModelNames()); false when unknown.
 bool ParseModelKind(std::string_view name, ModelKind* kind);

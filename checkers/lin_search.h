@@ -79,9 +79,9 @@ struct SearchProblem {
 // Shared limits for all partitions of one check.
 struct SearchBudget {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  uint64_t memory_limit_bytes = 0;           // 0 = unlimited
+  uint64_t memory_limit_bytes = 0;               // 0 = unlimited
   std::atomic<uint64_t>* memory_used = nullptr;  // bytes of memo tables, all partitions
-  std::atomic<bool>* stop = nullptr;         // set when another partition was invalid
+  std::atomic<bool>* stop = nullptr;             // set when another partition was invalid
 };
 
 enum class SearchOutcome { kValid, kInvalid, kTimeLimit, kMemoryLimit, kStopped };
@@ -94,7 +94,7 @@ struct SearchResult {
   uint32_t failed_op = 0;
   std::vector<uint32_t> prefix;
   std::vector<int32_t> states;
-  uint64_t nodes = 0;       // configurations expanded
+  uint64_t nodes = 0;  // configurations expanded
   uint64_t memo_entries = 0;
 };
 

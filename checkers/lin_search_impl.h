@@ -2,7 +2,10 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
+#include <functional>
+#include <queue>
 
 namespace coordcheck::lin {
 namespace internal {
@@ -130,6 +133,10 @@ class Memo {
 
 }  // namespace internal
 
+// Iterations of the first depth-first phase of a search with info ops (see
+// the end of Search): most histories are decided by then.
+inline constexpr uint64_t kDepthFirstIterations = 50'000;
+
 template <class Stepper>
 SearchResult Search(const SearchProblem& problem, Stepper& stepper, const SearchBudget& budget) {
   using internal::Mix64;
@@ -247,11 +254,11 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     return (open_bits[slot[op] / 64] >> (slot[op] % 64)) & 1;
   };
 
-  internal::Memo memo(open_words, used_words, budget);
+  auto memo = std::make_unique<internal::Memo>(open_words, used_words, budget);
   auto visit = [&](uint32_t ev, int32_t state) {
     uint64_t ev_state = (uint64_t{ev} << 32) | static_cast<uint32_t>(state);
-    return memo.Visit(Mix64(open_hash ^ Mix64(ev_state)), ev_state, open_bits.data(),
-                      used_counts.data(), dominates);
+    return memo->Visit(Mix64(open_hash ^ Mix64(ev_state)), ev_state, open_bits.data(),
+                       used_counts.data(), dominates);
   };
 
   // The current path, and the longest failing one (kept with amortized copies:
@@ -324,137 +331,320 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     return ev;
   };
 
-  uint32_t first = advance(0);
+  const uint32_t first = advance(0);
   if (first == num_events) return result;
-  visit(first, problem.init_state);
-  stack.push_back({first, problem.init_state, 0, 0, 0, kRoot, false});
-
-  uint64_t iterations = 0;
-  while (!stack.empty()) {
-    if ((++iterations & 15) == 0) {
-      if (budget.stop != nullptr && budget.stop->load(std::memory_order_relaxed)) {
-        result.outcome = SearchOutcome::kStopped;
-        break;
-      }
-      if (std::chrono::steady_clock::now() > budget.deadline) {
-        result.outcome = SearchOutcome::kTimeLimit;
-        break;
-      }
-      if (memo.over_budget()) {
-        result.outcome = SearchOutcome::kMemoryLimit;
-        break;
-      }
+  // Starts a phase afresh.
+  auto reset = [&] {
+    stack.clear();
+    path.clear();
+    common = 0;
+    have_best = false;
+    std::fill(open_bits.begin(), open_bits.end(), 0);
+    std::fill(used_counts.begin(), used_counts.end(), 0);
+    std::fill(class_used.begin(), class_used.end(), 0);
+    open_hash = 0;
+    memo.reset();
+    memo = std::make_unique<internal::Memo>(open_words, used_words, budget);
+  };
+  // Each phase returns true when it decided (result.outcome is set; running
+  // out of the check's budget counts), false when it used `limit` iterations.
+  auto out_of_budget = [&](uint64_t iterations) {
+    if ((iterations & 15) != 0) return false;
+    if (budget.stop != nullptr && budget.stop->load(std::memory_order_relaxed)) {
+      result.outcome = SearchOutcome::kStopped;
+    } else if (std::chrono::steady_clock::now() > budget.deadline) {
+      result.outcome = SearchOutcome::kTimeLimit;
+    } else if (memo->over_budget()) {
+      result.outcome = SearchOutcome::kMemoryLimit;
+    } else {
+      return false;
     }
-    Frame& f = stack.back();
-    const uint32_t ev = f.ev;
-    const int32_t state = f.state;
-    const uint32_t returning = op_of(ev);
-    const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
-    uint32_t choice = f.choice++;
-    // Right after an info op x, an op p that is enabled in the state before x,
-    // and whose result does not depend on which state it starts from, is
-    // dominated: x;p leads where p alone does (see lin_search.h).
-    const bool after_info = f.kind == kInfo;
-    const int32_t before_info = after_info ? stack[stack.size() - 2].state : 0;
-    auto dominated = [&](uint32_t op) {
-      return after_info && stepper.DeterminedByState(op) && stepper.Step(before_info, op) >= 0;
-    };
-    // An open read-only op enabled now is linearized now, with no other choice
-    // tried: placing it now dominates every other continuation (lin_search.h).
-    if (choice == 0) {
-      for (uint32_t j = 0; j < num_cands; ++j) {
-        const uint32_t op = cands[cand_begin[ev] + j];
-        if (stepper.ReadOnly(op) && !is_open_linearized(op) && !dominated(op) &&
-            stepper.Step(state, op) == state) {
-          f.forced = true;
-          choice = j;
-          break;
+    return true;
+  };
+
+  auto run_depth_first = [&](uint64_t limit) -> bool {
+    reset();
+    visit(first, problem.init_state);
+    stack.push_back({first, problem.init_state, 0, 0, 0, kRoot, false});
+    uint64_t iterations = 0;
+    while (!stack.empty()) {
+      if (iterations == limit) return false;
+      if (out_of_budget(++iterations)) return true;
+      Frame& f = stack.back();
+      const uint32_t ev = f.ev;
+      const int32_t state = f.state;
+      const uint32_t returning = op_of(ev);
+      const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
+      uint32_t choice = f.choice++;
+      // Right after an info op x, an op p that is enabled in the state before x,
+      // and whose result does not depend on which state it starts from, is
+      // dominated: x;p leads where p alone does (see lin_search.h).
+      const bool after_info = f.kind == kInfo;
+      const int32_t before_info = after_info ? stack[stack.size() - 2].state : 0;
+      auto dominated = [&](uint32_t op) {
+        return after_info && stepper.DeterminedByState(op) && stepper.Step(before_info, op) >= 0;
+      };
+      // An open read-only op enabled now is linearized now, with no other choice
+      // tried: placing it now dominates every other continuation (lin_search.h).
+      if (choice == 0) {
+        for (uint32_t j = 0; j < num_cands; ++j) {
+          const uint32_t op = cands[cand_begin[ev] + j];
+          if (stepper.ReadOnly(op) && !is_open_linearized(op) && !dominated(op) &&
+              stepper.Step(state, op) == state) {
+            f.forced = true;
+            choice = j;
+            break;
+          }
         }
+      } else if (f.forced) {
+        choice = num_cands + static_cast<uint32_t>(class_order.size());  // exhausted
       }
-    } else if (f.forced) {
-      choice = num_cands + static_cast<uint32_t>(class_order.size());  // exhausted
-    }
 
-    if (choice < num_cands) {
-      const uint32_t op = cands[cand_begin[ev] + choice];
-      if (op == returning) {  // linearize the returning op: on to the next branching event
-        ++result.nodes;
-        if (dominated(op)) continue;
-        int32_t next = stepper.Step(state, returning);
-        if (next < 0) {
-          record_failure(ev, state, returning);
+      if (choice < num_cands) {
+        const uint32_t op = cands[cand_begin[ev] + choice];
+        if (op == returning) {  // linearize the returning op: on to the next branching event
+          ++result.nodes;
+          if (dominated(op)) continue;
+          int32_t next = stepper.Step(state, returning);
+          if (next < 0) {
+            record_failure(ev, state, returning);
+            continue;
+          }
+          path.push_back(returning);
+          uint32_t to = advance(ev + 1);
+          if (to == num_events) {
+            result.outcome = SearchOutcome::kValid;
+            result.linearization = path;
+            return true;
+          }
+          Frame child{to, next, 0, returning, ev + 1, kFinish, false};
+          if (visit(to, next)) {
+            stack.push_back(child);
+          } else {
+            undo(child);
+          }
           continue;
         }
-        path.push_back(returning);
-        uint32_t to = advance(ev + 1);
-        if (to == num_events) {
-          result.outcome = SearchOutcome::kValid;
-          result.linearization = path;
-          result.memo_entries = memo.size();
-          return result;
+        // Linearize another open ok op before the returning one; of identical
+        // open ops, the one returning first goes first.
+        if (is_open_linearized(op) || dominated(op)) continue;
+        const uint32_t pred = cand_pred[cand_begin[ev] + choice];
+        if (!f.forced && pred != kNoEvent && (pred == returning || !is_open_linearized(pred))) {
+          continue;
         }
-        Frame child{to, next, 0, returning, ev + 1, kFinish, false};
-        if (visit(to, next)) {
+        int32_t next = stepper.Step(state, op);
+        if (next < 0) continue;
+        toggle_open(op);
+        path.push_back(op);
+        Frame child{ev, next, 0, op, 0, kPre, false};
+        if (visit(ev, next)) {
           stack.push_back(child);
         } else {
           undo(child);
         }
         continue;
       }
-      // Linearize another open ok op before the returning one; of identical
-      // open ops, the one returning first goes first.
-      if (is_open_linearized(op) || dominated(op)) continue;
-      const uint32_t pred = cand_pred[cand_begin[ev] + choice];
-      if (!f.forced && pred != kNoEvent && (pred == returning || !is_open_linearized(pred))) {
-        continue;
-      }
-      int32_t next = stepper.Step(state, op);
-      if (next < 0) continue;
-      toggle_open(op);
-      path.push_back(op);
-      Frame child{ev, next, 0, op, 0, kPre, false};
-      if (visit(ev, next)) {
-        stack.push_back(child);
-      } else {
-        undo(child);
-      }
-      continue;
-    }
-    uint32_t k = choice - num_cands;  // use an info op first
-    if (k < class_order.size()) {
-      uint32_t c = class_order[k];
-      const auto& ops = class_ops[c];
-      if (class_used[c] == ops.size()) continue;
-      uint32_t op = ops[class_used[c]];
-      if (problem.call_event[op] > ev) {
-        // Classes are ordered by first call: if this class's next op is not
-        // called yet but its first was, later classes may still have ops.
-        if (class_used[c] == 0) {  // no later class has started either
-          f.choice = num_cands + static_cast<uint32_t>(class_order.size());
+      uint32_t k = choice - num_cands;  // use an info op first
+      if (k < class_order.size()) {
+        uint32_t c = class_order[k];
+        const auto& ops = class_ops[c];
+        if (class_used[c] == ops.size()) continue;
+        uint32_t op = ops[class_used[c]];
+        if (problem.call_event[op] > ev) {
+          // Classes are ordered by first call: if this class's next op is not
+          // called yet but its first was, later classes may still have ops.
+          if (class_used[c] == 0) {  // no later class has started either
+            f.choice = num_cands + static_cast<uint32_t>(class_order.size());
+          }
+          continue;
+        }
+        if (dominated(op)) continue;
+        int32_t next = stepper.Step(state, op);
+        if (next < 0 || next == state) continue;
+        used_counts[c / 2] += 1ULL << (32 * (c % 2));
+        ++class_used[c];
+        path.push_back(op);
+        Frame child{ev, next, 0, op, 0, kInfo, false};
+        if (visit(ev, next)) {
+          stack.push_back(child);
+        } else {
+          undo(child);
         }
         continue;
       }
-      if (dominated(op)) continue;
-      int32_t next = stepper.Step(state, op);
-      if (next < 0 || next == state) continue;
-      used_counts[c / 2] += 1ULL << (32 * (c % 2));
-      ++class_used[c];
-      path.push_back(op);
-      Frame child{ev, next, 0, op, 0, kInfo, false};
-      if (visit(ev, next)) {
-        stack.push_back(child);
-      } else {
-        undo(child);
-      }
-      continue;
+      // Every choice tried: backtrack.
+      Frame done = f;
+      stack.pop_back();
+      undo(done);
     }
-    // Every choice tried: backtrack.
-    Frame done = f;
-    stack.pop_back();
-    undo(done);
+    result.outcome = SearchOutcome::kInvalid;
+    return true;
+  };  // run_depth_first
+
+  // Best-first by (event, info ops used). Depth-first order may reach a
+  // configuration first with more info ops used and later again with fewer,
+  // exploring it twice (and all below it); taking configurations in event
+  // order, fewest info ops first, meets the dominating one first. Slower to
+  // find a valid linearization, so the two alternate (see below).
+  // Configurations are kept in records with a parent link for the path.
+  auto run_best_first = [&](uint64_t limit) -> bool {
+    reset();
+    uint64_t iterations = 0;
+    constexpr int32_t kNotAfterInfo = INT32_MIN;
+    constexpr uint32_t kNoParent = UINT32_MAX;
+    struct Record {
+      uint32_t ev;
+      int32_t state;
+      int32_t before_info;  // state before the info op that made this, or kNotAfterInfo
+      uint32_t parent;
+      uint32_t op;
+      uint32_t used_total;
+      uint64_t hash;
+    };
+    const size_t record_words = open_words + used_words;
+    std::vector<Record> records;
+    std::vector<uint64_t> record_data;
+    int64_t charged = 0;
+    auto charge = [&](int64_t bytes) {
+      charged += bytes;
+      if (budget.memory_used != nullptr) budget.memory_used->fetch_add(bytes);
+    };
+    using QueueItem = std::pair<uint64_t, uint32_t>;  // (event << 32 | info used, record)
+    std::priority_queue<QueueItem, std::vector<QueueItem>, std::greater<QueueItem>> queue;
+    auto store = [&](uint32_t ev, int32_t state, int32_t before_info, uint32_t parent, uint32_t op,
+                     uint32_t used_total) {
+      records.push_back({ev, state, before_info, parent, op, used_total, open_hash});
+      record_data.insert(record_data.end(), open_bits.begin(), open_bits.begin() + open_words);
+      record_data.insert(record_data.end(), used_counts.begin(), used_counts.begin() + used_words);
+      queue.emplace((uint64_t{ev} << 32) | used_total, static_cast<uint32_t>(records.size() - 1));
+      charge(static_cast<int64_t>(sizeof(Record) + record_words * 8 + sizeof(QueueItem)));
+    };
+    auto path_to = [&](uint32_t rec) {
+      std::vector<uint32_t> ops;
+      for (; rec != kNoParent && records[rec].parent != kNoParent; rec = records[rec].parent)
+        ops.push_back(records[rec].op);
+      std::reverse(ops.begin(), ops.end());
+      return ops;
+    };
+    auto release = [&] {
+      if (budget.memory_used != nullptr) budget.memory_used->fetch_sub(charged);
+      return true;
+    };
+    uint32_t best_record = kNoParent;
+
+    visit(first, problem.init_state);
+    store(first, problem.init_state, kNotAfterInfo, kNoParent, 0, 0);
+    std::vector<uint64_t> saved_open(open_words + 1);
+    while (!queue.empty()) {
+      if (iterations == limit) return !release();
+      if (out_of_budget(++iterations)) return release();
+      const uint32_t index = queue.top().second;
+      queue.pop();
+      const Record rec = records[index];
+      const uint64_t* data = record_data.data() + index * record_words;
+      std::copy(data, data + open_words, open_bits.begin());
+      std::copy(data + open_words, data + record_words, used_counts.begin());
+      for (int32_t c = 0; c < num_classes; ++c) class_used[c] = count_of(used_counts.data(), c);
+      open_hash = rec.hash;
+      const uint32_t ev = rec.ev;
+      const int32_t state = rec.state;
+      const uint32_t returning = op_of(ev);
+      const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
+      const bool after_info = rec.before_info != kNotAfterInfo;
+      auto dominated = [&](uint32_t op) {
+        return after_info && stepper.DeterminedByState(op) &&
+               stepper.Step(rec.before_info, op) >= 0;
+      };
+      uint32_t forced = kNoEvent;
+      for (uint32_t j = 0; j < num_cands; ++j) {
+        const uint32_t op = cands[cand_begin[ev] + j];
+        if (stepper.ReadOnly(op) && !is_open_linearized(op) && !dominated(op) &&
+            stepper.Step(state, op) == state) {
+          forced = j;
+          break;
+        }
+      }
+      for (uint32_t j = 0; j < num_cands; ++j) {
+        if (forced != kNoEvent && j != forced) continue;
+        const uint32_t op = cands[cand_begin[ev] + j];
+        if (op == returning) {
+          ++result.nodes;
+          if (dominated(op)) continue;
+          int32_t next = stepper.Step(state, returning);
+          if (next < 0) {
+            if (!have_best || ev > best_ev) {
+              have_best = true;
+              best_ev = ev;
+              best_record = index;
+              result.failed_op = returning;
+              result.states.assign(1, state);
+            } else if (ev == best_ev && result.states.size() < 16 &&
+                       std::find(result.states.begin(), result.states.end(), state) ==
+                           result.states.end()) {
+              result.states.push_back(state);
+            }
+            continue;
+          }
+          std::copy(open_bits.begin(), open_bits.end(), saved_open.begin());
+          const uint64_t saved_hash = open_hash;
+          uint32_t to = advance(ev + 1);
+          if (to == num_events) {
+            result.linearization = path_to(index);
+            result.linearization.push_back(returning);
+            result.outcome = SearchOutcome::kValid;
+            return release();
+          }
+          if (visit(to, next)) store(to, next, kNotAfterInfo, index, returning, rec.used_total);
+          std::copy(saved_open.begin(), saved_open.end(), open_bits.begin());
+          open_hash = saved_hash;
+          continue;
+        }
+        if (is_open_linearized(op) || dominated(op)) continue;
+        const uint32_t pred = cand_pred[cand_begin[ev] + j];
+        if (forced == kNoEvent && pred != kNoEvent &&
+            (pred == returning || !is_open_linearized(pred))) {
+          continue;
+        }
+        int32_t next = stepper.Step(state, op);
+        if (next < 0) continue;
+        toggle_open(op);
+        if (visit(ev, next)) store(ev, next, kNotAfterInfo, index, op, rec.used_total);
+        toggle_open(op);
+      }
+      if (forced != kNoEvent) continue;
+      for (uint32_t c : class_order) {
+        const auto& ops = class_ops[c];
+        if (class_used[c] == ops.size()) continue;
+        uint32_t op = ops[class_used[c]];
+        if (problem.call_event[op] > ev) {
+          if (class_used[c] == 0) break;  // no later class has started either
+          continue;
+        }
+        if (dominated(op)) continue;
+        int32_t next = stepper.Step(state, op);
+        if (next < 0 || next == state) continue;
+        used_counts[c / 2] += 1ULL << (32 * (c % 2));
+        if (visit(ev, next)) store(ev, next, state, index, op, rec.used_total + 1);
+        used_counts[c / 2] -= 1ULL << (32 * (c % 2));
+      }
+    }
+    result.prefix = path_to(best_record);
+    result.outcome = SearchOutcome::kInvalid;
+    return release();
+  };  // run_best_first
+
+  // Without info ops the memo is exact and depth-first never explores a
+  // configuration twice. With them, depth-first and best-first phases
+  // alternate with growing iteration limits, each starting afresh: the search
+  // costs at most a small factor more than the better of the two.
+  if (num_classes == 0) {
+    run_depth_first(UINT64_MAX);
+  } else {
+    for (uint64_t limit = kDepthFirstIterations;; limit *= 4) {
+      if (run_depth_first(limit) || run_best_first(2 * limit)) break;
+    }
   }
-  if (stack.empty()) result.outcome = SearchOutcome::kInvalid;
-  result.memo_entries = memo.size();
+  result.memo_entries = memo->size();
   return result;
 }
 

@@ -76,7 +76,7 @@ lin::SearchProblem BuildProblem(const History& history, const Partition& part,
   problem.info_class.assign(n, -1);
   problem.ok_class.assign(n, -1);
   std::unordered_map<std::string, int32_t> classes, ok_classes;
-  std::vector<std::string> stronger;  // per info class: its stronger class's key
+  std::vector<std::string> stronger;                 // per info class: its stronger class's key
   std::vector<std::pair<int64_t, uint32_t>> events;  // (history index, op << 1 | is_return)
   events.reserve(2 * n);
   for (size_t i = 0; i < n; ++i) {
@@ -94,8 +94,8 @@ lin::SearchProblem BuildProblem(const History& history, const Partition& part,
       auto [it, inserted] = ok_classes.try_emplace(cls, static_cast<int32_t>(ok_classes.size()));
       problem.ok_class[i] = it->second;
     } else {
-      auto [it, inserted] = classes.try_emplace(model.InfoClassKey(invoke),
-                                                static_cast<int32_t>(classes.size()));
+      auto [it, inserted] =
+          classes.try_emplace(model.InfoClassKey(invoke), static_cast<int32_t>(classes.size()));
       problem.info_class[i] = it->second;
       if (inserted) stronger.push_back(model.StrongerClassKey(invoke));
     }
@@ -132,8 +132,8 @@ Json OpSummary(const History& history, int64_t invoke, int64_t complete) {
 
 std::string Describe(const History& history, int64_t invoke, int64_t complete) {
   const Op& op = history.ops[invoke];
-  std::string s = "op " + std::to_string(invoke) + " (process " + std::to_string(op.process) +
-                  " " + op.f;
+  std::string s =
+      "op " + std::to_string(invoke) + " (process " + std::to_string(op.process) + " " + op.f;
   if (!op.value.is_null()) s += " " + op.value.dump();
   if (complete >= 0) {
     const Op& done = history.ops[complete];
@@ -174,8 +174,9 @@ std::optional<InputError> ValidateForModel(const History& history,
                                            const LinearizableOptions& options) {
   ModelKind kind;
   if (!lin::ParseModelKind(options.model, &kind)) {
-    return InputError{"", 0, "unknown model \"" + options.model + "\" (models: register, " +
-                                 "cas-register, kv, mutex, set, queue, counter, multi-register)"};
+    return InputError{"", 0,
+                      "unknown model \"" + options.model + "\" (models: register, " +
+                          "cas-register, kv, mutex, set, queue, counter, multi-register)"};
   }
   if (options.init) {
     if (auto err = lin::ValidateInit(kind, *options.init)) {
@@ -235,7 +236,8 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
   std::atomic<uint64_t> memory_used{0};
   std::atomic<bool> stop{false};
   lin::SearchBudget sb;
-  if (budget.time_limit.count() > 0) sb.deadline = std::chrono::steady_clock::now() + budget.time_limit;
+  if (budget.time_limit.count() > 0)
+    sb.deadline = std::chrono::steady_clock::now() + budget.time_limit;
   sb.memory_limit_bytes = budget.memory_limit_bytes;
   sb.memory_used = &memory_used;
   sb.stop = &stop;
@@ -261,8 +263,9 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
       }
     }
   };
-  int threads = budget.threads > 0 ? budget.threads
-                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = budget.threads > 0
+                    ? budget.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<int>(std::min<size_t>(threads, std::max<size_t>(1, parts.size())));
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
@@ -312,8 +315,8 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
       message = "time limit of " + std::to_string(budget.time_limit.count()) + " ms reached";
     } else if (o.done && o.search.outcome == lin::SearchOutcome::kMemoryLimit && reason.empty()) {
       reason = "memory-limit";
-      message = "memory limit of " + std::to_string(budget.memory_limit_bytes >> 20) +
-                " MiB reached";
+      message =
+          "memory limit of " + std::to_string(budget.memory_limit_bytes >> 20) + " MiB reached";
     } else if (o.done && o.search.outcome == lin::SearchOutcome::kValid) {
       ++checked;
     }

@@ -18,8 +18,8 @@ namespace {
 struct CheckArgs {
   std::string history;
   std::string model = "cas-register";
-  std::string init;            // JSON text; empty = the model's default
-  double time_limit_s = 600;   // 0 = unlimited
+  std::string init;           // JSON text; empty = the model's default
+  double time_limit_s = 600;  // 0 = unlimited
   uint64_t memory_limit_mb = 4096;
   int threads = 0;
   std::string out;
@@ -100,7 +100,8 @@ int RunImport(const std::string& format, const std::string& input, const std::st
 }  // namespace
 
 int RunCli(int argc, char** argv) {
-  CLI::App app{"coordcheck: a Jepsen-style correctness testing harness for distributed coordination"};
+  CLI::App app{
+      "coordcheck: a Jepsen-style correctness testing harness for distributed coordination"};
   app.require_subcommand(1);
 
   CheckArgs check;
@@ -110,11 +111,13 @@ int RunCli(int argc, char** argv) {
       ->required();
   check_cmd->add_option("--model,-m", check.model, "model (see below)")->capture_default_str();
   check_cmd->add_option("--init", check.init, "initial state as JSON (default: the model's)");
-  check_cmd->add_option("--time-limit", check.time_limit_s,
-                        "seconds before the verdict is unknown (0 = unlimited)")
+  check_cmd
+      ->add_option("--time-limit", check.time_limit_s,
+                   "seconds before the verdict is unknown (0 = unlimited)")
       ->capture_default_str();
-  check_cmd->add_option("--memory-limit", check.memory_limit_mb,
-                        "MiB of search state before the verdict is unknown (0 = unlimited)")
+  check_cmd
+      ->add_option("--memory-limit", check.memory_limit_mb,
+                   "MiB of search state before the verdict is unknown (0 = unlimited)")
       ->capture_default_str();
   check_cmd->add_option("--threads", check.threads, "worker threads (0 = all cores)")
       ->capture_default_str();

@@ -339,54 +339,77 @@ TEST_CASE("budget: a memory limit gives unknown (memory-limit)", "[budget]") {
   }
 }
 
-// Found by the property test (queue, 8 processes), then reduced: an invalid
-// history (112 is dequeued but never enqueued) whose search needs seconds, over
-// queue states that are vectors.
-constexpr char kSlowQueueInvalid[] = R"(
-{"index":0,"time":1000,"process":2,"type":"invoke","f":"enqueue","value":102}
-{"index":1,"time":2000,"process":4,"type":"invoke","f":"enqueue","value":103}
-{"index":2,"time":3000,"process":1,"type":"invoke","f":"enqueue","value":104}
-{"index":3,"time":4000,"process":1,"type":"ok","f":"enqueue","value":104}
-{"index":4,"time":5000,"process":2,"type":"ok","f":"enqueue","value":102}
-{"index":5,"time":6000,"process":4,"type":"ok","f":"enqueue","value":103}
-{"index":6,"time":7000,"process":2,"type":"invoke","f":"enqueue","value":108}
-{"index":7,"time":8000,"process":4,"type":"invoke","f":"enqueue","value":109}
-{"index":8,"time":9000,"process":3,"type":"invoke","f":"enqueue","value":110}
-{"index":9,"time":10000,"process":4,"type":"ok","f":"enqueue","value":109}
-{"index":10,"time":11000,"process":3,"type":"ok","f":"enqueue","value":110}
-{"index":11,"time":12000,"process":2,"type":"ok","f":"enqueue","value":108}
-{"index":12,"time":13000,"process":2,"type":"invoke","f":"enqueue","value":114}
-{"index":13,"time":14000,"process":2,"type":"info","f":"enqueue","value":114}
-{"index":14,"time":15000,"process":4,"type":"invoke","f":"enqueue","value":115}
-{"index":15,"time":16000,"process":5,"type":"invoke","f":"enqueue","value":118}
-{"index":16,"time":17000,"process":4,"type":"ok","f":"enqueue","value":115}
-{"index":17,"time":18000,"process":5,"type":"ok","f":"enqueue","value":118}
-{"index":18,"time":19000,"process":5,"type":"invoke","f":"enqueue","value":121}
-{"index":19,"time":20000,"process":4,"type":"invoke","f":"enqueue","value":122}
-{"index":20,"time":21000,"process":5,"type":"info","f":"enqueue","value":121}
-{"index":21,"time":22000,"process":7,"type":"invoke","f":"enqueue","value":123}
-{"index":22,"time":23000,"process":3,"type":"invoke","f":"enqueue","value":124}
-{"index":23,"time":24000,"process":4,"type":"ok","f":"enqueue","value":122}
-{"index":24,"time":25000,"process":4,"type":"invoke","f":"dequeue","value":null}
-{"index":25,"time":26000,"process":7,"type":"info","f":"enqueue","value":123}
-{"index":26,"time":27000,"process":8,"type":"invoke","f":"enqueue","value":126}
-{"index":27,"time":28000,"process":3,"type":"ok","f":"enqueue","value":124}
-{"index":28,"time":29000,"process":6,"type":"invoke","f":"enqueue","value":127}
-{"index":29,"time":30000,"process":8,"type":"ok","f":"enqueue","value":126}
-{"index":30,"time":31000,"process":4,"type":"ok","f":"dequeue","value":112}
-{"index":31,"time":32000,"process":6,"type":"ok","f":"enqueue","value":127})";
+// Found by the property test (queue seed 5026 with COORDCHECK_PROPERTY_FIRST_SEED
+// =5001): a linearizable queue history (4 processes, 27 ops, 6 info enqueues
+// nobody dequeues) whose search takes over 10 s, so a 1 s limit must stop it.
+// Checker revisions before 89165eb overran such limits by 50-80% (releasing
+// the search's states after the deadline).
+constexpr char kSlowQueue[] = R"(
+{"index":0,"time":5,"process":3,"type":"invoke","f":"enqueue","value":0}
+{"index":1,"time":21,"process":1,"type":"invoke","f":"enqueue","value":1}
+{"index":2,"time":36,"process":2,"type":"invoke","f":"enqueue","value":2}
+{"index":3,"time":49,"process":0,"type":"invoke","f":"enqueue","value":3}
+{"index":4,"time":82,"process":3,"type":"info","f":"enqueue","value":0}
+{"index":5,"time":89,"process":4,"type":"invoke","f":"dequeue","value":null}
+{"index":6,"time":114,"process":0,"type":"ok","f":"enqueue","value":3}
+{"index":7,"time":137,"process":2,"type":"fail","f":"enqueue","value":2}
+{"index":8,"time":148,"process":0,"type":"invoke","f":"enqueue","value":4}
+{"index":9,"time":167,"process":1,"type":"info","f":"enqueue","value":1}
+{"index":10,"time":177,"process":5,"type":"invoke","f":"enqueue","value":5}
+{"index":11,"time":178,"process":4,"type":"info","f":"dequeue","value":null}
+{"index":12,"time":190,"process":2,"type":"invoke","f":"enqueue","value":6}
+{"index":13,"time":215,"process":6,"type":"invoke","f":"enqueue","value":7}
+{"index":14,"time":265,"process":6,"type":"ok","f":"enqueue","value":7}
+{"index":15,"time":289,"process":0,"type":"ok","f":"enqueue","value":4}
+{"index":16,"time":298,"process":6,"type":"invoke","f":"dequeue","value":null}
+{"index":17,"time":299,"process":5,"type":"info","f":"enqueue","value":5}
+{"index":18,"time":313,"process":7,"type":"invoke","f":"dequeue","value":null}
+{"index":19,"time":332,"process":0,"type":"invoke","f":"enqueue","value":8}
+{"index":20,"time":376,"process":2,"type":"fail","f":"enqueue","value":6}
+{"index":21,"time":377,"process":6,"type":"ok","f":"dequeue","value":4}
+{"index":22,"time":381,"process":2,"type":"invoke","f":"enqueue","value":9}
+{"index":23,"time":382,"process":6,"type":"invoke","f":"enqueue","value":10}
+{"index":24,"time":384,"process":0,"type":"info","f":"enqueue","value":8}
+{"index":25,"time":385,"process":7,"type":"ok","f":"dequeue","value":3}
+{"index":26,"time":422,"process":8,"type":"invoke","f":"enqueue","value":11}
+{"index":27,"time":437,"process":7,"type":"invoke","f":"enqueue","value":12}
+{"index":28,"time":483,"process":2,"type":"ok","f":"enqueue","value":9}
+{"index":29,"time":489,"process":2,"type":"invoke","f":"enqueue","value":13}
+{"index":30,"time":495,"process":6,"type":"ok","f":"enqueue","value":10}
+{"index":31,"time":506,"process":8,"type":"ok","f":"enqueue","value":11}
+{"index":32,"time":513,"process":7,"type":"ok","f":"enqueue","value":12}
+{"index":33,"time":522,"process":7,"type":"invoke","f":"enqueue","value":14}
+{"index":34,"time":562,"process":7,"type":"ok","f":"enqueue","value":14}
+{"index":35,"time":598,"process":2,"type":"ok","f":"enqueue","value":13}
+{"index":36,"time":609,"process":7,"type":"invoke","f":"dequeue","value":null}
+{"index":37,"time":644,"process":2,"type":"invoke","f":"dequeue","value":null}
+{"index":38,"time":740,"process":2,"type":"ok","f":"dequeue","value":5}
+{"index":39,"time":743,"process":2,"type":"invoke","f":"enqueue","value":15}
+{"index":40,"time":755,"process":7,"type":"fail","f":"dequeue","value":null}
+{"index":41,"time":793,"process":7,"type":"invoke","f":"enqueue","value":16}
+{"index":42,"time":859,"process":2,"type":"ok","f":"enqueue","value":15}
+{"index":43,"time":958,"process":7,"type":"ok","f":"enqueue","value":16}
+{"index":44,"time":960,"process":7,"type":"invoke","f":"dequeue","value":null}
+{"index":45,"time":1024,"process":7,"type":"ok","f":"dequeue","value":7}
+{"index":46,"time":1064,"process":7,"type":"invoke","f":"dequeue","value":null}
+{"index":47,"time":1242,"process":7,"type":"info","f":"dequeue","value":null}
+{"index":48,"time":1285,"process":9,"type":"invoke","f":"enqueue","value":17}
+{"index":49,"time":1374,"process":9,"type":"info","f":"enqueue","value":17}
+{"index":50,"time":1390,"process":10,"type":"invoke","f":"enqueue","value":18}
+{"index":51,"time":1453,"process":10,"type":"info","f":"enqueue","value":18}
+{"index":52,"time":1459,"process":11,"type":"invoke","f":"enqueue","value":19}
+{"index":53,"time":1608,"process":11,"type":"info","f":"enqueue","value":19})";
 
 TEST_CASE("budget: the time limit holds for a queue history", "[budget]") {
   History history;
-  const std::optional<InputError> error = ReadHistoryString(kSlowQueueInvalid + 1, &history);
+  const std::optional<InputError> error = ReadHistoryString(kSlowQueue + 1, &history);
   REQUIRE_FALSE(error.has_value());
   CheckBudget budget;
   budget.time_limit = std::chrono::milliseconds(1000);
   std::chrono::milliseconds elapsed{};
-  const CheckResult result =
-      CheckTimed(history, "queue", Json::array({100, 101}), budget, &elapsed);
+  const CheckResult result = CheckTimed(history, "queue", Json::array(), budget, &elapsed);
   INFO("summary " << result.summary << "\nelapsed " << elapsed.count() << " ms");
-  CHECK(result.valid != Validity::kValid);
+  CHECK(result.valid != Validity::kInvalid);  // linearizable by construction
   CHECK(elapsed < budget.time_limit + kBudgetSlack);
 }
 

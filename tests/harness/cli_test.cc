@@ -56,8 +56,8 @@ TEST_CASE("check exits 0 on a valid history and 1 on an invalid one") {
 
 TEST_CASE("check writes results.json with the verdict and the counterexample") {
   auto out = TempFile("results.json", "");
-  Run r = Coordcheck("check " + Shared("porcupine/c10-bad.jsonl") + " --model kv --init '\"\"' --out " +
-                     out + " --quiet");
+  Run r = Coordcheck("check " + Shared("porcupine/c10-bad.jsonl") +
+                     " --model kv --init '\"\"' --out " + out + " --quiet");
   REQUIRE(r.code == 1);
   CHECK(r.out.empty());
   nlohmann::json j = nlohmann::json::parse(std::ifstream(out));
@@ -68,10 +68,10 @@ TEST_CASE("check writes results.json with the verdict and the counterexample") {
 }
 
 TEST_CASE("check exits 2 when the time or memory budget runs out") {
-  // A generated single-key cas-register history (16 processes, 500 ops, 27
-  // info ops, one stale read) whose search takes far longer than the budgets.
-  const std::string hard = std::string(COORDCHECK_TEST_DATA) + "/hard/cas-p16-n500-invalid.jsonl";
-  Run t = Coordcheck("check " + hard + " --model cas-register --time-limit 0.2");
+  // A generated single-key cas-register history (6 processes, 20,000 ops, 1%
+  // info ops, one stale read) whose search takes minutes: far past the budgets.
+  const std::string hard = std::string(COORDCHECK_TEST_DATA) + "/hard/cas-p6-n20000-invalid.jsonl";
+  Run t = Coordcheck("check " + hard + " --model cas-register --time-limit 0.5");
   CHECK(t.code == 2);
   CHECK(t.out.rfind("unknown", 0) == 0);
   CHECK(t.out.find("time limit") != std::string::npos);
@@ -88,8 +88,9 @@ TEST_CASE("bad input exits 3 naming file and line") {
   CHECK(r.code == 3);
   CHECK(r.out.find(path + ":2:") != std::string::npos);
 
-  auto wrong_f = TempFile("wrongf.jsonl",
-                          "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"enqueue\",\"value\":1}\n");
+  auto wrong_f = TempFile(
+      "wrongf.jsonl",
+      "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"enqueue\",\"value\":1}\n");
   Run m = Coordcheck("check " + wrong_f + " --model register");
   CHECK(m.code == 3);
   CHECK(m.out.find(wrong_f + ":1:") != std::string::npos);
@@ -104,8 +105,8 @@ TEST_CASE("bad input exits 3 naming file and line") {
 TEST_CASE("check --help documents every model and the exit codes") {
   Run r = Coordcheck("check --help");
   CHECK(r.code == 0);
-  for (const char* model : {"register", "cas-register", "kv", "mutex", "set", "queue", "counter",
-                            "multi-register"}) {
+  for (const char* model :
+       {"register", "cas-register", "kv", "mutex", "set", "queue", "counter", "multi-register"}) {
     CHECK(r.out.find(model) != std::string::npos);
   }
   CHECK(r.out.find("Exit codes") != std::string::npos);
@@ -123,6 +124,7 @@ TEST_CASE("import jepsen converts history.edn into a checkable history") {
   // The read of 2 after a write of 1 is not linearizable.
   Run r = Coordcheck("check " + jsonl + " --model register");
   CHECK(r.code == 1);
-  Run bad = Coordcheck("import jepsen " + TempFile("bad.edn", "{:type :invoke\n :f }") + " -o " + jsonl);
+  Run bad =
+      Coordcheck("import jepsen " + TempFile("bad.edn", "{:type :invoke\n :f }") + " -o " + jsonl);
   CHECK(bad.code == 3);
 }
