@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <unordered_set>
 
 namespace coordcheck::lin {
 namespace {
@@ -592,6 +593,12 @@ class VectorModel final : public PartitionModel {
     return false;
   }
 
+  void Scan(const Op& invoke, const Op* ok) override {
+    if (kind_ == ModelKind::kQueue && ok != nullptr && ParseFn(kind_, invoke.f) == Fn::kDequeue) {
+      dequeued_.insert(values_.Intern(ok->value));
+    }
+  }
+
   void AddOp(const Op& invoke, const Op* ok) override {
     VecOp op;
     op.fn = *ParseFn(kind_, invoke.f);
@@ -615,9 +622,13 @@ class VectorModel final : public PartitionModel {
           }
         }
         break;
-      case Fn::kEnqueue:
-        op.args.push_back(values_.Intern(invoke.value));
+      case Fn::kEnqueue: {
+        // A value no ok dequeue ever returns is told apart by no op: all such
+        // values are one placeholder, so orders of them are one state.
+        int32_t v = values_.Intern(invoke.value);
+        op.args.push_back(dequeued_.count(v) != 0 ? v : kUnobserved);
         break;
+      }
       case Fn::kDequeue:
         if (ok != nullptr) op.args.push_back(values_.Intern(ok->value));
         break;
@@ -685,7 +696,10 @@ class VectorModel final : public PartitionModel {
       case ModelKind::kSet:
       case ModelKind::kQueue: {
         Json out = Json::array();
-        for (int64_t v : s) out.push_back(values_.value(static_cast<int32_t>(v)));
+        for (int64_t v : s) {
+          out.push_back(v == kUnobserved ? Json("(a value never dequeued)")
+                                         : values_.value(static_cast<int32_t>(v)));
+        }
         return out;
       }
       case ModelKind::kMultiRegister: {
@@ -758,8 +772,10 @@ class VectorModel final : public PartitionModel {
     }
   }
 
+  static constexpr int64_t kUnobserved = -1;  // queue: a value no ok dequeue returns
   ModelKind kind_;
   ValueTable values_;
+  std::unordered_set<int32_t> dequeued_;  // queue: values some ok dequeue returned
   std::unordered_map<std::string, size_t> register_ids_;
   std::vector<std::string> registers_;
   MemoryCharge charge_;  // destroyed last: the pools below report to it

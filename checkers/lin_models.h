@@ -66,6 +66,9 @@ class PartitionModel {
   // Adds an op (already validated); `ok` is its ok completion or nullptr for an
   // info/pending op. Op ids are assigned 0, 1, ... in call order.
   virtual void AddOp(const Op& invoke, const Op* ok) = 0;
+  // Called for every op of the partition before any AddOp, so a model can
+  // learn which values are ever observed.
+  virtual void Scan(const Op& /*invoke*/, const Op* /*ok*/) {}
   // Runs the search; problem.init_state is filled in here.
   virtual SearchResult Run(SearchProblem& problem, const SearchBudget& budget) = 0;
   virtual Json DescribeState(int32_t state) const = 0;

@@ -82,6 +82,9 @@ struct SearchBudget {
   uint64_t memory_limit_bytes = 0;               // 0 = unlimited
   std::atomic<uint64_t>* memory_used = nullptr;  // bytes of memo tables, all partitions
   std::atomic<bool>* stop = nullptr;             // set when another partition was invalid
+  // Iterations of the first depth-first phase of a search with info ops, after
+  // which best-first and depth-first phases alternate with growing limits.
+  uint64_t depth_first_iterations = 50'000;
 };
 
 enum class SearchOutcome { kValid, kInvalid, kTimeLimit, kMemoryLimit, kStopped };

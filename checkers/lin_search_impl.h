@@ -133,10 +133,6 @@ class Memo {
 
 }  // namespace internal
 
-// Iterations of the first depth-first phase of a search with info ops (see
-// the end of Search): most histories are decided by then.
-inline constexpr uint64_t kDepthFirstIterations = 50'000;
-
 template <class Stepper>
 SearchResult Search(const SearchProblem& problem, Stepper& stepper, const SearchBudget& budget) {
   using internal::Mix64;
@@ -640,7 +636,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
   if (num_classes == 0) {
     run_depth_first(UINT64_MAX);
   } else {
-    for (uint64_t limit = kDepthFirstIterations;; limit *= 4) {
+    for (uint64_t limit = std::max<uint64_t>(1, budget.depth_first_iterations);; limit *= 4) {
       if (run_depth_first(limit) || run_best_first(2 * limit)) break;
     }
   }

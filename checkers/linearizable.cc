@@ -80,6 +80,10 @@ lin::SearchProblem BuildProblem(const History& history, const Partition& part,
   std::vector<std::pair<int64_t, uint32_t>> events;  // (history index, op << 1 | is_return)
   events.reserve(2 * n);
   for (size_t i = 0; i < n; ++i) {
+    model.Scan(history.ops[part.invokes[i]],
+               part.returns[i] >= 0 ? &history.ops[part.returns[i]] : nullptr);
+  }
+  for (size_t i = 0; i < n; ++i) {
     const Op& invoke = history.ops[part.invokes[i]];
     const Op* ok = part.returns[i] >= 0 ? &history.ops[part.returns[i]] : nullptr;
     model.AddOp(invoke, ok);
@@ -241,6 +245,7 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
   sb.memory_limit_bytes = budget.memory_limit_bytes;
   sb.memory_used = &memory_used;
   sb.stop = &stop;
+  sb.depth_first_iterations = options_.depth_first_iterations;
 
   std::vector<PartitionOutcome> outcomes(parts.size());
   std::atomic<size_t> next{0};

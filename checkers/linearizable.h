@@ -47,6 +47,10 @@ struct LinearizableOptions {
   std::optional<Json> init;
   // Include the witness linearization of a valid history in the details.
   bool witness = true;
+  // Tuning: iterations of the first depth-first phase of a key's search when it
+  // has info ops, before best-first and depth-first phases alternate (tests set
+  // it low to exercise both). Any value gives the same verdicts.
+  uint64_t depth_first_iterations = 50'000;
 };
 
 // The models this checker knows, and a one-paragraph description of each one's

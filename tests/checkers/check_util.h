@@ -25,8 +25,11 @@ namespace coordcheck::test {
 inline constexpr std::chrono::milliseconds kCheckTimeLimit{60'000};
 
 // Checks `history` (which must be well-formed and fit the model) with the witness on.
+// `depth_first_iterations` as in LinearizableOptions (low values exercise the
+// best-first phases and the restarts between phases).
 inline CheckResult RunLinearizable(const History& history, const std::string& model,
-                                   const std::optional<Json>& init) {
+                                   const std::optional<Json>& init,
+                                   uint64_t depth_first_iterations = 50'000) {
   const std::optional<InputError> malformed = history.Validate();
   INFO("history invalid: " << (malformed ? malformed->ToString() : ""));
   REQUIRE_FALSE(malformed.has_value());
@@ -34,6 +37,7 @@ inline CheckResult RunLinearizable(const History& history, const std::string& mo
   options.model = model;
   options.init = init;
   options.witness = true;
+  options.depth_first_iterations = depth_first_iterations;
   const std::optional<InputError> unfit = ValidateForModel(history, options);
   INFO("ValidateForModel: " << (unfit ? unfit->ToString() : ""));
   REQUIRE_FALSE(unfit.has_value());

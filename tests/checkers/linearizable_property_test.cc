@@ -123,7 +123,9 @@ TEST_CASE("property: simulated correct histories are valid", "[property]") {
       const SimHistory sim = Simulate(o);
       INFO(Describe(model, seed, o, sim));
       REQUIRE(sim.linearizable);
-      const CheckResult result = RunLinearizable(sim.history, sim.model, sim.init);
+      // Every other seed with phases cut short: best-first phases must agree.
+      const CheckResult result =
+          RunLinearizable(sim.history, sim.model, sim.init, seed % 2 == 0 ? 50'000 : 1);
       INFO("summary " << result.summary << "\ndetails " << result.details.dump());
       const bool ok = result.valid == Validity::kValid;
       CHECK(ValidityName(result.valid) == "valid");
@@ -144,7 +146,8 @@ TEST_CASE("property: injected anomalies are invalid", "[property]") {
       const SimHistory sim = Simulate(o);
       INFO(Describe(model, seed, o, sim));
       REQUIRE_FALSE(sim.linearizable);
-      const CheckResult result = RunLinearizable(sim.history, sim.model, sim.init);
+      const CheckResult result =
+          RunLinearizable(sim.history, sim.model, sim.init, seed % 2 == 0 ? 50'000 : 1);
       INFO("summary " << result.summary << "\ndetails " << result.details.dump());
       const bool ok = result.valid == Validity::kInvalid;
       CHECK(ValidityName(result.valid) == "invalid");
@@ -225,14 +228,19 @@ TEST_CASE("property: the checker agrees with brute force on small histories", "[
       REQUIRE(brute.error == "");
       if (mode == 0) CHECK(brute.valid);
       if (mode == 1) CHECK_FALSE(brute.valid);
-      const CheckResult result = RunLinearizable(sim.history, sim.model, sim.init);
-      INFO("summary " << result.summary << "\ndetails " << result.details.dump());
-      const Validity expected = brute.valid ? Validity::kValid : Validity::kInvalid;
-      const bool ok = result.valid == expected;
-      CHECK(ValidityName(result.valid) == ValidityName(expected));
-      if (ok && brute.valid) CheckWitness(sim.history, sim.model, sim.init, result);
-      if (ok && !brute.valid) CheckInvalidDetails(sim.history, sim.model, sim.init, result);
-      if (!ok) ++failures;
+      // The default search, and one whose phases are cut after 1, 2, 4, ...
+      // iterations so best-first phases and restarts decide too.
+      for (uint64_t first_phase : {uint64_t{50'000}, uint64_t{1}}) {
+        const CheckResult result = RunLinearizable(sim.history, sim.model, sim.init, first_phase);
+        INFO("first phase " << first_phase << " summary " << result.summary << "\ndetails "
+                            << result.details.dump());
+        const Validity expected = brute.valid ? Validity::kValid : Validity::kInvalid;
+        const bool ok = result.valid == expected;
+        CHECK(ValidityName(result.valid) == ValidityName(expected));
+        if (ok && brute.valid) CheckWitness(sim.history, sim.model, sim.init, result);
+        if (ok && !brute.valid) CheckInvalidDetails(sim.history, sim.model, sim.init, result);
+        if (!ok) ++failures;
+      }
       (brute.valid ? valid : invalid)++;
     }
   }
