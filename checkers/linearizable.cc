@@ -300,10 +300,12 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
     result.details["states"] = states;
     std::string where = p.key.is_null() ? "" : " on key " + p.key.dump();
     std::string what = Describe(history, p.invokes[s.failed_op], p.returns[s.failed_op]);
-    std::string explanation = "not linearizable" + where + ": " + what +
-                              " cannot be linearized after any order of the " +
-                              std::to_string(s.prefix.size()) +
-                              " ops before it; the model's state could only be " + states.dump();
+    std::string explanation =
+        "not linearizable" + where + ": " + what +
+        " cannot be linearized: no order of the ops before it leaves a state that allows it. "
+        "Longest linearizable prefix found: " +
+        std::to_string(s.prefix.size()) + " ops; just before op " +
+        std::to_string(p.invokes[s.failed_op]) + " the state could only be " + states.dump();
     result.details["explanation"] = explanation;
     result.summary = explanation;
     return result;
