@@ -322,8 +322,11 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
       message = "time limit of " + std::to_string(budget.time_limit.count()) + " ms reached";
     } else if (o.done && o.search.outcome == lin::SearchOutcome::kMemoryLimit && reason.empty()) {
       reason = "memory-limit";
-      message =
-          "memory limit of " + std::to_string(budget.memory_limit_bytes >> 20) + " MiB reached";
+      const uint64_t limit = budget.memory_limit_bytes;
+      message = "memory limit of " +
+                (limit >= (1 << 20) ? std::to_string(limit >> 20) + " MiB"
+                                    : std::to_string(limit) + " bytes") +
+                " reached";
     } else if (o.done && o.search.outcome == lin::SearchOutcome::kValid) {
       ++checked;
     }
