@@ -49,7 +49,7 @@ class Memo {
       uint64_t* k = Key(table_[i] - 1);
       if (k[0] == hash && k[1] == ev_state && std::equal(open, open + open_words_, k + 3)) {
         if (used_words_ == 0) return false;
-        return VisitUsed(k[2], used, dominates);
+        return VisitUsed(&k[2], used, dominates);
       }
       i = (i + 1) & mask;
     }
@@ -58,11 +58,7 @@ class Memo {
     k[0] = hash;
     k[1] = ev_state;
     std::copy(open, open + open_words_, k + 3);
-    if (used_words_ != 0) {
-      k[2] = used_sets_.size();
-      used_sets_.emplace_back(used, used + used_words_);
-      Account(static_cast<int64_t>(sizeof(std::vector<uint64_t>) + used_words_ * 8));
-    }
+    if (used_words_ != 0) k[2] = PushUsed(kNoSet, used);
     table_[i] = id + 1;
     ++keys_;
     return true;
@@ -77,19 +73,29 @@ class Memo {
  private:
   static constexpr size_t kChunkKeys = 1 << 14;
 
+  static constexpr uint64_t kNoSet = UINT64_MAX;
+
+  // A key's used sets form a list in one flat arena: [next][used words]. No
+  // allocation per key, so a memo of millions of keys is freed at once.
+  uint64_t PushUsed(uint64_t next, const uint64_t* used) {
+    const uint64_t at = used_arena_.size();
+    const size_t capacity = used_arena_.capacity();
+    used_arena_.push_back(next);
+    used_arena_.insert(used_arena_.end(), used, used + used_words_);
+    Account(static_cast<int64_t>((used_arena_.capacity() - capacity) * 8));
+    return at;
+  }
   template <class Dominates>
-  bool VisitUsed(uint64_t set_id, const uint64_t* used, const Dominates& dominates) {
-    std::vector<uint64_t>& sets = used_sets_[set_id];
-    for (size_t at = 0; at < sets.size(); at += used_words_) {
-      const uint64_t* old = sets.data() + at;
+  bool VisitUsed(uint64_t* head, const uint64_t* used, const Dominates& dominates) {
+    for (uint64_t at = *head; at != kNoSet; at = used_arena_[at]) {
+      uint64_t* old = used_arena_.data() + at + 1;
       if (dominates(old, used)) return false;  // explored with at least these options
       if (dominates(used, old)) {              // the new one dominates the old: replace
-        std::copy(used, used + used_words_, sets.begin() + static_cast<ptrdiff_t>(at));
+        std::copy(used, used + used_words_, old);
         return true;
       }
     }
-    sets.insert(sets.end(), used, used + used_words_);
-    Account(static_cast<int64_t>(used_words_ * 8));
+    *head = PushUsed(*head, used);
     return true;
   }
   uint64_t* Key(uint32_t id) {
@@ -124,8 +130,8 @@ class Memo {
 
   const size_t open_words_, used_words_, key_words_;
   const SearchBudget& budget_;
-  std::vector<std::unique_ptr<uint64_t[]>> chunks_;  // keys: [hash][ev<<32|state][set id][open]
-  std::vector<std::vector<uint64_t>> used_sets_;     // per key: antichain of used sets
+  std::vector<std::unique_ptr<uint64_t[]>> chunks_;  // keys: [hash][ev<<32|state][used list][open]
+  std::vector<uint64_t> used_arena_;                 // per key, a list: antichain of used sets
   std::vector<uint32_t> table_;
   uint64_t keys_ = 0;
   int64_t bytes_ = 0;
