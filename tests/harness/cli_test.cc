@@ -102,6 +102,60 @@ TEST_CASE("bad input exits 3 naming file and line") {
   CHECK(Coordcheck("check").code == 3);
 }
 
+TEST_CASE("every rule of the history format broken once exits 3 naming the line") {
+  const std::string ok0 =
+      R"({"index":0,"time":1,"process":0,"type":"invoke","f":"read","value":null})";
+  struct Case {
+    const char* rule;
+    std::string second_line;  // follows ok0; the error must name line 2
+  };
+  const Case cases[] = {
+      {"not JSON", R"({"index":1,"time":2,)"},
+      {"not an object", R"([1,2,3])"},
+      {"index missing", R"({"time":2,"process":0,"type":"ok","f":"read","value":1})"},
+      {"index not dense", R"({"index":2,"time":2,"process":0,"type":"ok","f":"read","value":1})"},
+      {"time missing", R"({"index":1,"process":0,"type":"ok","f":"read","value":1})"},
+      {"time decreases", R"({"index":1,"time":0,"process":0,"type":"ok","f":"read","value":1})"},
+      {"process negative", R"({"index":1,"time":2,"process":-1,"type":"invoke","f":"read"})"},
+      {"process a string", R"({"index":1,"time":2,"process":"n1","type":"invoke","f":"read"})"},
+      {"type unknown", R"({"index":1,"time":2,"process":0,"type":"done","f":"read","value":1})"},
+      {"f missing", R"({"index":1,"time":2,"process":0,"type":"ok","value":1})"},
+      {"f empty", R"({"index":1,"time":2,"process":0,"type":"ok","f":"","value":1})"},
+      {"key a list", R"({"index":1,"time":2,"process":1,"type":"invoke","f":"read","key":[1]})"},
+      {"node a number", R"({"index":1,"time":2,"process":1,"type":"invoke","f":"read","node":3})"},
+      {"completion without invoke",
+       R"({"index":1,"time":2,"process":1,"type":"ok","f":"read","value":1})"},
+      {"completion with another f",
+       R"({"index":1,"time":2,"process":0,"type":"ok","f":"write","value":1})"},
+      {"completion with another key",
+       R"({"index":1,"time":2,"process":0,"type":"ok","f":"read","key":"k","value":1})"},
+      {"two outstanding invokes", R"({"index":1,"time":2,"process":0,"type":"invoke","f":"read"})"},
+      {"blank line in the middle", ""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.rule);
+    std::string text = ok0 + "\n" + c.second_line + "\n";
+    if (c.second_line.empty())
+      text += R"({"index":1,"time":2,"process":0,"type":"ok","f":"read","value":1})"
+              "\n";
+    const std::string path = TempFile("rule.jsonl", text);
+    Run r = Coordcheck("check " + path + " --model register");
+    INFO(r.out);
+    CHECK(r.code == 3);
+    CHECK(r.out.find(path + ":2:") != std::string::npos);
+  }
+  // After an info completion a process id is never used again (line 4).
+  const std::string reuse = TempFile(
+      "reuse.jsonl",
+      ok0 + "\n" + R"({"index":1,"time":2,"process":0,"type":"info","f":"read","value":null})" +
+          "\n" + R"({"index":2,"time":3,"process":1,"type":"invoke","f":"read","value":null})" +
+          "\n" + R"({"index":3,"time":4,"process":0,"type":"invoke","f":"read","value":null})" +
+          "\n");
+  Run r = Coordcheck("check " + reuse + " --model register");
+  CHECK(r.code == 3);
+  CHECK(r.out.find(reuse + ":4:") != std::string::npos);
+}
+
 TEST_CASE("check --help documents every model and the exit codes") {
   Run r = Coordcheck("check --help");
   CHECK(r.code == 0);
