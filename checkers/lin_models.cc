@@ -271,6 +271,27 @@ class HashedValues {
     return it->second;
   }
 
+  // Whether a is a prefix of b (strings), or equal to it (other values).
+  // Exact for a leaf b (a value from the history); true (no claim) otherwise.
+  bool IsPrefixOf(int32_t a, int32_t b) {
+    const Entry& x = entries_[a];
+    const Entry& y = entries_[b];
+    if (!x.is_string || !y.is_string) return a == b;
+    if (x.len > y.len) return false;
+    if (y.leaf < 0) return true;
+    auto it = prefixes_.find(b);
+    if (it == prefixes_.end()) {
+      std::vector<std::pair<uint64_t, uint64_t>> p(1, {0, 0});
+      for (unsigned char c : leaves_[y.leaf].get_ref<const std::string&>()) {
+        p.emplace_back(Add(MulMod(p.back().first, kB1), c + 1),
+                       Add(MulMod(p.back().second, kB2), c + 1));
+      }
+      charge_->Add(static_cast<int64_t>(p.size() * 16));
+      it = prefixes_.emplace(b, std::move(p)).first;
+    }
+    return it->second[x.len] == std::make_pair(x.h1, x.h2);
+  }
+
   Json Describe(int32_t id) const {
     const Entry& e = entries_[id];
     if (e.leaf >= 0) return leaves_[e.leaf];
@@ -321,6 +342,7 @@ class HashedValues {
   std::vector<Entry> entries_;
   std::vector<Json> leaves_;
   std::unordered_map<Key, int32_t, KeyHash> ids_;
+  std::unordered_map<int32_t, std::vector<std::pair<uint64_t, uint64_t>>> prefixes_;
 };
 
 // register, cas-register, kv: the state is a value id.
@@ -353,6 +375,7 @@ class RegisterModel final : public PartitionModel {
       case Fn::kWrite:
       case Fn::kAppend:
         op.a = values_.Intern(invoke.value);
+        if (op.fn == Fn::kAppend) has_appends_ = true;
         break;
       case Fn::kCas:
         op.a = values_.Intern(invoke.value[0]);
@@ -381,6 +404,16 @@ class RegisterModel final : public PartitionModel {
   }
 
   bool DeterminedByState(uint32_t id) const { return ops_[id].fn != Fn::kAppend; }
+  bool HasGrowers() const { return has_appends_; }
+  uint8_t Role(uint32_t id) const {
+    const RegOp& op = ops_[id];
+    if (op.fn == Fn::kAppend) return kGrowerRole;
+    if (op.fn == Fn::kRead && op.known) return kReaderRole;
+    return kOtherRole;
+  }
+  bool MayGrowInto(int32_t state, uint32_t reader) {
+    return values_.IsPrefixOf(state, ops_[reader].a);
+  }
   // Aliases (put, get) share classes with their canonical names.
   std::string InfoClassKey(const Op& invoke) const override {
     return std::to_string(static_cast<int>(*ParseFn(kind_, invoke.f))) + '\0' + invoke.value.dump();
@@ -413,6 +446,7 @@ class RegisterModel final : public PartitionModel {
   MemoryCharge charge_;  // before values_: it reports to it
   HashedValues values_;
   int32_t init_ = 0;
+  bool has_appends_ = false;
   std::vector<RegOp> ops_;
 };
 
@@ -431,6 +465,9 @@ class MutexModel final : public PartitionModel {
   }
   bool DeterminedByState(uint32_t) const { return true; }  // each op is enabled in one state
   bool ReadOnly(uint32_t) const { return false; }
+  bool HasGrowers() const { return false; }
+  uint8_t Role(uint32_t) const { return kOtherRole; }
+  bool MayGrowInto(int32_t, uint32_t) const { return true; }
   SearchResult Run(SearchProblem& problem, const SearchBudget& budget) override {
     problem.init_state = init_;
     return Search(problem, *this, budget);
@@ -653,6 +690,9 @@ class VectorModel final : public PartitionModel {
   // Reads (with a known result) are enabled in one state only; the rest may
   // be enabled in many states with different results.
   bool DeterminedByState(uint32_t id) const { return ops_[id].fn == Fn::kRead && ops_[id].known; }
+  bool HasGrowers() const { return false; }
+  uint8_t Role(uint32_t) const { return kOtherRole; }
+  bool MayGrowInto(int32_t, uint32_t) const { return true; }
   // Reads, a dequeue that found the queue empty, a txn of reads only.
   bool ReadOnly(uint32_t id) const {
     const VecOp& op = ops_[id];

@@ -33,6 +33,13 @@
 // (appends, adds), are tried — on registers and mutexes info ops are tried only
 // where an op would otherwise fail.
 //
+// Growth lookahead, for models with growers (kv appends): let g be the
+// unplaced reader that returns first. If no op that may reset the state (an
+// unplaced ok write or cas, an unused info one) is called before g returns,
+// only growers can be placed before g, so g's result must be reachable from
+// the current state by growing (a string prefix of it); else the
+// configuration is dead and pruned.
+//
 // Read-only ops (enabled in a state => they leave it unchanged: reads, a cas
 // from a value to itself) are placed greedily: if an open read-only op is
 // enabled in the current state, linearizing it now is the only choice tried.
@@ -53,6 +60,11 @@
 namespace coordcheck::lin {
 
 inline constexpr uint32_t kNoEvent = UINT32_MAX;
+
+// Roles of ops for the growth lookahead: readers observe the state (a read
+// with a known result), growers only extend it (an append), the others may
+// reset it (a write, a cas).
+inline constexpr uint8_t kOtherRole = 0, kReaderRole = 1, kGrowerRole = 2;
 
 // The ops of one partition, in the form the search needs.
 struct SearchProblem {
@@ -95,6 +107,7 @@ struct SearchResult {
   // invalid: the op that could not be linearized at the deepest point reached,
   // the ops linearized before it on that path, and the states seen there.
   uint32_t failed_op = 0;
+  bool failed_by_lookahead = false;  // failed_op (a reader) can no longer be satisfied
   std::vector<uint32_t> prefix;
   std::vector<int32_t> states;
   uint64_t nodes = 0;  // configurations expanded
@@ -107,6 +120,8 @@ struct SearchResult {
 // `bool DeterminedByState(uint32_t op)` says whether every two states in which
 // op is enabled lead to the same state after it. `bool ReadOnly(uint32_t op)`
 // says whether op leaves every state in which it is enabled unchanged.
+// `bool HasGrowers()`, `uint8_t Role(uint32_t op)` and
+// `bool MayGrowInto(int32_t state, uint32_t reader)` serve the growth lookahead.
 template <class Stepper>
 SearchResult Search(const SearchProblem& problem, Stepper& stepper, const SearchBudget& budget);
 

@@ -256,11 +256,56 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     return (open_bits[slot[op] / 64] >> (slot[op] % 64)) & 1;
   };
 
-  auto memo = std::make_unique<internal::Memo>(open_words, used_words, budget);
-  auto visit = [&](uint32_t ev, int32_t state) {
-    uint64_t ev_state = (uint64_t{ev} << 32) | static_cast<uint32_t>(state);
-    return memo->Visit(Mix64(open_hash ^ Mix64(ev_state)), ev_state, open_bits.data(),
-                       used_counts.data(), dominates);
+  // Growth lookahead (lin_search.h): with growers (appends), a state that
+  // the next observer can no longer be grown into is dead.
+  const bool growth = stepper.HasGrowers();
+  std::vector<uint8_t> role(num_ops, kOtherRole);
+  std::vector<uint32_t> future_reader(num_events + 1,
+                                      kNoEvent);  // op: earliest return, called after
+  std::vector<uint32_t> future_resetter_call(num_events + 1, kNoEvent);
+  std::vector<uint32_t> resetter_classes;
+  if (growth) {
+    for (uint32_t op = 0; op < num_ops; ++op) role[op] = stepper.Role(op);
+    uint32_t reader = kNoEvent, resetter_call = kNoEvent;
+    for (uint32_t ev = num_events; ev-- > 0;) {
+      future_reader[ev] = reader;
+      future_resetter_call[ev] = resetter_call;
+      const uint32_t op = op_of(ev);
+      if (is_return(ev) || problem.info_class[op] >= 0) continue;
+      if (role[op] == kReaderRole &&
+          (reader == kNoEvent || problem.return_event[op] < problem.return_event[reader])) {
+        reader = op;
+      }
+      if (role[op] == kOtherRole) resetter_call = ev;
+    }
+    for (uint32_t c : class_order)
+      if (role[class_ops[c].front()] == kOtherRole) resetter_classes.push_back(c);
+  }
+  // The reader that can no longer be satisfied from (ev, state), or kNoEvent.
+  auto dead_reader = [&](uint32_t ev, int32_t state) -> uint32_t {
+    if (!growth || ev >= num_events) return kNoEvent;
+    const uint32_t* open_ops = cands.data() + cand_begin[ev];
+    const uint32_t num_open = cand_begin[ev + 1] - cand_begin[ev];
+    uint32_t reader = future_reader[ev];
+    for (uint32_t j = 0; j < num_open; ++j) {
+      const uint32_t op = open_ops[j];
+      if (role[op] == kReaderRole && !is_open_linearized(op) &&
+          (reader == kNoEvent || problem.return_event[op] < problem.return_event[reader])) {
+        reader = op;
+      }
+    }
+    if (reader == kNoEvent) return kNoEvent;
+    const uint32_t deadline = problem.return_event[reader];
+    for (uint32_t j = 0; j < num_open; ++j) {
+      if (role[open_ops[j]] == kOtherRole && !is_open_linearized(open_ops[j])) return kNoEvent;
+    }
+    if (future_resetter_call[ev] < deadline) return kNoEvent;
+    for (uint32_t c : resetter_classes) {
+      const auto& ops = class_ops[c];
+      if (class_used[c] < ops.size() && problem.call_event[ops[class_used[c]]] < deadline)
+        return kNoEvent;
+    }
+    return stepper.MayGrowInto(state, reader) ? kNoEvent : reader;
   };
 
   // The current path, and the longest failing one (kept with amortized copies:
@@ -273,20 +318,63 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     path.pop_back();
     common = std::min(common, path.size());
   };
-  auto record_failure = [&](uint32_t ev, int32_t state, uint32_t op) {
+  auto record_failure = [&](uint32_t ev, int32_t state, uint32_t op, bool lookahead = false) {
     if (!have_best || ev > best_ev) {
       have_best = true;
       best_ev = ev;
       result.failed_op = op;
+      result.failed_by_lookahead = lookahead;
       result.states.assign(1, state);
       result.prefix.resize(common);
       result.prefix.insert(result.prefix.end(), path.begin() + common, path.end());
       common = path.size();
-    } else if (ev == best_ev && result.states.size() < 16 &&
+    } else if (ev == best_ev && op == result.failed_op && result.states.size() < 16 &&
                std::find(result.states.begin(), result.states.end(), state) ==
                    result.states.end()) {
       result.states.push_back(state);
     }
+  };
+  // Best-first phases keep the failing record instead of a path (its path is
+  // rebuilt from parent links).
+  constexpr uint32_t kNoParent = UINT32_MAX;
+  uint32_t best_record = kNoParent;
+  bool in_best_first = false;
+  uint32_t bf_index = kNoParent;  // best-first: the record being expanded
+  int32_t bf_state = 0;           // and its state
+  auto record_bf_failure = [&](uint32_t ev, int32_t state, uint32_t op, uint32_t index,
+                               bool lookahead = false) {
+    if (!have_best || ev > best_ev) {
+      have_best = true;
+      best_ev = ev;
+      best_record = index;
+      result.failed_op = op;
+      result.failed_by_lookahead = lookahead;
+      result.states.assign(1, state);
+    } else if (ev == best_ev && op == result.failed_op && result.states.size() < 16 &&
+               std::find(result.states.begin(), result.states.end(), state) ==
+                   result.states.end()) {
+      result.states.push_back(state);
+    }
+  };
+  // A configuration the growth lookahead found dead: its reader fails there
+  // (best-first: reported from the parent record, whose path is known).
+  auto on_dead = [&](uint32_t ev, int32_t state, uint32_t reader) {
+    if (in_best_first) {
+      record_bf_failure(ev, bf_state, reader, bf_index, true);
+    } else {
+      record_failure(ev, state, reader, true);
+    }
+  };
+
+  auto memo = std::make_unique<internal::Memo>(open_words, used_words, budget);
+  auto visit = [&](uint32_t ev, int32_t state) {
+    if (const uint32_t dead = dead_reader(ev, state); dead != kNoEvent) {
+      on_dead(ev, state, dead);
+      return false;
+    }
+    uint64_t ev_state = (uint64_t{ev} << 32) | static_cast<uint32_t>(state);
+    return memo->Visit(Mix64(open_hash ^ Mix64(ev_state)), ev_state, open_bits.data(),
+                       used_counts.data(), dominates);
   };
 
   enum Kind : uint8_t { kRoot, kFinish, kPre, kInfo };
@@ -366,6 +454,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
 
   auto run_depth_first = [&](uint64_t limit) -> bool {
     reset();
+    in_best_first = false;
     visit(first, problem.init_state);
     stack.push_back({first, problem.init_state, 0, 0, 0, kRoot, false});
     uint64_t iterations = 0;
@@ -491,9 +580,10 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
   // Configurations are kept in records with a parent link for the path.
   auto run_best_first = [&](uint64_t limit) -> bool {
     reset();
+    in_best_first = true;
+    best_record = kNoParent;
     uint64_t iterations = 0;
     constexpr int32_t kNotAfterInfo = INT32_MIN;
-    constexpr uint32_t kNoParent = UINT32_MAX;
     struct Record {
       uint32_t ev;
       int32_t state;
@@ -532,7 +622,6 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       if (budget.memory_used != nullptr) budget.memory_used->fetch_sub(charged);
       return true;
     };
-    uint32_t best_record = kNoParent;
 
     visit(first, problem.init_state);
     store(first, problem.init_state, kNotAfterInfo, kNoParent, 0, 0);
@@ -543,6 +632,8 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       const uint32_t index = queue.top().second;
       queue.pop();
       const Record rec = records[index];
+      bf_index = index;
+      bf_state = rec.state;
       const uint64_t* data = record_data.data() + index * record_words;
       std::copy(data, data + open_words, open_bits.begin());
       std::copy(data + open_words, data + record_words, used_counts.begin());
@@ -574,17 +665,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
           if (dominated(op)) continue;
           int32_t next = stepper.Step(state, returning);
           if (next < 0) {
-            if (!have_best || ev > best_ev) {
-              have_best = true;
-              best_ev = ev;
-              best_record = index;
-              result.failed_op = returning;
-              result.states.assign(1, state);
-            } else if (ev == best_ev && result.states.size() < 16 &&
-                       std::find(result.states.begin(), result.states.end(), state) ==
-                           result.states.end()) {
-              result.states.push_back(state);
-            }
+            record_bf_failure(ev, state, returning, index);
             continue;
           }
           std::copy(open_bits.begin(), open_bits.end(), saved_open.begin());

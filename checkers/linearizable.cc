@@ -302,10 +302,17 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
     std::string what = Describe(history, p.invokes[s.failed_op], p.returns[s.failed_op]);
     std::string explanation =
         "not linearizable" + where + ": " + what +
-        " cannot be linearized: no order of the ops before it leaves a state that allows it. "
-        "Longest linearizable prefix found: " +
-        std::to_string(s.prefix.size()) + " ops; just before op " +
-        std::to_string(p.invokes[s.failed_op]) + " the state could only be " + states.dump();
+        (s.failed_by_lookahead
+             ? " cannot be linearized: after the longest linearizable prefix found (" +
+                   std::to_string(s.prefix.size()) +
+                   " ops) only appends can come before it, and its result cannot be grown "
+                   "from the state there, which could only be " +
+                   states.dump()
+             : " cannot be linearized: no order of the ops before it leaves a state that "
+               "allows it. Longest linearizable prefix found: " +
+                   std::to_string(s.prefix.size()) + " ops; just before op " +
+                   std::to_string(p.invokes[s.failed_op]) + " the state could only be " +
+                   states.dump());
     result.details["explanation"] = explanation;
     result.summary = explanation;
     return result;
