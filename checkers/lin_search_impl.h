@@ -148,9 +148,10 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
   auto op_of = [&](uint32_t ev) { return problem.events[ev] >> 1; };
   auto is_return = [&](uint32_t ev) { return (problem.events[ev] & 1) != 0; };
 
-  // Slots for open ok ops (reused after return),
-  // info classes' ops in call order, and per return event the other open ok
-  // ops (candidates to linearize first), soonest return first.
+  // Slots for open ok ops (reused after return), info classes' ops in call
+  // order, and per return event the open ok ops in call order (candidates to
+  // place, the returning one among them) with, for each, the identical open
+  // op returning just before it.
   std::vector<uint32_t> slot(num_ops, 0);
   std::vector<uint32_t> free_slots;
   uint32_t num_slots = 0;
