@@ -9,6 +9,7 @@
 
 #include "checkers/lin_models.h"
 #include "checkers/lin_search.h"
+#include "checkers/stale_read.h"
 
 namespace coordcheck {
 namespace {
@@ -27,7 +28,51 @@ struct PartitionOutcome {
   std::unique_ptr<lin::PartitionModel> model;
   bool done = false;
   std::string error;  // an exception from the model (bad input that slipped past validation)
+  std::optional<lin::StaleRead> stale;  // invalid by a stale-read proof, the search undecided
 };
+
+// How long the search may try to find the longest prefix of a history that a
+// stale-read proof already shows invalid.
+constexpr std::chrono::milliseconds kSearchAfterProof{1000};
+
+// The register-like view of a partition for the stale-read proof, or nullopt
+// when the model or the ops do not fit it (appends, other models).
+std::optional<std::vector<lin::RegisterOpRef>> RegisterRefs(const History& history,
+                                                            const Partition& part, ModelKind kind) {
+  if (kind != ModelKind::kRegister && kind != ModelKind::kCasRegister && kind != ModelKind::kKv)
+    return std::nullopt;
+  std::vector<lin::RegisterOpRef> refs;
+  refs.reserve(part.invokes.size());
+  for (size_t i = 0; i < part.invokes.size(); ++i) {
+    const Op& op = history.ops[part.invokes[i]];
+    lin::RegisterOpRef r;
+    r.invoke = part.invokes[i];
+    r.complete = part.returns[i];
+    if (op.f == "read" || op.f == "get") {
+      r.is_read = true;
+      if (r.complete >= 0) r.value = history.ops[r.complete].value;
+    } else if (op.f == "write" || op.f == "put") {
+      r.value = op.value;
+    } else if (op.f == "cas") {
+      r.value = op.value[1];
+    } else {
+      return std::nullopt;  // append
+    }
+    refs.push_back(std::move(r));
+  }
+  return refs;
+}
+
+// The partition's initial value for register-like models (as RegisterModel).
+Json RegisterInit(ModelKind kind, const std::optional<Json>& init, const Json& key) {
+  if (!init) return kind == ModelKind::kKv ? Json("") : Json();
+  if (kind == ModelKind::kKv && init->is_object()) {
+    const std::string name = key.is_string() ? key.get<std::string>() : key.dump();
+    auto it = init->find(name);
+    return it != init->end() ? *it : Json("");
+  }
+  return *init;
+}
 
 std::string KeyString(const Json& key) {
   if (key.is_null()) return "";
@@ -259,8 +304,24 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
       try {
         out.model = lin::MakePartitionModel(kind, options_.init, parts[i].key);
         lin::SearchProblem problem = BuildProblem(history, parts[i], *out.model);
-        out.search = out.model->Run(problem, sb);
+        // A stale read proved from real-time order decides the key; the search
+        // then only gets a little time to find the longest prefix for the report.
+        std::optional<lin::StaleRead> stale;
+        if (auto refs = RegisterRefs(history, parts[i], kind)) {
+          stale = lin::FindStaleRead(*refs, RegisterInit(kind, options_.init, parts[i].key));
+        }
+        lin::SearchBudget part_budget = sb;
+        if (stale) {
+          part_budget.deadline =
+              std::min(sb.deadline, std::chrono::steady_clock::now() + kSearchAfterProof);
+        }
+        out.search = out.model->Run(problem, part_budget);
         out.done = true;
+        if (stale && (out.search.outcome == lin::SearchOutcome::kTimeLimit ||
+                      out.search.outcome == lin::SearchOutcome::kMemoryLimit)) {
+          out.stale = stale;
+          out.search.outcome = lin::SearchOutcome::kInvalid;
+        }
         if (out.search.outcome == lin::SearchOutcome::kInvalid) stop.store(true);
       } catch (const std::exception& e) {
         out.error = e.what();
@@ -291,6 +352,40 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
     const lin::SearchResult& s = o.search;
     result.valid = Validity::kInvalid;
     result.details["key"] = p.key;
+    if (o.stale) {
+      const lin::StaleRead& sr = *o.stale;
+      result.details["op"] = OpSummary(history, sr.read, sr.read_complete);
+      result.details["prefix"] = Json::array();
+      result.details["states"] = Json::array();
+      Json proof = {{"read", sr.read}, {"value", sr.value}};
+      proof["overwrite"] = sr.overwrite >= 0 ? Json(sr.overwrite) : Json();
+      proof["last_writer"] = sr.last_writer >= 0 ? Json(sr.last_writer) : Json();
+      result.details["proof"] = proof;
+      std::string where = p.key.is_null() ? "" : " on key " + p.key.dump();
+      const std::vector<int64_t> partners = history.Partners();
+      std::string explanation = "not linearizable" + where + ": " +
+                                Describe(history, sr.read, sr.read_complete) + " is a stale read: ";
+      if (sr.overwrite < 0) {
+        explanation += "no op could have written " + sr.value.dump();
+      } else {
+        const std::string w = Describe(history, sr.overwrite, partners[sr.overwrite]);
+        if (sr.last_writer >= 0) {
+          explanation += "every op that could have written " + sr.value.dump() +
+                         " completed (the last: " +
+                         Describe(history, sr.last_writer, partners[sr.last_writer]) + ") before " +
+                         w + " was invoked";
+        } else {
+          explanation += "the initial value " + sr.value.dump() + " was overwritten by " + w;
+        }
+        explanation += ", which completed before the read was invoked";
+      }
+      explanation +=
+          "; no info op could have written it. (The search did not finish in time, so no "
+          "longest prefix is given.)";
+      result.details["explanation"] = explanation;
+      result.summary = explanation;
+      return result;
+    }
     result.details["op"] = OpSummary(history, p.invokes[s.failed_op], p.returns[s.failed_op]);
     Json prefix = Json::array();
     for (uint32_t op : s.prefix) prefix.push_back(p.invokes[op]);

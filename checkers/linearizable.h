@@ -23,6 +23,10 @@
 //            "result"}, "prefix": [invoke indices of the longest linearizable
 //            prefix found], "states": [model states (JSON) possible just before
 //            the failing op, after that prefix], "explanation": "..."}
+//            When the search cannot finish in time but a stale read is proved
+//            from real-time order alone (checkers/stale_read.h), the key is
+//            invalid with "proof": {"read", "value", "overwrite",
+//            "last_writer"} and empty "prefix" and "states".
 //   unknown: {"model", "reason": "time-limit"|"memory-limit"|"error", "message",
 //            "keys_checked", "keys"}
 //
