@@ -22,8 +22,23 @@ Validity MergeValidity(Validity a, Validity b) {
   return Validity::kValid;
 }
 
+Json ValidityToJson(Validity v) {
+  switch (v) {
+    case Validity::kValid:
+      return true;
+    case Validity::kInvalid:
+      return false;
+    case Validity::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
 Json CheckResult::ToJson() const {
-  return Json{{"valid", ValidityName(valid)}, {"summary", summary}, {"details", details}};
+  return Json{{"valid", ValidityToJson(valid)},
+              {"verdict", ValidityName(valid)},
+              {"summary", summary},
+              {"details", details}};
 }
 
 ComposeChecker::ComposeChecker(std::vector<std::unique_ptr<Checker>> checkers)

@@ -26,13 +26,17 @@ enum class Validity : uint8_t { kValid, kInvalid, kUnknown };
 std::string_view ValidityName(Validity v);
 // Jepsen's merge: invalid beats unknown beats valid.
 Validity MergeValidity(Validity a, Validity b);
+// Jepsen's spelling of :valid? in JSON: true, false or "unknown".
+Json ValidityToJson(Validity v);
 
 struct CheckResult {
   Validity valid = Validity::kUnknown;
   Json details = Json::object();  // checker-specific; see each checker's header
   std::string summary;            // one or two lines for the terminal
 
-  Json ToJson() const;  // {"valid": ..., "summary": ..., "details": ...}
+  // {"valid": true | false | "unknown", "verdict": "valid" | "invalid" |
+  //  "unknown", "summary": ..., "details": ...}
+  Json ToJson() const;
 };
 
 // Budget for one Check() call.

@@ -60,11 +60,14 @@ TEST_CASE("ComposeChecker merges verdicts and keeps each checker's result") {
   CHECK(Compose({{"a", Validity::kUnknown}, {"b", Validity::kInvalid}, {"c", Validity::kValid}},
                 &r) == Validity::kInvalid);
   CHECK(r.details["a"]["valid"] == "unknown");
-  CHECK(r.details["b"]["valid"] == "invalid");
+  CHECK(r.details["b"]["valid"] == false);
+  CHECK(r.details["b"]["verdict"] == "invalid");
+  CHECK(r.details["c"]["valid"] == true);
   CHECK(r.details["c"]["details"]["seen"] == true);
   CHECK(r.summary.find("b: b says invalid") != std::string::npos);
   const Json j = r.ToJson();
-  CHECK(j["valid"] == "invalid");
+  CHECK(j["valid"] == false);
+  CHECK(j["verdict"] == "invalid");
   CHECK(j["details"].size() == 3);
 }
 
