@@ -350,16 +350,7 @@ class RegisterModel final : public PartitionModel {
  public:
   RegisterModel(ModelKind kind, const std::optional<Json>& init, const Json& key)
       : kind_(kind), values_(&charge_) {
-    Json v = nullptr;
-    if (kind == ModelKind::kKv) v = "";
-    if (init) {
-      v = *init;
-      if (kind == ModelKind::kKv && init->is_object()) {
-        auto it = init->find(KeyName(key));
-        v = it != init->end() ? *it : Json("");
-      }
-    }
-    init_ = values_.Intern(v);
+    init_ = values_.Intern(RegisterInitialValue(kind, init, key));
   }
 
   bool InfoIsNoOp(const Op& invoke) const override { return ParseFn(kind_, invoke.f) == Fn::kRead; }
@@ -826,6 +817,15 @@ class VectorModel final : public PartitionModel {
 };
 
 }  // namespace
+
+Json RegisterInitialValue(ModelKind kind, const std::optional<Json>& init, const Json& key) {
+  if (!init) return kind == ModelKind::kKv ? Json("") : Json();
+  if (kind == ModelKind::kKv && init->is_object()) {
+    auto it = init->find(KeyName(key));
+    return it != init->end() ? *it : Json("");
+  }
+  return *init;
+}
 
 std::unique_ptr<PartitionModel> MakePartitionModel(ModelKind kind, const std::optional<Json>& init,
                                                    const Json& key) {

@@ -79,6 +79,11 @@ class PartitionModel {
   virtual std::string StrongerClassKey(const Op&) const { return ""; }
 };
 
+// The initial value of one key of a register, cas-register or kv partition:
+// `init` if given (for kv, an object gives per-key values, missing keys ""),
+// else null (registers) or "" (kv).
+Json RegisterInitialValue(ModelKind kind, const std::optional<Json>& init, const Json& key);
+
 // A model for one partition, starting from `init` (already validated; nullopt =
 // the model's default). `key` is the partition's key (for kv's per-key init).
 std::unique_ptr<PartitionModel> MakePartitionModel(ModelKind kind, const std::optional<Json>& init,

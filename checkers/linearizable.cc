@@ -44,34 +44,12 @@ std::optional<std::vector<lin::RegisterOpRef>> RegisterRefs(const History& histo
   std::vector<lin::RegisterOpRef> refs;
   refs.reserve(part.invokes.size());
   for (size_t i = 0; i < part.invokes.size(); ++i) {
-    const Op& op = history.ops[part.invokes[i]];
-    lin::RegisterOpRef r;
-    r.invoke = part.invokes[i];
-    r.complete = part.returns[i];
-    if (op.f == "read" || op.f == "get") {
-      r.is_read = true;
-      if (r.complete >= 0) r.value = history.ops[r.complete].value;
-    } else if (op.f == "write" || op.f == "put") {
-      r.value = op.value;
-    } else if (op.f == "cas") {
-      r.value = op.value[1];
-    } else {
-      return std::nullopt;  // append
-    }
-    refs.push_back(std::move(r));
+    const Op* ok = part.returns[i] >= 0 ? &history.ops[part.returns[i]] : nullptr;
+    auto ref = lin::ToRegisterRef(history.ops[part.invokes[i]], ok);
+    if (!ref) return std::nullopt;  // an append
+    refs.push_back(std::move(*ref));
   }
   return refs;
-}
-
-// The partition's initial value for register-like models (as RegisterModel).
-Json RegisterInit(ModelKind kind, const std::optional<Json>& init, const Json& key) {
-  if (!init) return kind == ModelKind::kKv ? Json("") : Json();
-  if (kind == ModelKind::kKv && init->is_object()) {
-    const std::string name = key.is_string() ? key.get<std::string>() : key.dump();
-    auto it = init->find(name);
-    return it != init->end() ? *it : Json("");
-  }
-  return *init;
 }
 
 std::string KeyString(const Json& key) {
@@ -308,7 +286,8 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
         // then only gets a little time to find the longest prefix for the report.
         std::optional<lin::StaleRead> stale;
         if (auto refs = RegisterRefs(history, parts[i], kind)) {
-          stale = lin::FindStaleRead(*refs, RegisterInit(kind, options_.init, parts[i].key));
+          stale = lin::FindStaleRead(*refs,
+                                     lin::RegisterInitialValue(kind, options_.init, parts[i].key));
         }
         lin::SearchBudget part_budget = sb;
         if (stale) {

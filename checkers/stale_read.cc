@@ -1,5 +1,7 @@
 #include "checkers/stale_read.h"
 
+#include "checkers/lin_models.h"
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -20,6 +22,23 @@ struct SuffixBest {
 };
 
 }  // namespace
+
+std::optional<RegisterOpRef> ToRegisterRef(const Op& invoke, const Op* ok) {
+  RegisterOpRef r;
+  r.invoke = invoke.index;
+  r.complete = ok != nullptr ? ok->index : -1;
+  if (invoke.f == "read" || invoke.f == "get") {
+    r.is_read = true;
+    if (ok != nullptr) r.value = ok->value;
+  } else if (invoke.f == "write" || invoke.f == "put") {
+    r.value = invoke.value;
+  } else if (invoke.f == "cas") {
+    r.value = invoke.value[1];
+  } else {
+    return std::nullopt;
+  }
+  return r;
+}
 
 std::optional<StaleRead> FindStaleRead(const std::vector<RegisterOpRef>& ops, const Json& init) {
   struct Writer {
@@ -112,49 +131,37 @@ namespace coordcheck {
 std::optional<lin::StaleRead> FindStaleReadInHistory(const History& history,
                                                      const std::string& model,
                                                      const std::optional<Json>& init) {
-  if (model != "register" && model != "cas-register" && model != "kv") return std::nullopt;
-  const bool kv = model == "kv";
+  lin::ModelKind kind;
+  if (!lin::ParseModelKind(model, &kind) ||
+      (kind != lin::ModelKind::kRegister && kind != lin::ModelKind::kCasRegister &&
+       kind != lin::ModelKind::kKv)) {
+    return std::nullopt;
+  }
   const std::vector<int64_t> partners = history.Partners();
-  std::unordered_map<std::string, std::vector<lin::RegisterOpRef>> by_key;
-  std::unordered_map<std::string, Json> keys;
-  std::unordered_map<std::string, bool> has_append;
+  struct Key {
+    Json key;
+    std::vector<lin::RegisterOpRef> refs;
+    bool has_append = false;
+  };
+  std::unordered_map<std::string, Key> by_key;
   for (const Op& op : history.ops) {
     if (!op.is_invoke() || op.is_nemesis()) continue;
     const int64_t done = partners[op.index];
     const OpType type = done >= 0 ? history.ops[done].type : OpType::kInfo;
     if (type == OpType::kFail) continue;
-    const std::string key = op.key.dump();
-    keys.emplace(key, op.key);
-    lin::RegisterOpRef r;
-    r.invoke = op.index;
-    r.complete = type == OpType::kOk ? done : -1;
-    if (op.f == "read" || op.f == "get") {
-      if (r.complete < 0) continue;
-      r.is_read = true;
-      r.value = history.ops[done].value;
-    } else if (op.f == "write" || op.f == "put") {
-      r.value = op.value;
-    } else if (op.f == "cas") {
-      r.value = op.value[1];
-    } else {
-      has_append[key] = true;
-      continue;
+    Key& k = by_key[op.key.dump()];
+    k.key = op.key;
+    auto ref = lin::ToRegisterRef(op, type == OpType::kOk ? &history.ops[done] : nullptr);
+    if (!ref) {
+      k.has_append = true;
+    } else if (!ref->is_read || ref->complete >= 0) {  // info reads say nothing
+      k.refs.push_back(std::move(*ref));
     }
-    by_key[key].push_back(std::move(r));
   }
   std::optional<lin::StaleRead> first;
-  for (const auto& [key, refs] : by_key) {
-    if (has_append[key]) continue;
-    Json start = kv ? Json("") : Json();
-    if (init) {
-      start = *init;
-      if (kv && init->is_object()) {
-        const Json& k = keys[key];
-        auto it = init->find(k.is_string() ? k.get<std::string>() : k.dump());
-        start = it != init->end() ? *it : Json("");
-      }
-    }
-    auto found = lin::FindStaleRead(refs, start);
+  for (const auto& [name, k] : by_key) {
+    if (k.has_append) continue;
+    auto found = lin::FindStaleRead(k.refs, lin::RegisterInitialValue(kind, init, k.key));
     if (found && (!first || found->read < first->read)) first = found;
   }
   return first;

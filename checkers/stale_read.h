@@ -32,6 +32,10 @@ struct RegisterOpRef {
   Json value;             // read: the value read (ok only); write / cas: the value left
 };
 
+// The ref of a read, write or cas (f as in the kv model's aliases) given its
+// ok completion or nullptr (info / pending); nullopt for an append.
+std::optional<RegisterOpRef> ToRegisterRef(const Op& invoke, const Op* ok);
+
 struct StaleRead {
   int64_t read = 0;           // invoke index of the read
   int64_t read_complete = 0;  // its completion
