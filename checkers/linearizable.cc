@@ -197,8 +197,11 @@ fail ops did not happen; info ops and invokes never completed may have taken
 effect at any time after their invoke, or never.)";
 }
 
-std::optional<InputError> ValidateForModel(const History& history,
-                                           const LinearizableOptions& options) {
+namespace {
+
+// ValidateForModel with the history's partners already computed.
+std::optional<InputError> Validate(const History& history, const std::vector<int64_t>& partners,
+                                   const LinearizableOptions& options) {
   ModelKind kind;
   if (!lin::ParseModelKind(options.model, &kind)) {
     return InputError{"", 0,
@@ -210,7 +213,6 @@ std::optional<InputError> ValidateForModel(const History& history,
       return InputError{"", 0, "--init " + options.init->dump() + ": " + *err};
     }
   }
-  std::vector<int64_t> partners = history.Partners();
   for (const Op& op : history.ops) {
     if (!op.is_invoke() || op.is_nemesis()) continue;
     int64_t done = partners[op.index];
@@ -226,6 +228,13 @@ std::optional<InputError> ValidateForModel(const History& history,
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<InputError> ValidateForModel(const History& history,
+                                           const LinearizableOptions& options) {
+  return Validate(history, history.Partners(), options);
+}
+
 LinearizableChecker::LinearizableChecker(LinearizableOptions options)
     : options_(std::move(options)) {}
 
@@ -239,14 +248,18 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
     result.summary = "unknown: " + message;
     return result;
   };
-  if (auto err = ValidateForModel(history, options_)) return unknown("error", err->ToString());
+  const std::vector<int64_t> partners = history.Partners();
+  if (auto err = Validate(history, partners, options_)) {
+    if (err->line > 0) result.details["line"] = err->line;
+    return unknown("error", err->message);
+  }
   ModelKind kind;
   lin::ParseModelKind(options_.model, &kind);
 
   std::vector<Partition> parts;
   try {
     auto probe = lin::MakePartitionModel(kind, options_.init, Json());
-    parts = SplitByKey(history, history.Partners(), *probe);
+    parts = SplitByKey(history, partners, *probe);
   } catch (const std::exception& e) {
     return unknown("error", e.what());
   }
@@ -341,7 +354,6 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
       proof["last_writer"] = sr.last_writer >= 0 ? Json(sr.last_writer) : Json();
       result.details["proof"] = proof;
       std::string where = p.key.is_null() ? "" : " on key " + p.key.dump();
-      const std::vector<int64_t> partners = history.Partners();
       std::string explanation = "not linearizable" + where + ": " +
                                 Describe(history, sr.read, sr.read_complete) + " is a stale read: ";
       if (sr.overwrite < 0) {

@@ -28,6 +28,7 @@
 //            invalid with "proof": {"read", "value", "overwrite",
 //            "last_writer"} and empty "prefix" and "states".
 //   unknown: {"model", "reason": "time-limit"|"memory-limit"|"error", "message",
+//            "line" (for an error about one event: its line, index + 1),
 //            "keys_checked", "keys"}
 //
 // Thread-safety: see Checker.

@@ -44,10 +44,6 @@ int RunCheck(const CheckArgs& args) {
   auto started = std::chrono::steady_clock::now();
   History history;
   if (auto err = ReadHistoryFile(args.history, &history)) return Fail(err->ToString());
-  if (auto err = ValidateForModel(history, options)) {
-    if (err->line > 0) err->file = args.history;
-    return Fail(err->ToString());
-  }
   auto read_done = std::chrono::steady_clock::now();
   CheckBudget budget;
   budget.time_limit = std::chrono::milliseconds(static_cast<int64_t>(args.time_limit_s * 1000));
@@ -56,6 +52,12 @@ int RunCheck(const CheckArgs& args) {
   LinearizableChecker checker(options);
   CheckResult result = checker.Check(history, budget);
   auto checked = std::chrono::steady_clock::now();
+  if (result.valid == Validity::kUnknown && result.details.value("reason", "") == "error") {
+    // Bad input for the model (an op it does not know, a bad --init): name the place.
+    const int64_t line = result.details.value("line", int64_t{0});
+    return Fail(InputError{line > 0 ? args.history : "", line, result.details.value("message", "")}
+                    .ToString());
+  }
   auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
 
   if (!args.out.empty()) {
@@ -82,7 +84,7 @@ int RunCheck(const CheckArgs& args) {
     case Validity::kInvalid:
       return kExitInvalid;
     case Validity::kUnknown:
-      return result.details.value("reason", "") == "error" ? kExitError : kExitUnknown;
+      return kExitUnknown;
   }
   return kExitError;
 }
