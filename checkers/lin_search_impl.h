@@ -453,6 +453,34 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     return true;
   };
 
+  // Choice rules shared by both phases (lin_search.h). `before_info` is the
+  // state before the info op that led to this configuration, or kNotAfterInfo.
+  constexpr int32_t kNotAfterInfo = INT32_MIN;
+  // Right after an info op x, an op p that is enabled in the state before x,
+  // and whose result does not depend on which state it starts from, is
+  // dominated: x;p leads where p alone does.
+  auto dominated = [&](int32_t before_info, uint32_t op) {
+    return before_info != kNotAfterInfo && stepper.DeterminedByState(op) &&
+           stepper.Step(before_info, op) >= 0;
+  };
+  // The candidate to place as the only choice, or kNoEvent: an open read-only
+  // op enabled now dominates every other continuation.
+  auto forced_choice = [&](uint32_t ev, int32_t state, int32_t before_info) {
+    for (uint32_t j = 0; j < cand_begin[ev + 1] - cand_begin[ev]; ++j) {
+      const uint32_t op = cands[cand_begin[ev] + j];
+      if (stepper.ReadOnly(op) && !is_open_linearized(op) && !dominated(before_info, op) &&
+          stepper.Step(state, op) == state) {
+        return j;
+      }
+    }
+    return kNoEvent;
+  };
+  // Of identical open ops, the one returning first goes first.
+  auto waits_for_identical = [&](uint32_t ev, uint32_t j) {
+    const uint32_t pred = cand_pred[cand_begin[ev] + j];
+    return pred != kNoEvent && (pred == op_of(ev) || !is_open_linearized(pred));
+  };
+
   auto run_depth_first = [&](uint64_t limit) -> bool {
     reset();
     in_best_first = false;
@@ -468,25 +496,11 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       const uint32_t returning = op_of(ev);
       const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
       uint32_t choice = f.choice++;
-      // Right after an info op x, an op p that is enabled in the state before x,
-      // and whose result does not depend on which state it starts from, is
-      // dominated: x;p leads where p alone does (see lin_search.h).
-      const bool after_info = f.kind == kInfo;
-      const int32_t before_info = after_info ? stack[stack.size() - 2].state : 0;
-      auto dominated = [&](uint32_t op) {
-        return after_info && stepper.DeterminedByState(op) && stepper.Step(before_info, op) >= 0;
-      };
-      // An open read-only op enabled now is linearized now, with no other choice
-      // tried: placing it now dominates every other continuation (lin_search.h).
+      const int32_t before_info = f.kind == kInfo ? stack[stack.size() - 2].state : kNotAfterInfo;
       if (choice == 0) {
-        for (uint32_t j = 0; j < num_cands; ++j) {
-          const uint32_t op = cands[cand_begin[ev] + j];
-          if (stepper.ReadOnly(op) && !is_open_linearized(op) && !dominated(op) &&
-              stepper.Step(state, op) == state) {
-            f.forced = true;
-            choice = j;
-            break;
-          }
+        if (const uint32_t j = forced_choice(ev, state, before_info); j != kNoEvent) {
+          f.forced = true;
+          choice = j;
         }
       } else if (f.forced) {
         choice = num_cands + static_cast<uint32_t>(class_order.size());  // exhausted
@@ -496,7 +510,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
         const uint32_t op = cands[cand_begin[ev] + choice];
         if (op == returning) {  // linearize the returning op: on to the next branching event
           ++result.nodes;
-          if (dominated(op)) continue;
+          if (dominated(before_info, op)) continue;
           int32_t next = stepper.Step(state, returning);
           if (next < 0) {
             record_failure(ev, state, returning);
@@ -517,13 +531,9 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
           }
           continue;
         }
-        // Linearize another open ok op before the returning one; of identical
-        // open ops, the one returning first goes first.
-        if (is_open_linearized(op) || dominated(op)) continue;
-        const uint32_t pred = cand_pred[cand_begin[ev] + choice];
-        if (!f.forced && pred != kNoEvent && (pred == returning || !is_open_linearized(pred))) {
-          continue;
-        }
+        // Linearize another open ok op before the returning one.
+        if (is_open_linearized(op) || dominated(before_info, op)) continue;
+        if (!f.forced && waits_for_identical(ev, choice)) continue;
         int32_t next = stepper.Step(state, op);
         if (next < 0) continue;
         toggle_open(op);
@@ -550,7 +560,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
           }
           continue;
         }
-        if (dominated(op)) continue;
+        if (dominated(before_info, op)) continue;
         int32_t next = stepper.Step(state, op);
         if (next < 0 || next == state) continue;
         used_counts[c / 2] += 1ULL << (32 * (c % 2));
@@ -584,7 +594,6 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
     in_best_first = true;
     best_record = kNoParent;
     uint64_t iterations = 0;
-    constexpr int32_t kNotAfterInfo = INT32_MIN;
     struct Record {
       uint32_t ev;
       int32_t state;
@@ -644,26 +653,14 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
       const int32_t state = rec.state;
       const uint32_t returning = op_of(ev);
       const uint32_t num_cands = cand_begin[ev + 1] - cand_begin[ev];
-      const bool after_info = rec.before_info != kNotAfterInfo;
-      auto dominated = [&](uint32_t op) {
-        return after_info && stepper.DeterminedByState(op) &&
-               stepper.Step(rec.before_info, op) >= 0;
-      };
-      uint32_t forced = kNoEvent;
-      for (uint32_t j = 0; j < num_cands; ++j) {
-        const uint32_t op = cands[cand_begin[ev] + j];
-        if (stepper.ReadOnly(op) && !is_open_linearized(op) && !dominated(op) &&
-            stepper.Step(state, op) == state) {
-          forced = j;
-          break;
-        }
-      }
+      const int32_t before_info = rec.before_info;
+      const uint32_t forced = forced_choice(ev, state, before_info);
       for (uint32_t j = 0; j < num_cands; ++j) {
         if (forced != kNoEvent && j != forced) continue;
         const uint32_t op = cands[cand_begin[ev] + j];
         if (op == returning) {
           ++result.nodes;
-          if (dominated(op)) continue;
+          if (dominated(before_info, op)) continue;
           int32_t next = stepper.Step(state, returning);
           if (next < 0) {
             record_bf_failure(ev, state, returning, index);
@@ -683,12 +680,8 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
           open_hash = saved_hash;
           continue;
         }
-        if (is_open_linearized(op) || dominated(op)) continue;
-        const uint32_t pred = cand_pred[cand_begin[ev] + j];
-        if (forced == kNoEvent && pred != kNoEvent &&
-            (pred == returning || !is_open_linearized(pred))) {
-          continue;
-        }
+        if (is_open_linearized(op) || dominated(before_info, op)) continue;
+        if (forced == kNoEvent && waits_for_identical(ev, j)) continue;
         int32_t next = stepper.Step(state, op);
         if (next < 0) continue;
         toggle_open(op);
@@ -704,7 +697,7 @@ SearchResult Search(const SearchProblem& problem, Stepper& stepper, const Search
           if (class_used[c] == 0) break;  // no later class has started either
           continue;
         }
-        if (dominated(op)) continue;
+        if (dominated(before_info, op)) continue;
         int32_t next = stepper.Step(state, op);
         if (next < 0 || next == state) continue;
         used_counts[c / 2] += 1ULL << (32 * (c % 2));
