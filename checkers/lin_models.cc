@@ -175,19 +175,6 @@ std::optional<std::string> ValidateInit(ModelKind kind, const Json& init) {
   return std::nullopt;
 }
 
-ValueTable::ValueTable() {
-  values_.emplace_back(nullptr);
-  ids_.emplace("null", 0);
-}
-
-int32_t ValueTable::Intern(const Json& value) {
-  auto [it, inserted] = ids_.try_emplace(value.dump(), static_cast<int32_t>(values_.size()));
-  if (inserted) values_.push_back(value);
-  return it->second;
-}
-
-int32_t ValueTable::InternString(const std::string& s) { return Intern(Json(s)); }
-
 std::string PartitionModel::InfoClassKey(const Op& invoke) const {
   return invoke.f + '\0' + invoke.value.dump();
 }
@@ -213,7 +200,7 @@ class MemoryCharge {
   std::atomic<uint64_t>* used_ = nullptr;
   int64_t bytes_ = 0;
 };
-
+// Values of every model, interned so that appends (kv) cost O(1):
 // Values of register, cas-register and kv, interned so that appends cost O(1):
 // each value is identified by two polynomial hashes of its content (mod the
 // Mersenne prime 2^61-1, two fixed bases), its length and whether it is a
@@ -579,7 +566,7 @@ class TransitionCache {
 class VectorModel final : public PartitionModel {
  public:
   VectorModel(ModelKind kind, const std::optional<Json>& init)
-      : kind_(kind), states_(&charge_), transitions_(&charge_) {
+      : kind_(kind), values_(&charge_), states_(&charge_), transitions_(&charge_) {
     std::vector<int64_t> s;
     switch (kind) {
       case ModelKind::kCounter:
@@ -729,14 +716,14 @@ class VectorModel final : public PartitionModel {
         Json out = Json::array();
         for (int64_t v : s) {
           out.push_back(v == kUnobserved ? Json("(a value never dequeued)")
-                                         : values_.value(static_cast<int32_t>(v)));
+                                         : values_.Describe(static_cast<int32_t>(v)));
         }
         return out;
       }
       case ModelKind::kMultiRegister: {
         Json out = Json::object();
         for (size_t r = 0; r < registers_.size(); ++r)
-          out[registers_[r]] = r < s.size() ? values_.value(static_cast<int32_t>(s[r])) : Json();
+          out[registers_[r]] = r < s.size() ? values_.Describe(static_cast<int32_t>(s[r])) : Json();
         return out;
       }
       default:
@@ -805,11 +792,11 @@ class VectorModel final : public PartitionModel {
 
   static constexpr int64_t kUnobserved = -1;  // queue: a value no ok dequeue returns
   ModelKind kind_;
-  ValueTable values_;
+  MemoryCharge charge_;  // before the tables that report to it
+  HashedValues values_;
   std::unordered_set<int32_t> dequeued_;  // queue: values some ok dequeue returned
   std::unordered_map<std::string, size_t> register_ids_;
   std::vector<std::string> registers_;
-  MemoryCharge charge_;  // destroyed last: the pools below report to it
   StatePool states_;
   TransitionCache transitions_;
   std::vector<VecOp> ops_;

@@ -43,20 +43,6 @@ std::optional<std::string> ValidateOp(ModelKind kind, const Op& invoke, const Op
 // Checks an initial state for the model.
 std::optional<std::string> ValidateInit(ModelKind kind, const Json& init);
 
-// Interns JSON values: equal values (by canonical dump) get equal ids; id 0 is null.
-class ValueTable {
- public:
-  ValueTable();
-  int32_t Intern(const Json& value);
-  int32_t InternString(const std::string& s);
-  const Json& value(int32_t id) const { return values_[id]; }
-  size_t size() const { return values_.size(); }
-
- private:
-  std::unordered_map<std::string, int32_t> ids_;
-  std::vector<Json> values_;
-};
-
 class PartitionModel {
  public:
   virtual ~PartitionModel() = default;
