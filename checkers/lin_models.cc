@@ -200,8 +200,8 @@ class MemoryCharge {
   std::atomic<uint64_t>* used_ = nullptr;
   int64_t bytes_ = 0;
 };
+
 // Values of every model, interned so that appends (kv) cost O(1):
-// Values of register, cas-register and kv, interned so that appends cost O(1):
 // each value is identified by two polynomial hashes of its content (mod the
 // Mersenne prime 2^61-1, two fixed bases), its length and whether it is a
 // string; an append combines the hashes of its parts without building the
