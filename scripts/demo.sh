@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 3
-bin=${BUILD_DIR:-build}/harness/coordcheck
+bin=${BUILD_DIR:-build}/bin/coordcheck
 data=tests/data/shared-histories
 for args in "porcupine/etcd_002.jsonl --model cas-register" \
             "porcupine/etcd_000.jsonl --model cas-register" \

@@ -1,0 +1,85 @@
+// Cluster: the N nodes of one run, created at its start and destroyed at its end.
+//
+// Backends:
+//   netns — each node a network namespace with its own address on a bridge that lives in
+//           a namespace of ours (needs root). Node addresses 10.77.0.11, .12, ... exist
+//           only there; the controller reaches them through the Dialer (setns per socket).
+//   local — processes on this machine on loopback addresses 127.77.R.11, .12, ... (R picked
+//           per run so concurrent runs never share an address); no root needed.
+//
+// Everything a cluster creates (namespaces, directories, daemons) is first written to a
+// ledger file under the state directory, with names that carry the "cc" prefix and the run
+// id, so `coordcheck clean` (CleanLeftovers) can remove what a SIGKILLed run left and
+// never touches anything else. Destroy() undoes everything and removes the ledger.
+//
+// Thread-safety: remote() and dialer() may be used from several threads; Create and
+// Destroy are not concurrent with anything else.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/control/dialer.h"
+#include "harness/control/remote.h"
+#include "harness/control/status.h"
+
+namespace coordcheck::control {
+
+struct ClusterOptions {
+  // "netns" or "local".
+  std::string backend = "netns";
+  // Number of nodes, named n1..nN. 1..200.
+  int nodes = 5;
+  // Where ledgers and node directories live. Empty = DefaultStateDir().
+  std::string state_dir;
+};
+
+// /run/coordcheck as root, else $XDG_RUNTIME_DIR/coordcheck, else /tmp/coordcheck-UID.
+// $COORDCHECK_STATE_DIR overrides all of these.
+std::string DefaultStateDir();
+// "netns" when running as root, else "local".
+std::string DefaultBackend();
+
+struct NodeInfo {
+  std::string name;     // "n1"
+  std::string address;  // "10.77.0.11"
+};
+
+class Cluster {
+ public:
+  // Creates the nodes (writing the ledger first). On error everything created so far is
+  // removed again and the message names the step and node.
+  static Result<std::unique_ptr<Cluster>> Create(const ClusterOptions& options);
+
+  virtual ~Cluster() = default;  // implementations call Destroy()
+
+  // A short id unique among live runs ("a3f9c2"); part of every name the cluster creates.
+  virtual const std::string& run_id() const = 0;
+  virtual const std::string& backend() const = 0;
+  virtual const std::vector<NodeInfo>& nodes() const = 0;
+  // The node's Remote. `node` must be one of nodes().
+  virtual Remote& remote(const std::string& node) = 0;
+  virtual Dialer& dialer() = 0;
+
+  // Stops every daemon still running, removes the nodes (namespaces, interfaces,
+  // directories) and finally the ledger. Idempotent; keeps going after a failed step and
+  // returns the first error.
+  virtual Status Destroy() = 0;
+};
+
+// What CleanLeftovers found and removed.
+struct CleanReport {
+  std::vector<std::string> removed;  // one line per thing removed ("netns cc-a3f9c2-n1")
+  std::vector<std::string> errors;   // one line per thing that could not be removed
+  int runs_skipped_alive = 0;        // ledgers whose controller is still running
+};
+
+// Removes what runs that are no longer alive left behind, as recorded in the ledgers under
+// `state_dir` (empty = DefaultStateDir()): processes (by pid, checked against the start
+// time recorded with it, and every process inside one of our namespaces), namespaces,
+// directories, then the ledger itself. Ledgers of live controllers are left alone.
+CleanReport CleanLeftovers(const std::string& state_dir = "");
+
+}  // namespace coordcheck::control
