@@ -23,7 +23,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "history/op.h"
@@ -35,6 +38,10 @@ inline constexpr int kNemesisThread = -1;
 inline constexpr int64_t kAnyProcess = -2;
 // Invocation::time_ns before it is filled in: the context's time.
 inline constexpr int64_t kNow = -1;
+// Invocation::f of a pause (Sleep): not sent to a client; the runner keeps the op's thread
+// busy for `value` ns (an integer), then completes it ok and passes both events to Update
+// like any op's. It belongs in no history (Jepsen's :sleep op does the same).
+inline constexpr std::string_view kSleepF = ":sleep";
 
 // An operation a generator asks the runner to invoke.
 struct Invocation {
@@ -46,6 +53,14 @@ struct Invocation {
 
   bool operator==(const Invocation&) const = default;
 };
+
+// An op with function `f` and invoke value `value`, no key, to be filled in.
+inline Invocation MakeOp(std::string f, Json value = nullptr) {
+  Invocation op;
+  op.f = std::move(f);
+  op.value = std::move(value);
+  return op;
+}
 
 class Context {
  public:
@@ -61,6 +76,8 @@ class Context {
   // The subset of threads() idle now (sorted).
   const std::vector<int>& free_threads() const { return free_; }
   bool IsFree(int thread) const;
+  bool HasThread(int thread) const;
+  bool AllFree() const { return free_.size() == threads_.size(); }
   int client_thread_count() const { return client_threads_; }
 
   // The process thread `thread` runs now; kNemesisProcess for the nemesis thread.
@@ -80,6 +97,9 @@ class Context {
       if (keep(t)) c.free_.push_back(t);
     return c;
   }
+  // This context restricted to the threads in [first, last]; cheaper than Restrict (a
+  // binary search instead of a scan), for contiguous thread sets.
+  Context RestrictRange(int first, int last) const;
 
   // Bookkeeping done by the runner (and the simulator) as events happen.
   void MarkBusy(int thread);
@@ -93,6 +113,12 @@ class Context {
   std::vector<int> free_;
   std::shared_ptr<std::vector<int64_t>> processes_;  // per client thread; copy-on-write
 };
+
+// Fills in an op the way every base generator does: time kNow becomes ctx.time_ns; process
+// kAnyProcess becomes the process of the lowest free thread (deterministic). nullopt
+// (pending) when no thread is free, or when `op` names a process that is not the current
+// process of a free thread of ctx.
+std::optional<Invocation> FillIn(Invocation op, const Context& ctx);
 
 class Generator;
 using GenPtr = std::shared_ptr<const Generator>;

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "checkers/linearizable.h"
+#include "harness/cli_run.h"
 #include "history/edn.h"
 #include "history/jsonl.h"
 
@@ -138,6 +139,8 @@ int RunCli(int argc, char** argv) {
   import_cmd->add_option("input", input, "input file")->required();
   import_cmd->add_option("--out,-o", output, "output history.jsonl")->required();
 
+  std::shared_ptr<RunCommands> run_commands = AddRunCommands(&app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -151,6 +154,7 @@ int RunCli(int argc, char** argv) {
   try {
     if (check_cmd->parsed()) return RunCheck(check);
     if (import_cmd->parsed()) return RunImport(format, input, output);
+    return DispatchRunCommands(*run_commands, argc, argv);
   } catch (const std::exception& e) {
     return Fail(e.what());
   }

@@ -709,13 +709,25 @@ std::optional<std::string> HistoryWriter::Open(const std::string& path) {
 }
 
 std::optional<std::string> HistoryWriter::Append(const Op& op) {
+  if (auto err = AppendBuffered(op)) return err;
+  return Flush();
+}
+
+std::optional<std::string> HistoryWriter::AppendBuffered(const Op& op) {
   std::string line = OpToLine(op);
   line.push_back('\n');
   std::lock_guard<std::mutex> lock(mu_);
   if (file_ == nullptr) return "history writer is not open";
-  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0) {
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size()) {
     return "cannot write the history: " + ErrnoText();
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> HistoryWriter::Flush() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (file_ == nullptr) return "history writer is not open";
+  if (std::fflush(file_) != 0) return "cannot write the history: " + ErrnoText();
   return std::nullopt;
 }
 

@@ -51,6 +51,11 @@ class HistoryWriter {
   // it survives a crash of this process, not of the machine). The event is not validated.
   // Returns an error message on failure.
   std::optional<std::string> Append(const Op& op);
+  // Appends one event without flushing: the caller batches events (a runner's scheduler
+  // appends what happened since it last woke up) and calls Flush before it waits again.
+  std::optional<std::string> AppendBuffered(const Op& op);
+  // Flushes buffered events to the OS.
+  std::optional<std::string> Flush();
   // Closes the file (also done by the destructor); later Appends fail until Open.
   void Close();
 

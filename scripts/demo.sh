@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# The demo, for now (Step 1): set up and build, then check real histories from
-# Jepsen's etcd tests, Porcupine's kv logs, Knossos's mutex log and a generated
-# 20,000-op history with a stale read offline, and print each verdict with its
-# explanation. Runs against real clusters arrive with the harness (Step 2).
+# The demo (Step 2): set up and build, then run real end-to-end tests of our reference
+# key-value service kvd on 5 nodes (network namespaces as root, loopback otherwise):
+# the correct `primary` mode, which must be valid, and the deliberately broken
+# `follower-reads` and `lost-cas` variants, which the harness must catch (invalid).
+# Each run's files land in store/<test>/<timestamp>/ (store/latest is the newest).
+# Exits 0 when every verdict is the expected one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 3
 bin=${BUILD_DIR:-build}/bin/coordcheck
-data=tests/data/shared-histories
-for args in "porcupine/etcd_002.jsonl --model cas-register" \
-            "porcupine/etcd_000.jsonl --model cas-register" \
-            "porcupine/c50-ok.jsonl --model kv" \
-            "knossos/mutex-bad-etcd.jsonl --model mutex --init false" \
-            "../hard/cas-p6-n20000-invalid.jsonl --model cas-register"; do
-  set -- $args
-  echo "== coordcheck check $data/$*"
-  "$bin" check "$data/$1" "${@:2}" --out /tmp/coordcheck-demo-results.json
-  echo "(exit code $?)"
+seconds=${DEMO_SECONDS:-15}
+status=0
+run() {  # expected-exit-code, then coordcheck run flags
+  local expect=$1; shift
+  echo "== coordcheck run --workload register --target kvd $* --time-limit $seconds"
+  "$bin" run --workload register --target kvd "$@" --time-limit "$seconds"
+  local code=$?
+  if [[ $code == "$expect" ]]; then
+    echo "(exit code $code, as expected)"
+  else
+    echo "(exit code $code, expected $expect)"; status=1
+  fi
   echo
-done
+}
+run 0
+run 1 --bug follower-reads
+run 1 --bug lost-cas
+exit $status

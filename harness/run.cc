@@ -1,0 +1,288 @@
+#include "harness/run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "checkers/checker.h"
+#include "generators/combinators.h"
+#include "harness/cli.h"
+#include "harness/control/cluster.h"
+#include "harness/run_log.h"
+#include "harness/runner.h"
+#include "harness/store.h"
+#include "harness/workload.h"
+#include "history/jsonl.h"
+#include "targets/target.h"
+
+#ifndef COORDCHECK_COMMIT
+#define COORDCHECK_COMMIT "unknown"
+#endif
+
+namespace coordcheck {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kReadyTimeout = std::chrono::seconds(30);
+
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
+
+Json StatsToJson(const PhaseStats& s) {
+  return Json{{"invoked", s.invoked}, {"ok", s.ok},         {"fail", s.fail},
+              {"info", s.info},       {"abandoned", s.abandoned}, {"seconds", s.seconds}};
+}
+
+// Runs f(node) for every node in parallel and returns the first error.
+template <class F>
+control::Status ForEachNode(control::Cluster& cluster, F f) {
+  const auto& nodes = cluster.nodes();
+  std::vector<control::Status> results(nodes.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = f(cluster.remote(nodes[i].name)); });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& r : results)
+    if (!r.ok()) return r;
+  return control::Status::Ok();
+}
+
+// Everything a run sets up, undone in reverse order by Teardown (also from the destructor,
+// so an early return cannot leak nodes).
+class RunResources {
+ public:
+  RunResources(RunLog* log, std::string run_dir) : log_(log), run_dir_(std::move(run_dir)) {}
+  ~RunResources() { Teardown(); }
+
+  std::unique_ptr<control::Cluster> cluster;
+  std::unique_ptr<Db> db;
+
+  // Stops the target, copies node logs into the store, destroys the cluster. Returns the
+  // first error; keeps going after one.
+  control::Status Teardown() {
+    control::Status first;
+    if (cluster && db) {
+      log_->Log("tearing down the target");
+      auto st = ForEachNode(*cluster, [&](control::Remote& node) {
+        control::Status down = db->Teardown(node);
+        fs::path dir = fs::path(run_dir_) / "nodes" / node.node();
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        for (const std::string& file : db->LogFiles(node)) {
+          auto copied = node.Download(file, (dir / fs::path(file).filename()).string());
+          if (!copied.ok()) log_->Log("log " + file + ": " + copied.message());
+        }
+        return down;
+      });
+      if (!st.ok()) {
+        log_->Say("teardown: " + st.message());
+        first = st;
+      }
+    }
+    db.reset();
+    if (cluster) {
+      log_->Log("destroying the cluster");
+      auto st = cluster->Destroy();
+      if (!st.ok()) {
+        log_->Say("teardown: " + st.message());
+        if (first.ok()) first = st;
+      }
+      cluster.reset();
+    }
+    return first;
+  }
+
+ private:
+  RunLog* log_;
+  std::string run_dir_;
+};
+
+bool Stopped(const RunOptions& o) { return o.stop != nullptr && o.stop->load(); }
+
+}  // namespace
+
+uint64_t ChildSeed(uint64_t seed, const std::string& name) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a of the name, mixed with the seed
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  uint64_t z = seed ^ h;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+int RunTest(TestConfig config, const RunOptions& options) {
+  auto fail = [&](const std::string& message) {
+    std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
+    return kExitError;
+  };
+  if (auto err = ValidateTestConfig(config)) return fail(*err);
+  if (!config.seed) config.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  if (config.backend.empty()) config.backend = control::DefaultBackend();
+  const uint64_t seed = *config.seed;
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::fflush(stdout);
+
+  const std::string name = config.EffectiveName();
+  auto run_dir_or = CreateRunDir(config.store_dir, name);
+  if (!run_dir_or.ok()) return fail(run_dir_or.message());
+  const std::string run_dir = *run_dir_or;
+  RunLog log;
+  log.set_quiet(options.quiet);
+  log.Open(run_dir + "/coordcheck.log");
+  if (auto st = UpdateLatest(config.store_dir, run_dir); !st.ok()) log.Log(st.message());
+
+  Json test_json = TestConfigToJson(config);
+  test_json["meta"] = Json{{"command", options.command_line},
+                           {"commit", COORDCHECK_COMMIT},
+                           {"run_dir", run_dir}};
+  if (auto st = WriteFileAtomic(run_dir + "/test.json", test_json.dump(2) + "\n"); !st.ok()) {
+    return fail(st.message());
+  }
+  log.Say("run " + name + " (target " + config.target +
+          (config.bug.empty() ? "" : ", bug " + config.bug) + ", " +
+          std::to_string(config.nodes) + " " + config.backend + " nodes, " +
+          std::to_string(config.concurrency) + " clients, " + Seconds(config.time_limit_s) +
+          ") in " + run_dir);
+
+  Json results = Json::object();
+  results["test"] = name;
+  results["seed"] = seed;
+  results["run_dir"] = run_dir;
+  auto write_results = [&] {
+    if (auto st = WriteFileAtomic(run_dir + "/results.json", results.dump(2) + "\n"); !st.ok())
+      log.Say(st.message());
+  };
+  // A failed run still leaves results.json saying why.
+  auto run_failed = [&](const std::string& message) {
+    log.Say("error: " + message);
+    results["valid"] = "unknown";
+    results["verdict"] = "error";
+    results["error"] = message;
+    write_results();
+    std::fprintf(stderr, "coordcheck: error: %s\nrun folder: %s\n", message.c_str(),
+                 run_dir.c_str());
+    return kExitError;
+  };
+
+  const Target* target = FindTarget(config.target);
+  const Workload* workload = FindWorkload(config.workload);
+  RunResources res(&log, run_dir);
+
+  // Set-up: nodes, then the target on every node.
+  auto t_setup = std::chrono::steady_clock::now();
+  control::ClusterOptions cluster_options;
+  cluster_options.backend = config.backend;
+  cluster_options.nodes = config.nodes;
+  cluster_options.state_dir = config.state_dir;
+  auto cluster = control::Cluster::Create(cluster_options);
+  if (!cluster.ok()) return run_failed("cannot create the nodes: " + cluster.message());
+  res.cluster = std::move(*cluster);
+  log.Log("cluster " + res.cluster->run_id() + " created");
+
+  DbEnv env;
+  env.nodes = res.cluster->nodes();
+  env.bin_dir = options.bin_dir;
+  env.bug = config.bug;
+  env.options = config.target_options;
+  env.seed = ChildSeed(seed, "db");
+  env.dialer = &res.cluster->dialer();
+  res.db = target->MakeDb();
+  if (Stopped(options)) return run_failed("interrupted during set-up");
+  if (auto st = ForEachNode(*res.cluster, [&](control::Remote& n) { return res.db->Setup(n, env); });
+      !st.ok()) {
+    return run_failed("set-up of " + config.target + ": " + st.message());
+  }
+  if (auto st = res.db->Ready(env, kReadyTimeout); !st.ok()) {
+    return run_failed(config.target + " is not ready: " + st.message());
+  }
+  const double setup_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
+  log.Say(config.target + " ready on " + std::to_string(config.nodes) + " nodes after " +
+          Seconds(setup_s));
+
+  // The phases: the workload (rate- and time-limited), then its final reads.
+  HistoryWriter history;
+  const std::string history_path = run_dir + "/history.jsonl";
+  if (auto err = history.Open(history_path)) return run_failed(*err);
+  WorkloadParts parts = workload->Make(config, ChildSeed(seed, "workload"));
+
+  RunnerOptions runner_options;
+  runner_options.concurrency = config.concurrency;
+  runner_options.op_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(config.op_timeout_s * 1000));
+  for (const auto& n : res.cluster->nodes()) {
+    runner_options.nodes.push_back(n.name);
+    runner_options.client_env.addresses[n.name] = n.address;
+  }
+  runner_options.client_env.dialer = &res.cluster->dialer();
+  runner_options.client_env.options = config.target_options;
+  runner_options.stop = options.stop;
+  Runner runner(runner_options, [target] { return target->MakeClient(); }, /*nemesis=*/nullptr,
+                &history);
+
+  gen::GenPtr main = parts.generator;
+  if (config.rate > 0) {
+    main = gen::Stagger(static_cast<int64_t>(1e9 / config.rate), main,
+                        gen::Rng(ChildSeed(seed, "stagger")));
+  }
+  main = gen::TimeLimit(static_cast<int64_t>(config.time_limit_s * 1e9), gen::Clients(main));
+  log.Say("main phase: " + Seconds(config.time_limit_s));
+  auto main_stats = runner.RunPhase(main);
+  if (!main_stats.ok()) return run_failed(main_stats.message());
+  results["phases"]["main"] = StatsToJson(*main_stats);
+  bool stopped = main_stats->stopped;
+  if (!stopped && parts.final_generator) {
+    auto final_stats = runner.RunPhase(gen::Clients(parts.final_generator(runner.KeysSeen())));
+    if (!final_stats.ok()) return run_failed(final_stats.message());
+    results["phases"]["final"] = StatsToJson(*final_stats);
+    stopped = final_stats->stopped;
+  }
+  history.Close();
+  log.Say("recorded " + std::to_string(main_stats->invoked) + " ops in the main phase (" +
+          std::to_string(main_stats->ok) + " ok, " + std::to_string(main_stats->fail) +
+          " fail, " + std::to_string(main_stats->info) + " info)");
+
+  // Teardown before checking: the nodes are not needed any more.
+  if (auto st = res.Teardown(); !st.ok()) results["teardown_error"] = st.message();
+  if (stopped) return run_failed("interrupted by a signal; history kept in " + history_path);
+
+  History recorded;
+  if (auto err = ReadHistoryFile(history_path, &recorded)) {
+    return run_failed("the recorded history is invalid: " + err->ToString());
+  }
+  CheckBudget budget;
+  budget.time_limit =
+      std::chrono::milliseconds(static_cast<int64_t>(config.check_time_limit_s * 1000));
+  budget.memory_limit_bytes = config.check_memory_limit_mb << 20;
+  log.Say("checking " + std::to_string(recorded.size()) + " events");
+  auto t_check = std::chrono::steady_clock::now();
+  CheckResult result = parts.checker->Check(recorded, budget);
+  const double check_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_check).count();
+
+  results["valid"] = ValidityToJson(result.valid);
+  results["verdict"] = std::string(ValidityName(result.valid));
+  results["summary"] = result.summary;
+  results["checkers"][parts.checker->name()] = result.ToJson();
+  results["check_seconds"] = check_s;
+  results["events"] = recorded.size();
+  write_results();
+
+  std::printf("%s: %s\n", std::string(ValidityName(result.valid)).c_str(),
+              result.summary.c_str());
+  std::printf("run folder: %s\n", run_dir.c_str());
+  switch (result.valid) {
+    case Validity::kValid: return kExitValid;
+    case Validity::kInvalid: return kExitInvalid;
+    default: return kExitUnknown;
+  }
+}
+
+}  // namespace coordcheck

@@ -1,0 +1,37 @@
+// RunTest: one whole test run, the way Jepsen's core orchestrates it — set up the cluster
+// and the target, run the workload's phases through the Runner while recording the
+// history, tear everything down (also after an error or a stop signal), then check the
+// history and write results.json. Only orchestration lives here.
+//
+// Thread-safety: one RunTest per process at a time (it owns the nodes it creates).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "harness/test_config.h"
+
+namespace coordcheck {
+
+struct RunOptions {
+  // The command line, recorded with the run.
+  std::string command_line;
+  // Where coordcheck's binaries (coordcheck-kvd, ...) are.
+  std::string bin_dir;
+  // No progress lines on stderr.
+  bool quiet = false;
+  // Set by SIGINT/SIGTERM: the run stops issuing ops, tears down and exits 3.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// Runs `config` and returns the exit code (shared/DESIGN.md: 0 valid, 1 invalid,
+// 2 unknown, 3 the run failed). Prints the seed first, then progress, the verdict and the
+// run's folder.
+int RunTest(TestConfig config, const RunOptions& options);
+
+// A child seed of `seed` for the part called `name` (every random choice of a run derives
+// from the master seed this way).
+uint64_t ChildSeed(uint64_t seed, const std::string& name);
+
+}  // namespace coordcheck

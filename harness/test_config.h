@@ -1,0 +1,78 @@
+// TestConfig: everything a run uses, as one plain struct (shared/DESIGN.md: "a test is a
+// plain config"). Set from the command line or loaded from a JSON test file with the same
+// field names; written back to the run's store as test.json, so `coordcheck run -f
+// store/.../test.json` repeats the run (same seed, same schedule).
+//
+// Thread-safety: plain value type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "history/op.h"
+
+namespace coordcheck {
+
+struct TestConfig {
+  // Store folder name; default "<workload>-<target>[-<bug>]".
+  std::string name;
+  // What to run.
+  std::string workload = "register";
+  std::string target = "kvd";
+  std::string bug;  // "" = the correct variant
+  Json target_options = Json::object();  // passed to the target's Db and clients
+
+  // Where: nodes n1..nN on a backend ("netns", "local"; "" = netns as root, else local).
+  int nodes = 5;
+  std::string backend;
+  std::string state_dir;  // ledgers and node directories; "" = the default
+
+  // Load: client threads, total op rate (ops/s over all clients; 0 = as fast as they go),
+  // per-op timeout (s), main-phase length (s).
+  int concurrency = 5;
+  double rate = 200;
+  double op_timeout_s = 5;
+  double time_limit_s = 30;
+  // Independent keys: client threads per key and ops per key before a fresh key.
+  int threads_per_key = 5;
+  int ops_per_key = 200;
+
+  // Faults (Step 3): nemesis names; empty = none. Mean seconds between faults.
+  std::vector<std::string> nemesis;
+  double nemesis_interval_s = 10;
+
+  // Checking budget per run.
+  double check_time_limit_s = 300;
+  uint64_t check_memory_limit_mb = 4096;
+
+  // The master seed; every random choice of the run derives from it. Unset = random.
+  std::optional<uint64_t> seed;
+
+  // Where runs are stored.
+  std::string store_dir = "store";
+
+  // The test's name as stored (name, or the default built from workload/target/bug).
+  std::string EffectiveName() const;
+};
+
+// The config as a JSON object (every field; seed only when set).
+Json TestConfigToJson(const TestConfig& config);
+
+// Fills `config` from a JSON object; fields absent keep their current values; "meta"
+// (what a stored run recorded about itself) is ignored. Unknown
+// fields and wrong types are errors naming the field ("key 'concurrency': expected an
+// integer >= 1"). `where` prefixes messages (a file name).
+std::optional<std::string> TestConfigFromJson(const Json& json, TestConfig* config,
+                                              const std::string& where);
+
+// Loads a JSON test file into `config` (same rules; errors name the file, and the line
+// for JSON syntax errors).
+std::optional<std::string> LoadTestFile(const std::string& path, TestConfig* config);
+
+// Checks values and names (target, bug, workload, backend) against what exists.
+// Returns the first problem, naming the field.
+std::optional<std::string> ValidateTestConfig(const TestConfig& config);
+
+}  // namespace coordcheck

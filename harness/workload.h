@@ -1,0 +1,44 @@
+// Workload: what clients do and how the result is judged — the generator of the main
+// phase, the final phase's generator (final reads), and the checker. Workloads are
+// target-independent: any target whose Client understands the workload's ops can run it
+// (Target::workloads() says which).
+//
+// Thread-safety: Workload objects are immutable.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+#include "generators/generator.h"
+#include "harness/test_config.h"
+
+namespace coordcheck {
+
+struct WorkloadParts {
+  // Client ops of the main phase (unbounded; the run adds rate and time limits).
+  gen::GenPtr generator;
+  // The final phase, given the keys the main phase used (null = no final phase).
+  std::function<gen::GenPtr(const std::vector<Json>& keys)> final_generator;
+  // Judges the whole history.
+  std::unique_ptr<Checker> checker;
+};
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  virtual std::string name() const = 0;
+  virtual std::string description() const = 0;
+  // The checkers it runs, for `coordcheck list`.
+  virtual std::vector<std::string> checkers() const = 0;
+  virtual WorkloadParts Make(const TestConfig& config, uint64_t seed) const = 0;
+};
+
+const std::vector<const Workload*>& AllWorkloads();
+const Workload* FindWorkload(const std::string& name);
+// "register, ..." for messages.
+std::string WorkloadNames();
+
+}  // namespace coordcheck

@@ -1,0 +1,34 @@
+// Nemesis: the fault injector (Jepsen's nemesis protocol). The runner hands it the fault
+// ops a generator routes to the nemesis thread; it performs each and returns the
+// completion, an `info` op whose value says exactly what was done (which nodes, which
+// rules, which offset). Teardown heals everything it ever did, also after an exception or
+// a signal.
+//
+// Faults themselves arrive with Step 3; this header fixes the interface the runner uses.
+//
+// Thread-safety: Invoke is called from the runner's one nemesis thread; Setup and Teardown
+// from the controller's main thread, never concurrently with Invoke.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/control/status.h"
+#include "history/op.h"
+
+namespace coordcheck {
+
+class Nemesis {
+ public:
+  virtual ~Nemesis() = default;
+  // The fault functions (op f values) this nemesis handles.
+  virtual std::vector<std::string> fs() const = 0;
+  virtual control::Status Setup() = 0;
+  // Performs the fault op `invoke` (process kNemesisProcess) and returns its completion
+  // (type info, the same f, value describing what was done; error when it failed).
+  virtual Op Invoke(const Op& invoke) = 0;
+  // Undoes every fault still in effect. Bounded; returns what could not be undone.
+  virtual control::Status Teardown() = 0;
+};
+
+}  // namespace coordcheck

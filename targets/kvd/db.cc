@@ -1,0 +1,238 @@
+#include "targets/kvd/db.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "targets/kvd/options.h"
+#include "targets/kvd/protocol.h"
+#include "targets/kvd/target.h"
+#include "targets/kvd/wire.h"
+
+namespace coordcheck::kvd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using control::Result;
+using control::Status;
+using std::chrono::milliseconds;
+
+constexpr char kDaemonName[] = "kvd";
+constexpr auto kKillWait = std::chrono::seconds(5);
+constexpr auto kStopGrace = std::chrono::seconds(5);
+constexpr auto kPingAttempt = milliseconds(1000);
+constexpr auto kReadyRetryPause = milliseconds(50);
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::string BinaryPath(const control::Remote& node) {
+  return node.root_dir() + "/bin/coordcheck-kvd";
+}
+
+std::string LogPath(const control::Remote& node) { return node.root_dir() + "/kvd.log"; }
+
+Status CheckBug(const std::string& bug) {
+  if (bug.empty()) return Status::Ok();
+  std::string known;
+  for (const BugInfo& info : KvdTarget().bugs()) {
+    if (info.name == bug) return Status::Ok();
+    known += (known.empty() ? "" : ", ") + info.name;
+  }
+  return Status::Error("kvd has no bug \"" + bug + "\" (known: " + known + ")");
+}
+
+// One ping on a fresh connection, bounded by `deadline`.
+Status Ping(control::Dialer& dialer, const std::string& address, int port,
+            Clock::time_point deadline) {
+  const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
+  if (left <= milliseconds(0)) return Status::Error("timed out");
+  auto fd = dialer.Connect(address, port, left);
+  if (!fd.ok()) return fd.status();
+  size_t sent = 0;
+  IoResult io = WriteAll(*fd, EncodeRequest(1, "ping", nullptr, nullptr) + "\n", deadline, &sent);
+  std::string answer;
+  if (io.ok()) {
+    LineReader reader;
+    io = reader.ReadLine(*fd, deadline, &answer);
+  }
+  close(*fd);
+  if (!io.ok()) return Status::Error("ping: " + io.error);
+  Response response;
+  std::string error;
+  if (!ParseResponse(answer, &response, &error) || response.type != "ok") {
+    return Status::Error("ping: unexpected answer: " + answer);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, const DbEnv& env) {
+  using R = Result<std::vector<std::string>>;
+  if (Status s = CheckBug(env.bug); !s.ok())
+    return R::Error("node " + node.node() + ": " + s.message());
+  auto options = ParseKvdOptions(env.options);
+  if (!options.ok()) return R::Error("node " + node.node() + ": " + options.message());
+  if (env.nodes.empty()) return R::Error("node " + node.node() + ": kvd: the cluster has no nodes");
+  int index = -1;
+  std::string peers;
+  for (size_t i = 0; i < env.nodes.size(); ++i) {
+    if (env.nodes[i].name == node.node()) index = static_cast<int>(i);
+    peers += (peers.empty() ? "" : ",") + JoinHostPort(env.nodes[i].address, options->port);
+  }
+  if (index < 0) return R::Error("node " + node.node() + ": not one of the run's nodes");
+  std::vector<std::string> argv = {
+      BinaryPath(node),
+      "--node",
+      node.node(),
+      "--listen",
+      JoinHostPort(node.address(), options->port),
+      "--primary",
+      JoinHostPort(env.nodes[0].address, options->port),
+      "--peers",
+      peers,
+      "--data-dir",
+      node.root_dir() + "/data",
+      "--seed",
+      std::to_string(SplitMix64(env.seed ^ static_cast<uint64_t>(index))),
+      "--forward-timeout-ms",
+      std::to_string(options->forward_timeout_ms),
+      "--replication-delay-ms",
+      std::to_string(options->replication_delay_ms),
+      "--lost-cas-delay-ms",
+      std::to_string(options->lost_cas_delay_ms),
+  };
+  if (!env.bug.empty()) {
+    argv.push_back("--bug");
+    argv.push_back(env.bug);
+  }
+  return argv;
+}
+
+Status KvdDb::Setup(control::Remote& node, const DbEnv& env) {
+  auto argv = ServerArgv(node, env);
+  if (!argv.ok()) return argv.status();
+  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  const std::string binary = env.bin_dir + "/coordcheck-kvd";
+  if (Status s = node.Upload(binary, BinaryPath(node), 0755); !s.ok()) {
+    return s.Wrap("node " + node.node() + ": kvd: upload " + binary);
+  }
+  return StartServer(node, env);
+}
+
+Status KvdDb::StartServer(control::Remote& node, const DbEnv& env) {
+  auto argv = ServerArgv(node, env);
+  if (!argv.ok()) return argv.status();
+  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  control::DaemonSpec spec;
+  spec.name = kDaemonName;
+  spec.argv = std::move(argv).value();
+  spec.log_path = LogPath(node);
+  auto daemon = node.StartDaemon(spec);
+  if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": kvd: start");
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_[node.node()] = *daemon;
+  return Status::Ok();
+}
+
+Status KvdDb::CheckNotRunning(control::Remote& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = daemons_.find(node.node());
+  if (it != daemons_.end() && node.DaemonAlive(it->second)) {
+    return Status::Error("node " + node.node() + ": kvd is already running (pid " +
+                         std::to_string(it->second.pid) + ")");
+  }
+  return Status::Ok();
+}
+
+Status KvdDb::Ready(const DbEnv& env, milliseconds timeout) {
+  if (env.dialer == nullptr) return Status::Error("kvd: Ready needs a dialer");
+  auto options = ParseKvdOptions(env.options);
+  if (!options.ok()) return options.status();
+  const auto deadline = Clock::now() + timeout;
+  for (const control::NodeInfo& node : env.nodes) {
+    Status last;
+    while (true) {
+      last = Ping(*env.dialer, node.address, options->port,
+                  std::min(deadline, Clock::now() + kPingAttempt));
+      if (last.ok()) break;
+      if (Clock::now() + kReadyRetryPause >= deadline) {
+        return Status::Error("node " + node.name + ": kvd at " +
+                             JoinHostPort(node.address, options->port) + " not ready after " +
+                             std::to_string(timeout.count()) + " ms: " + last.message());
+      }
+      std::this_thread::sleep_for(kReadyRetryPause);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<control::Daemon> KvdDb::DaemonOf(const std::string& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = daemons_.find(node);
+  if (it == daemons_.end()) {
+    return Result<control::Daemon>::Error("node " + node + ": kvd is not running");
+  }
+  return it->second;
+}
+
+Status KvdDb::Teardown(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return Status::Ok();
+  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
+  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
+    return s.Wrap("node " + node.node() + ": kvd: stop");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_.erase(node.node());
+  return Status::Ok();
+}
+
+std::vector<std::string> KvdDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
+
+Status KvdDb::Kill(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return Status::Ok();  // already down
+  if (Status s = node.SignalDaemon(*daemon, SIGKILL); !s.ok()) {
+    return s.Wrap("node " + node.node() + ": kvd: kill");
+  }
+  const auto deadline = Clock::now() + kKillWait;
+  while (node.DaemonAlive(*daemon)) {
+    if (Clock::now() >= deadline) {
+      return Status::Error("node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) +
+                           ") still alive " + std::to_string(kKillWait.count()) +
+                           " s after SIGKILL");
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_.erase(node.node());
+  return Status::Ok();
+}
+
+Status KvdDb::Start(control::Remote& node, const DbEnv& env) { return StartServer(node, env); }
+
+Status KvdDb::Pause(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return daemon.status();
+  return node.SignalDaemon(*daemon, SIGSTOP).Wrap("node " + node.node() + ": kvd: pause");
+}
+
+Status KvdDb::Resume(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return daemon.status();
+  return node.SignalDaemon(*daemon, SIGCONT).Wrap("node " + node.node() + ": kvd: resume");
+}
+
+Result<std::string> KvdDb::Primary(const DbEnv& env) {
+  if (env.nodes.empty()) return Result<std::string>::Error("kvd: the cluster has no nodes");
+  return env.nodes[0].name;
+}
+
+}  // namespace coordcheck::kvd

@@ -1,0 +1,54 @@
+// KvdDb: the lifecycle of kvd (coordcheck-kvd) on the nodes of a run.
+//
+// Setup uploads the server binary (DbEnv::bin_dir/coordcheck-kvd) to
+// <root_dir>/bin/coordcheck-kvd and starts it as daemon "kvd" with its log at
+// <root_dir>/kvd.log and its data in <root_dir>/data. The primary is env.nodes[0] (n1);
+// every node listens on its own address at KvdOptions::port. Ready pings every node until
+// it answers. Kill (SIGKILL, then waits until the process is gone) and Start (same data
+// dir) keep the data; Pause and Resume send SIGSTOP and SIGCONT.
+//
+// Errors name the node. An unknown bug or option is rejected by Setup.
+//
+// Thread-safety: all methods may be called concurrently for different nodes (the daemon
+// handles live in a mutex-protected map).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "targets/db.h"
+
+namespace coordcheck::kvd {
+
+class KvdDb final : public Db, public Killable, public Pausable, public HasPrimary {
+ public:
+  control::Status Setup(control::Remote& node, const DbEnv& env) override;
+  control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
+  control::Status Teardown(control::Remote& node) override;
+  std::vector<std::string> LogFiles(control::Remote& node) override;
+
+  control::Status Kill(control::Remote& node) override;
+  control::Status Start(control::Remote& node, const DbEnv& env) override;
+
+  control::Status Pause(control::Remote& node) override;
+  control::Status Resume(control::Remote& node) override;
+
+  control::Result<std::string> Primary(const DbEnv& env) override;
+
+  // The server's argv on `node` (exposed for tests and for the run log).
+  static control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
+                                                              const DbEnv& env);
+
+ private:
+  control::Status StartServer(control::Remote& node, const DbEnv& env);
+  control::Status CheckNotRunning(control::Remote& node);
+  // The daemon on `node`, or an error naming the node.
+  control::Result<control::Daemon> DaemonOf(const std::string& node);
+
+  std::mutex mu_;
+  std::map<std::string, control::Daemon> daemons_;  // node -> its running kvd
+};
+
+}  // namespace coordcheck::kvd

@@ -1,0 +1,18 @@
+#include "targets/kvd/target.h"
+#include "targets/target.h"
+
+namespace coordcheck {
+
+const std::vector<const Target*>& AllTargets() {
+  static const std::vector<const Target*> kTargets = {&kvd::KvdTarget()};
+  return kTargets;
+}
+
+const Target* FindTarget(const std::string& name) {
+  for (const Target* target : AllTargets()) {
+    if (target->name() == name) return target;
+  }
+  return nullptr;
+}
+
+}  // namespace coordcheck

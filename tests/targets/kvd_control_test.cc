@@ -1,0 +1,173 @@
+// kvd deployed by KvdDb through the real harness/control backends (Cluster, its Remotes and
+// its Dialer), as the runner will do it: "local" (loopback addresses, any user) and "netns"
+// (network namespaces, root only: tagged [root], labelled "root" in ctest).
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness/control/cluster.h"
+#include "targets/kvd/client.h"
+#include "targets/kvd/db.h"
+#include "tests/targets/kvd_workload.h"
+
+namespace coordcheck::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+Op MakeOp(const std::string& f, Json key, Json value) {
+  Op op;
+  op.f = f;
+  op.key = std::move(key);
+  op.value = std::move(value);
+  return op;
+}
+
+Deadline In(int ms) { return Clock::now() + milliseconds(ms); }
+
+// A cluster of the given backend with kvd set up on every node; tears everything down.
+class DeployedCluster {
+ public:
+  DeployedCluster(const std::string& backend, const std::string& bug) {
+    char dir[] = "/tmp/coordcheck-kvd-state-XXXXXX";
+    REQUIRE(mkdtemp(dir) != nullptr);
+    state_dir_ = dir;
+    control::ClusterOptions options;
+    options.backend = backend;
+    options.nodes = 3;
+    options.state_dir = state_dir_;
+    auto created = control::Cluster::Create(options);
+    if (!created.ok()) FAIL("cluster: " << created.message());
+    cluster_ = std::move(created).value();
+    env_.nodes = cluster_->nodes();
+    env_.bin_dir = std::filesystem::path(COORDCHECK_KVD_BINARY).parent_path().string();
+    env_.bug = bug;
+    env_.options = {{"forward_timeout_ms", 500}};
+    env_.seed = 5;
+    env_.dialer = &cluster_->dialer();
+  }
+  ~DeployedCluster() {
+    if (cluster_) {
+      for (const auto& node : cluster_->nodes()) db_.Teardown(cluster_->remote(node.name));
+      cluster_->Destroy();
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir_, ec);
+  }
+
+  // Setup on every node at once (as the runner does), then Ready.
+  control::Status Start() {
+    std::vector<control::Status> results(env_.nodes.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < env_.nodes.size(); ++i) {
+      threads.emplace_back([this, i, &results] {
+        results[i] = db_.Setup(cluster_->remote(env_.nodes[i].name), env_);
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const control::Status& s : results) {
+      if (!s.ok()) return s;
+    }
+    return db_.Ready(env_, std::chrono::seconds(10));
+  }
+
+  std::string Log(const std::string& node) {
+    const std::string local = state_dir_ + "/" + node + "-kvd.log";
+    control::Remote& remote = cluster_->remote(node);
+    if (!remote.Download(db_.LogFiles(remote).at(0), local).ok()) return "";
+    std::ifstream in(local);
+    std::stringstream content;
+    content << in.rdbuf();
+    return content.str();
+  }
+
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& node : env_.nodes) out.push_back(node.name);
+    return out;
+  }
+  ClientEnv client_env() {
+    ClientEnv env{&cluster_->dialer(), {}, env_.options};
+    for (const auto& node : env_.nodes) env.addresses[node.name] = node.address;
+    return env;
+  }
+  control::Remote& remote(const std::string& node) { return cluster_->remote(node); }
+  kvd::KvdDb& db() { return db_; }
+  const DbEnv& env() const { return env_; }
+
+ private:
+  std::string state_dir_;
+  std::unique_ptr<control::Cluster> cluster_;
+  DbEnv env_;
+  kvd::KvdDb db_;
+};
+
+void ExerciseBackend(const std::string& backend) {
+  DeployedCluster cluster(backend, "");
+  control::Status started = cluster.Start();
+  if (!started.ok()) FAIL(started.message() << "\n" << cluster.Log("n1") << cluster.Log("n2"));
+  CHECK(cluster.Log("n1").find("kvd n1: primary listening on " + cluster.env().nodes[0].address +
+                               ":7000") != std::string::npos);
+
+  WorkloadOptions w;
+  w.duration = milliseconds(700);
+  w.seed = 21;
+  WorkloadResult run = RunRegisterWorkload(cluster.client_env(), cluster.names(), w);
+  INFO(run.Describe());
+  CHECK(run.ok > 300);
+  CHECK(CheckCasRegister(run.history).valid == Validity::kValid);
+
+  // Kill and restart the primary: the data survives; meanwhile a follower refuses.
+  ClientEnv env = cluster.client_env();
+  kvd::KvdClient via_n3;
+  REQUIRE(via_n3.Open(env, "n3").ok());
+  REQUIRE(via_n3.Invoke(MakeOp("write", "durable", 42), In(2000)).type == OpType::kOk);
+  REQUIRE(cluster.db().Kill(cluster.remote("n1")).ok());
+  Op refused = via_n3.Invoke(MakeOp("write", "durable", 43), In(2000));
+  CHECK(refused.type == OpType::kFail);
+  REQUIRE(cluster.db().Start(cluster.remote("n1"), cluster.env()).ok());
+  REQUIRE(cluster.db().Ready(cluster.env(), std::chrono::seconds(10)).ok());
+  Op read = via_n3.Invoke(MakeOp("read", "durable", nullptr), In(2000));
+  CHECK(read.type == OpType::kOk);
+  CHECK(read.value == 42);
+
+  // Pause the primary: a forwarded op is info, not fail.
+  REQUIRE(cluster.db().Pause(cluster.remote("n1")).ok());
+  Op paused = via_n3.Invoke(MakeOp("write", "durable", 44), In(3000));
+  CHECK(paused.type == OpType::kInfo);
+  REQUIRE(cluster.db().Resume(cluster.remote("n1")).ok());
+  CHECK(via_n3.Invoke(MakeOp("read", "x", nullptr), In(2000)).type == OpType::kOk);
+}
+
+TEST_CASE("kvd on a local cluster: deploy, check, kill, restart, pause", "[kvd][control]") {
+  ExerciseBackend("local");
+}
+
+TEST_CASE("kvd on a netns cluster: deploy, check, kill, restart, pause", "[kvd][control][root]") {
+  if (geteuid() != 0) {
+    WARN("needs root: skipped");
+    return;
+  }
+  ExerciseBackend("netns");
+}
+
+TEST_CASE("kvd on a local cluster: follower-reads is caught", "[kvd][control]") {
+  DeployedCluster cluster("local", "follower-reads");
+  control::Status started = cluster.Start();
+  if (!started.ok()) FAIL(started.message());
+  WorkloadOptions w;
+  w.seed = 22;
+  WorkloadResult run = RunRegisterWorkload(cluster.client_env(), cluster.names(), w);
+  CheckResult result = CheckCasRegister(run.history);
+  INFO(run.Describe() << ": " << result.summary);
+  CHECK(result.valid == Validity::kInvalid);
+}
+
+}  // namespace
+}  // namespace coordcheck::test
