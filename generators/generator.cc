@@ -73,6 +73,7 @@ Context Context::RestrictRange(int first, int last) const {
   c.time_ns = time_ns;
   c.client_threads_ = client_threads_;
   c.processes_ = processes_;
+  if (first > last) return c;
   c.threads_.assign(std::lower_bound(threads_.begin(), threads_.end(), first),
                     std::upper_bound(threads_.begin(), threads_.end(), last));
   c.free_.assign(std::lower_bound(free_.begin(), free_.end(), first),

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -53,7 +54,9 @@ bool CleanRun(const std::string& state_dir, const LedgerContents& ledger, CleanR
     return false;
   }
   const size_t errors_before = report.errors.size();
-  auto fail = [&](const std::string& what) { report.errors.push_back("run " + run_id + ": " + what); };
+  auto fail = [&](const std::string& what) {
+    report.errors.push_back("run " + run_id + ": " + what);
+  };
 
   // Recorded processes: only while the pid still belongs to the process we started.
   std::vector<pid_t> killed;
@@ -64,8 +67,8 @@ bool CleanRun(const std::string& state_dir, const LedgerContents& ledger, CleanR
     kill(-pid, SIGKILL);
     kill(pid, SIGKILL);
     killed.push_back(pid);
-    report.removed.push_back("process " + String(*e, "node") + "/" + String(*e, "name") +
-                             " pid " + std::to_string(pid));
+    report.removed.push_back("process " + String(*e, "node") + "/" + String(*e, "name") + " pid " +
+                             std::to_string(pid));
   }
   const auto deadline = std::chrono::steady_clock::now() + kKillBudget;
   for (pid_t pid : killed) {
@@ -138,8 +141,8 @@ bool CleanRun(const std::string& state_dir, const LedgerContents& ledger, CleanR
 CleanReport CleanLeftovers(const std::string& state_dir_arg) {
   CleanReport report;
   std::error_code ec;
-  auto dir = std::filesystem::absolute(state_dir_arg.empty() ? DefaultStateDir() : state_dir_arg,
-                                       ec);
+  auto dir =
+      std::filesystem::absolute(state_dir_arg.empty() ? DefaultStateDir() : state_dir_arg, ec);
   std::string state_dir = dir.lexically_normal().string();
   while (state_dir.size() > 1 && state_dir.back() == '/') state_dir.pop_back();
 

@@ -29,10 +29,11 @@ Result<int> ConnectSocket(int raw_fd, const std::string& address, int port,
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    if (errno != EINPROGRESS && errno != EINTR) return Status::Error(where + ": " + ErrnoText(errno));
+    if (errno != EINPROGRESS && errno != EINTR)
+      return Status::Error(where + ": " + ErrnoText(errno));
     while (true) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                               std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       pollfd p = {fd.get(), POLLOUT, 0};
       int ready = left.count() > 0 ? poll(&p, 1, static_cast<int>(left.count())) : 0;
       if (ready < 0 && errno == EINTR) continue;
@@ -60,15 +61,16 @@ Result<int> LocalDialer::Connect(const std::string& address, int port,
                                  std::chrono::milliseconds timeout) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return Status::Error("connect " + address + ":" + std::to_string(port) + ": socket: " +
-                         ErrnoText(errno));
+    return Status::Error("connect " + address + ":" + std::to_string(port) +
+                         ": socket: " + ErrnoText(errno));
   }
   return ConnectSocket(fd, address, port, timeout);
 }
 
 Result<std::unique_ptr<NetnsDialer>> NetnsDialer::Start(const std::string& netns_path) {
   UniqueFd ns(open(netns_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!ns.valid()) return Status::Error("dialer: cannot open " + netns_path + ": " + ErrnoText(errno));
+  if (!ns.valid())
+    return Status::Error("dialer: cannot open " + netns_path + ": " + ErrnoText(errno));
   std::unique_ptr<NetnsDialer> dialer(new NetnsDialer(netns_path));
   std::promise<int> entered;
   std::future<int> entered_result = entered.get_future();

@@ -58,7 +58,7 @@ class NetnsDialer final : public Dialer {
 
   const std::string netns_path_;
   std::mutex mu_;
-  std::condition_variable wake_;     // the helper: a request or stop
+  std::condition_variable wake_;      // the helper: a request or stop
   std::condition_variable answered_;  // the callers: a request done
   std::deque<Request*> queue_;        // guarded by mu_
   bool stopping_ = false;             // guarded by mu_

@@ -43,8 +43,7 @@ Result<std::unique_ptr<Cluster>> HostCluster::Create(const ClusterOptions& optio
 
 HostCluster::~HostCluster() {
   if (Status s = Destroy(); !s.ok()) {
-    std::fprintf(stderr, "coordcheck: run %s: destroy: %s\n", run_id_.c_str(),
-                 s.message().c_str());
+    std::fprintf(stderr, "coordcheck: run %s: destroy: %s\n", run_id_.c_str(), s.message().c_str());
   }
 }
 
@@ -97,8 +96,8 @@ Status HostCluster::Build(int count) {
     auto netns = network_->NodeNamespace(k);
     if (!netns.ok()) return netns.status();
     remotes_.push_back(std::make_unique<HostRemote>(name, network_->Address(k),
-                                                    run_dir_ + "/" + name,
-                                                    std::move(netns.value()), ledger_.get()));
+                                                    run_dir_ + "/" + name, std::move(netns.value()),
+                                                    ledger_.get()));
     nodes_.push_back({name, network_->Address(k)});
     by_name_[name] = remotes_.back().get();
   }
@@ -108,8 +107,7 @@ Status HostCluster::Build(int count) {
 Remote& HostCluster::remote(const std::string& node) {
   auto it = by_name_.find(node);
   if (it == by_name_.end()) {
-    std::fprintf(stderr, "coordcheck: run %s has no node '%s'\n", run_id_.c_str(),
-                 node.c_str());
+    std::fprintf(stderr, "coordcheck: run %s has no node '%s'\n", run_id_.c_str(), node.c_str());
     std::abort();
   }
   return *it->second;

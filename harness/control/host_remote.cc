@@ -41,8 +41,7 @@ Status CopyFile(const std::string& from, const std::string& to, std::optional<mo
     return Status::Error(from + " is not a regular file");
   }
   if (Status s = MakeParentDirs(to); !s.ok()) return s;
-  const std::string tmp =
-      to + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+  const std::string tmp = to + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   UniqueFd out(open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!out.valid()) return Status::Error("cannot create " + tmp + ": " + ErrnoText(errno));
   auto fail = [&](const std::string& what) {
@@ -77,8 +76,8 @@ std::string Describe(const std::string& name, pid_t pid) {
 
 }  // namespace
 
-HostRemote::HostRemote(std::string node, std::string address, std::string root_dir,
-                       UniqueFd netns, Ledger* ledger)
+HostRemote::HostRemote(std::string node, std::string address, std::string root_dir, UniqueFd netns,
+                       Ledger* ledger)
     : node_(std::move(node)),
       address_(std::move(address)),
       root_dir_(std::move(root_dir)),
@@ -193,8 +192,7 @@ Status HostRemote::StopDaemon(const Daemon& daemon, std::chrono::milliseconds gr
   return WaitGone(pid, grace_deadline, daemon.name);
 }
 
-Status HostRemote::WaitGone(pid_t pid, Clock::time_point grace_deadline,
-                            const std::string& name) {
+Status HostRemote::WaitGone(pid_t pid, Clock::time_point grace_deadline, const std::string& name) {
   WaitForExit(pid, grace_deadline);
   {
     std::lock_guard lock(mu_);
@@ -220,8 +218,7 @@ bool HostRemote::DaemonAlive(const Daemon& daemon) {
   return !ReapIfExited(static_cast<pid_t>(daemon.pid), **record, /*kill_group=*/false);
 }
 
-Status HostRemote::Upload(const std::string& local_path, const std::string& remote_path,
-                          int mode) {
+Status HostRemote::Upload(const std::string& local_path, const std::string& remote_path, int mode) {
   if (closed_) return Error("the cluster was destroyed");
   Status s = CopyFile(local_path, remote_path, static_cast<mode_t>(mode));
   return s.ok() ? s : Error("upload " + local_path + " to " + remote_path + ": " + s.message());
@@ -230,8 +227,7 @@ Status HostRemote::Upload(const std::string& local_path, const std::string& remo
 Status HostRemote::Download(const std::string& remote_path, const std::string& local_path) {
   if (closed_) return Error("the cluster was destroyed");
   Status s = CopyFile(remote_path, local_path, std::nullopt);
-  return s.ok() ? s
-                : Error("download " + remote_path + " to " + local_path + ": " + s.message());
+  return s.ok() ? s : Error("download " + remote_path + " to " + local_path + ": " + s.message());
 }
 
 void HostRemote::TerminateDaemons() {

@@ -47,8 +47,7 @@ class HostRemote final : public Remote {
   Status SignalDaemon(const Daemon& daemon, int signal) override;
   Status StopDaemon(const Daemon& daemon, std::chrono::milliseconds grace) override;
   bool DaemonAlive(const Daemon& daemon) override;
-  Status Upload(const std::string& local_path, const std::string& remote_path,
-                int mode) override;
+  Status Upload(const std::string& local_path, const std::string& remote_path, int mode) override;
   Status Download(const std::string& remote_path, const std::string& local_path) override;
 
   // Sends SIGTERM and SIGCONT to every running daemon's process group.

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -49,14 +48,10 @@ nlohmann::json MakeLedgerHeader(const std::string& run_id, const std::string& ba
                                 const std::string& state_dir) {
   const pid_t self = getpid();
   auto stat = ReadProcStat(self);
-  return {{"kind", "header"},
-          {"version", 1},
-          {"run_id", run_id},
-          {"backend", backend},
-          {"controller_pid", self},
-          {"controller_start_time", stat ? stat->start_time : 0},
-          {"created", UtcNow()},
-          {"state_dir", state_dir}};
+  return {{"kind", "header"},       {"version", 1},
+          {"run_id", run_id},       {"backend", backend},
+          {"controller_pid", self}, {"controller_start_time", stat ? stat->start_time : 0},
+          {"created", UtcNow()},    {"state_dir", state_dir}};
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::Create(const std::string& path,

@@ -99,8 +99,7 @@ Result<int> KillProcessesInNetns(const std::vector<std::string>& ns_paths,
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string list;
       for (pid_t pid : pids) list += (list.empty() ? "" : " ") + std::to_string(pid);
-      return Status::Error("processes still running inside the namespaces after SIGKILL: " +
-                           list);
+      return Status::Error("processes still running inside the namespaces after SIGKILL: " + list);
     }
     for (pid_t pid : pids) {
       if (kill(pid, SIGKILL) == 0) killed.insert(pid);

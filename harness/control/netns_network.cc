@@ -71,15 +71,15 @@ class NetnsNetwork final : public HostNetwork {
       return s.Wrap("set up bridge namespace " + ctl_);
     }
     for (int k = 1; k <= count; ++k) {
-      const std::string node = "link set lo up\naddr add " + Address(k) +
-                               "/24 dev eth0\nlink set eth0 up\n";
+      const std::string node =
+          "link set lo up\naddr add " + Address(k) + "/24 dev eth0\nlink set eth0 up\n";
       if (Status s = RunIp({"-n", names[k], "-batch", "-"}, node); !s.ok()) {
         return s.Wrap("node n" + std::to_string(k) + ": set up namespace " + names[k]);
       }
       UniqueFd fd(open(NetnsPath(names[k]).c_str(), O_RDONLY | O_CLOEXEC));
       if (!fd.valid()) {
-        return Status::Error("node n" + std::to_string(k) + ": cannot open " +
-                             NetnsPath(names[k]) + ": " + ErrnoText(errno));
+        return Status::Error("node n" + std::to_string(k) + ": cannot open " + NetnsPath(names[k]) +
+                             ": " + ErrnoText(errno));
       }
       node_fds_.push_back(std::move(fd));
     }
@@ -89,16 +89,15 @@ class NetnsNetwork final : public HostNetwork {
     return Status::Ok();
   }
 
-  std::string Address(int node) const override {
-    return "10.77.0." + std::to_string(10 + node);
-  }
+  std::string Address(int node) const override { return "10.77.0." + std::to_string(10 + node); }
 
   Result<UniqueFd> NodeNamespace(int node) override {
     if (node < 1 || node > static_cast<int>(node_fds_.size())) {
       return Status::Error("node n" + std::to_string(node) + ": no namespace");
     }
     UniqueFd fd(fcntl(node_fds_[node - 1].get(), F_DUPFD_CLOEXEC, 0));
-    if (!fd.valid()) return Status::Error("node n" + std::to_string(node) + ": " + ErrnoText(errno));
+    if (!fd.valid())
+      return Status::Error("node n" + std::to_string(node) + ": " + ErrnoText(errno));
     return fd;
   }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -105,7 +106,14 @@ struct ChildPlan {
     close(4);
   }
   if (!p.cwd.empty() && chdir(p.cwd.c_str()) < 0) ChildFail(report_fd, kStepChdir);
-  execve(p.path.c_str(), p.argv.data(), p.envp.data());
+  // ETXTBSY: a sibling forked by another thread may still hold a just-uploaded binary open
+  // for writing, until it closes its inherited descriptors a moment later. Retry briefly.
+  for (int attempt = 0;; ++attempt) {
+    execve(p.path.c_str(), p.argv.data(), p.envp.data());
+    if (errno != ETXTBSY || attempt == 200) break;
+    struct timespec pause = {0, 5'000'000};
+    nanosleep(&pause, nullptr);
+  }
   ChildFail(report_fd, kStepExec);
 }
 
@@ -216,7 +224,8 @@ bool ReadAvailable(int fd, std::string& sink) {
   while (true) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
-      size_t keep = std::min(static_cast<size_t>(n), kOutputLimit - std::min(kOutputLimit, sink.size()));
+      size_t keep =
+          std::min(static_cast<size_t>(n), kOutputLimit - std::min(kOutputLimit, sink.size()));
       sink.append(buf, keep);
       continue;
     }
@@ -414,7 +423,8 @@ Result<DaemonProcess> SpawnDaemon(const SpawnSpec& spec, const std::string& log_
     return why;
   };
   auto stat = ReadProcStat(pid);
-  if (!stat) return abort_child(Status::Error("cannot read /proc/" + std::to_string(pid) + "/stat"));
+  if (!stat)
+    return abort_child(Status::Error("cannot read /proc/" + std::to_string(pid) + "/stat"));
   if (Status s = on_spawned(pid, stat->start_time); !s.ok()) return abort_child(s);
   const char go = 1;
   WriteNoSigpipe(release_w.get(), &go, 1);

@@ -23,6 +23,7 @@ constexpr auto kKillWait = std::chrono::seconds(5);
 constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
+constexpr auto kStopWait = std::chrono::seconds(2);
 
 uint64_t SplitMix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -36,6 +37,27 @@ std::string BinaryPath(const control::Remote& node) {
 }
 
 std::string LogPath(const control::Remote& node) { return node.root_dir() + "/kvd.log"; }
+
+// True when every line of /proc/PID/task/*/stat shows state T (stopped) or t (traced).
+// The state is the first field after the command name, which is in parentheses and may
+// itself contain ") ".
+bool AllThreadsStopped(const std::string& stat_lines) {
+  size_t begin = 0;
+  int threads = 0;
+  while (begin < stat_lines.size()) {
+    size_t end = stat_lines.find('\n', begin);
+    if (end == std::string::npos) end = stat_lines.size();
+    const std::string_view line(stat_lines.data() + begin, end - begin);
+    begin = end + 1;
+    if (line.empty()) continue;
+    const size_t paren = line.rfind(')');
+    if (paren == std::string_view::npos || paren + 2 >= line.size()) return false;
+    const char state = line[paren + 2];
+    if (state != 'T' && state != 't') return false;
+    ++threads;
+  }
+  return threads > 0;
+}
 
 Status CheckBug(const std::string& bug) {
   if (bug.empty()) return Status::Ok();
@@ -75,8 +97,9 @@ Status Ping(control::Dialer& dialer, const std::string& address, int port,
 
 Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, const DbEnv& env) {
   using R = Result<std::vector<std::string>>;
-  if (Status s = CheckBug(env.bug); !s.ok())
+  if (Status s = CheckBug(env.bug); !s.ok()) {
     return R::Error("node " + node.node() + ": " + s.message());
+  }
   auto options = ParseKvdOptions(env.options);
   if (!options.ok()) return R::Error("node " + node.node() + ": " + options.message());
   if (env.nodes.empty()) return R::Error("node " + node.node() + ": kvd: the cluster has no nodes");
@@ -120,8 +143,11 @@ Status KvdDb::Setup(control::Remote& node, const DbEnv& env) {
   if (!argv.ok()) return argv.status();
   if (Status s = CheckNotRunning(node); !s.ok()) return s;
   const std::string binary = env.bin_dir + "/coordcheck-kvd";
-  if (Status s = node.Upload(binary, BinaryPath(node), 0755); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": kvd: upload " + binary);
+  {
+    std::lock_guard<std::mutex> lock(deploy_mu_);
+    if (Status s = node.Upload(binary, BinaryPath(node), 0755); !s.ok()) {
+      return s.Wrap("node " + node.node() + ": kvd: upload " + binary);
+    }
   }
   return StartServer(node, env);
 }
@@ -134,7 +160,10 @@ Status KvdDb::StartServer(control::Remote& node, const DbEnv& env) {
   spec.name = kDaemonName;
   spec.argv = std::move(argv).value();
   spec.log_path = LogPath(node);
-  auto daemon = node.StartDaemon(spec);
+  auto daemon = [&] {
+    std::lock_guard<std::mutex> lock(deploy_mu_);
+    return node.StartDaemon(spec);
+  }();
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": kvd: start");
   std::lock_guard<std::mutex> lock(mu_);
   daemons_[node.node()] = *daemon;
@@ -199,8 +228,10 @@ std::vector<std::string> KvdDb::LogFiles(control::Remote& node) { return {LogPat
 Status KvdDb::Kill(control::Remote& node) {
   auto daemon = DaemonOf(node.node());
   if (!daemon.ok()) return Status::Ok();  // already down
-  if (Status s = node.SignalDaemon(*daemon, SIGKILL); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": kvd: kill");
+  if (node.DaemonAlive(*daemon)) {
+    Status s = node.SignalDaemon(*daemon, SIGKILL);
+    // A server that exited by itself in the meantime is down all the same.
+    if (!s.ok() && node.DaemonAlive(*daemon)) return s.Wrap("node " + node.node() + ": kvd: kill");
   }
   const auto deadline = Clock::now() + kKillWait;
   while (node.DaemonAlive(*daemon)) {
@@ -221,7 +252,32 @@ Status KvdDb::Start(control::Remote& node, const DbEnv& env) { return StartServe
 Status KvdDb::Pause(control::Remote& node) {
   auto daemon = DaemonOf(node.node());
   if (!daemon.ok()) return daemon.status();
-  return node.SignalDaemon(*daemon, SIGSTOP).Wrap("node " + node.node() + ": kvd: pause");
+  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
+    return s.Wrap("node " + node.node() + ": kvd: pause");
+  }
+  return WaitStopped(node, *daemon);
+}
+
+Status KvdDb::WaitStopped(control::Remote& node, const control::Daemon& daemon) {
+  const std::string where =
+      "node " + node.node() + ": kvd (pid " + std::to_string(daemon.pid) + "): pause: ";
+  const auto deadline = Clock::now() + kStopWait;
+  control::ExecOptions options;
+  options.timeout = std::chrono::duration_cast<milliseconds>(kStopWait);
+  while (true) {
+    auto stat = node.Exec(
+        {"sh", "-c", "cat /proc/\"$1\"/task/*/stat", "sh", std::to_string(daemon.pid)}, options);
+    if (!stat.ok()) return stat.status().Wrap(where + "cannot read its state");
+    if (stat->out.empty() && !stat->success()) return Status::Error(where + "not running");
+    if (stat->success() && AllThreadsStopped(stat->out)) return Status::Ok();
+    if (Clock::now() >= deadline) {
+      return Status::Error(
+          where + "threads not stopped " +
+          std::to_string(std::chrono::duration_cast<milliseconds>(kStopWait).count()) +
+          " ms after SIGSTOP");
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
 }
 
 Status KvdDb::Resume(control::Remote& node) {

@@ -7,6 +7,15 @@
 // it answers. Kill (SIGKILL, then waits until the process is gone) and Start (same data
 // dir) keep the data; Pause and Resume send SIGSTOP and SIGCONT.
 //
+// Why Pause waits: SIGSTOP only queues a stop, and under CPU contention a server thread
+// woken by a request can still answer it before the stop reaches it. Pause returns once
+// every thread of the server is stopped (read from /proc/PID/task/*/stat with Remote::Exec),
+// so a completed pause really is in effect.
+//
+// Why uploads and starts are serialized: a daemon forked on one node while another node's
+// binary is still open for writing inherits that descriptor until it execs, and the other
+// node's exec then fails with ETXTBSY ("Text file busy").
+//
 // Errors name the node. An unknown bug or option is rejected by Setup.
 //
 // Thread-safety: all methods may be called concurrently for different nodes (the daemon
@@ -40,13 +49,15 @@ class KvdDb final : public Db, public Killable, public Pausable, public HasPrima
   // The server's argv on `node` (exposed for tests and for the run log).
   static control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
                                                               const DbEnv& env);
+  // The running server's daemon handle on `node`, or an error naming the node.
+  control::Result<control::Daemon> DaemonOf(const std::string& node);
 
  private:
   control::Status StartServer(control::Remote& node, const DbEnv& env);
   control::Status CheckNotRunning(control::Remote& node);
-  // The daemon on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node);
+  control::Status WaitStopped(control::Remote& node, const control::Daemon& daemon);
 
+  std::mutex deploy_mu_;  // serializes Upload and StartDaemon (see above)
   std::mutex mu_;
   std::map<std::string, control::Daemon> daemons_;  // node -> its running kvd
 };

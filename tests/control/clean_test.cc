@@ -19,14 +19,14 @@
 
 extern char** environ;
 
+using Catch::Matchers::Contains;
+using cctest::kProbe;
 using coordcheck::control::CleanLeftovers;
 using coordcheck::control::CleanReport;
 using coordcheck::control::Cluster;
 using coordcheck::control::ClusterOptions;
 using coordcheck::control::ListNetns;
 using coordcheck::control::ProcessGone;
-using Catch::Matchers::Contains;
-using cctest::kProbe;
 using namespace std::chrono_literals;
 
 namespace {
@@ -155,23 +155,31 @@ TEST_CASE("CleanLeftovers kills only recorded processes with their start time, o
   auto header = coordcheck::control::MakeLedgerHeader("abc123", "local", dir.path());
   header["controller_start_time"] = header["controller_start_time"].get<uint64_t>() + 1;
   std::string dead = header.dump() + "\n";
-  for (const nlohmann::json& entry : std::vector<nlohmann::json>{
-           {{"kind", "dir"}, {"path", dir.path() + "/abc123"}},
-           {{"kind", "dir"}, {"path", dir.path() + "/abc123/n1"}},
-           {{"kind", "dir"}, {"path", outside.path()}},
-           {{"kind", "netns"}, {"name", "cc-ffffff-n1"}},
-           {{"kind", "process"}, {"node", "n1"}, {"name", "victim"}, {"pid", victim.pid()},
-            {"start_time", victim.start_time()}},
-           {{"kind", "process"}, {"node", "n1"}, {"name", "reused"}, {"pid", reused.pid()},
-            {"start_time", reused.start_time() + 1}}}) {
+  for (const nlohmann::json& entry :
+       std::vector<nlohmann::json>{{{"kind", "dir"}, {"path", dir.path() + "/abc123"}},
+                                   {{"kind", "dir"}, {"path", dir.path() + "/abc123/n1"}},
+                                   {{"kind", "dir"}, {"path", outside.path()}},
+                                   {{"kind", "netns"}, {"name", "cc-ffffff-n1"}},
+                                   {{"kind", "process"},
+                                    {"node", "n1"},
+                                    {"name", "victim"},
+                                    {"pid", victim.pid()},
+                                    {"start_time", victim.start_time()}},
+                                   {{"kind", "process"},
+                                    {"node", "n1"},
+                                    {"name", "reused"},
+                                    {"pid", reused.pid()},
+                                    {"start_time", reused.start_time() + 1}}}) {
     dead += entry.dump() + "\n";
   }
   cctest::WriteFile(dir.path() + "/ledgers/abc123.jsonl", dead);
 
   // A live controller (this process) whose ledger lists the bystander.
   auto live = coordcheck::control::MakeLedgerHeader("def456", "local", dir.path());
-  nlohmann::json bystander_entry = {{"kind", "process"},       {"node", "n1"},
-                                    {"name", "bystander"},     {"pid", bystander.pid()},
+  nlohmann::json bystander_entry = {{"kind", "process"},
+                                    {"node", "n1"},
+                                    {"name", "bystander"},
+                                    {"pid", bystander.pid()},
                                     {"start_time", bystander.start_time()}};
   cctest::WriteFile(dir.path() + "/ledgers/def456.jsonl",
                     live.dump() + "\n" + bystander_entry.dump() + "\n");

@@ -15,10 +15,10 @@
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
 
-using coordcheck::control::Cluster;
-using coordcheck::control::ClusterOptions;
 using Catch::Matchers::Contains;
 using cctest::kProbe;
+using coordcheck::control::Cluster;
+using coordcheck::control::ClusterOptions;
 using namespace std::chrono_literals;
 
 namespace {
@@ -80,10 +80,12 @@ TEST_CASE("local cluster: three nodes on loopback addresses of their own", "[clu
   auto fd = cluster->dialer().Connect(n2.address(), port, 1s);
   INFO(fd.message());
   REQUIRE(fd.ok());
+  CHECK(cctest::NoDelayAndBlocking(*fd));
   CHECK(cctest::ReadLine(*fd) == "n2");
   CHECK(cctest::EchoLine(*fd, "ping") == "ping");
   close(*fd);
-  auto from_n1 = cluster->remote("n1").Exec({kProbe, "connect", n2.address(), std::to_string(port)});
+  auto from_n1 =
+      cluster->remote("n1").Exec({kProbe, "connect", n2.address(), std::to_string(port)});
   REQUIRE(from_n1.ok());
   CHECK(from_n1->exit_code == 0);
 
@@ -192,8 +194,7 @@ TEST_CASE("Cluster::Create undoes a half-built cluster", "[cluster][root]") {
   CHECK(coordcheck::control::ListLedgers(dir.path()).empty());
 }
 
-TEST_CASE("Destroy stops daemons within its short grace, SIGKILLing stubborn ones",
-          "[cluster]") {
+TEST_CASE("Destroy stops daemons within its short grace, SIGKILLing stubborn ones", "[cluster]") {
   cctest::TempDir dir;
   auto cluster = MakeLocal(dir.path(), 2);
   auto& n1 = cluster->remote("n1");

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   }
   std::string line = "ready " + (*cluster)->run_id();
   for (const auto& node : (*cluster)->nodes()) {
-    auto daemon = (*cluster)->remote(node.name).StartDaemon({"sleeper", {argv[4], "sleep"}, "", {}, ""});
+    auto daemon =
+        (*cluster)->remote(node.name).StartDaemon({"sleeper", {argv[4], "sleep"}, "", {}, ""});
     if (!daemon.ok()) {
       std::fprintf(stderr, "%s\n", daemon.message().c_str());
       return 1;

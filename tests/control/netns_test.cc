@@ -13,11 +13,11 @@
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
 
+using Catch::Matchers::Contains;
+using cctest::kProbe;
 using coordcheck::control::Cluster;
 using coordcheck::control::ClusterOptions;
 using coordcheck::control::ListNetns;
-using Catch::Matchers::Contains;
-using cctest::kProbe;
 using namespace std::chrono_literals;
 
 namespace {
@@ -69,8 +69,8 @@ TEST_CASE("netns cluster: five nodes, own addresses, reachable, root namespace u
   const std::string id = cluster->run_id();
   CHECK(cluster->backend() == "netns");
   const std::set<std::string> expected = {"cc-" + id + "-ctl", "cc-" + id + "-n1",
-                                          "cc-" + id + "-n2", "cc-" + id + "-n3",
-                                          "cc-" + id + "-n4", "cc-" + id + "-n5"};
+                                          "cc-" + id + "-n2",  "cc-" + id + "-n3",
+                                          "cc-" + id + "-n4",  "cc-" + id + "-n5"};
   const auto listed = ListNetns("cc-" + id + "-");
   CHECK(std::set<std::string>(listed.begin(), listed.end()) == expected);
   const std::string ledger = dir.path() + "/ledgers/" + id + ".jsonl";
@@ -111,6 +111,7 @@ TEST_CASE("netns cluster: five nodes, own addresses, reachable, root namespace u
   auto fd = cluster->dialer().Connect(target, port, 1s);
   INFO(fd.message());
   REQUIRE(fd.ok());
+  CHECK(cctest::NoDelayAndBlocking(*fd));
   CHECK(cctest::ReadLine(*fd) == "n2");
   CHECK(cctest::EchoLine(*fd, "through the bridge") == "through the bridge");
   close(*fd);
@@ -122,6 +123,14 @@ TEST_CASE("netns cluster: five nodes, own addresses, reachable, root namespace u
   auto refused = cluster->dialer().Connect(target, port + 1 == 65536 ? 1 : port + 1, 1s);
   REQUIRE_FALSE(refused.ok());
   CHECK_THAT(refused.message(), Contains(target));
+  // Nobody answers at 10.77.0.99: the connect gives up at its timeout.
+  const auto t2 = Clock::now();
+  auto silent = cluster->dialer().Connect("10.77.0.99", port, 200ms);
+  const double silent_s = Seconds(Clock::now() - t2);
+  REQUIRE_FALSE(silent.ok());
+  CHECK_THAT(silent.message(), Contains("10.77.0.99") && Contains("timed out"));
+  CHECK(silent_s >= 0.2);
+  CHECK(silent_s < 1.0);
   CHECK(cctest::Link("/proc/self/ns/net") == own_netns);
   CHECK(cctest::Link("/proc/thread-self/ns/net") == thread_netns);
 
@@ -183,8 +192,7 @@ TEST_CASE("two netns clusters at once do not interfere", "[netns][root]") {
   REQUIRE(b->Destroy().ok());
 }
 
-TEST_CASE("netns cluster of 20 nodes: the last node is reachable from the first",
-          "[netns][root]") {
+TEST_CASE("netns cluster of 20 nodes: the last node is reachable from the first", "[netns][root]") {
   cctest::RequireRoot();
   cctest::TempDir dir;
   const auto t0 = Clock::now();

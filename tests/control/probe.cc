@@ -14,9 +14,7 @@
 //   env NAME                   print $NAME, or "(unset)"
 //   cwd                        print the working directory
 //   spew BYTES                 write BYTES bytes to stdout
-//   fds                        print the open descriptors, one per line
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -24,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -196,15 +195,6 @@ int main(int argc, char** argv) {
       WriteAll(1, chunk.data(), n);
       left -= static_cast<long>(n);
     }
-    return 0;
-  }
-  if (mode == "fds") {
-    DIR* dir = opendir("/proc/self/fd");
-    const int own = dirfd(dir);
-    while (dirent* e = readdir(dir)) {
-      if (e->d_name[0] != '.' && std::atoi(e->d_name) != own) std::printf("%s\n", e->d_name);
-    }
-    closedir(dir);
     return 0;
   }
   return Usage();

@@ -4,23 +4,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "harness/control/cluster.h"
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
 
+using Catch::Matchers::Contains;
+using cctest::kProbe;
 using coordcheck::control::Cluster;
 using coordcheck::control::ClusterOptions;
 using coordcheck::control::Daemon;
 using coordcheck::control::ExecOptions;
 using coordcheck::control::Remote;
-using Catch::Matchers::Contains;
-using cctest::kProbe;
 using namespace std::chrono_literals;
 
 namespace {
@@ -41,9 +43,7 @@ struct LocalNode {
     cluster = std::move(created.value());
   }
   Remote& remote() { return cluster->remote("n1"); }
-  std::string ledger() const {
-    return dir.path() + "/ledgers/" + cluster->run_id() + ".jsonl";
-  }
+  std::string ledger() const { return dir.path() + "/ledgers/" + cluster->run_id() + ".jsonl"; }
 };
 
 double Seconds(std::chrono::steady_clock::duration d) {
@@ -62,8 +62,7 @@ std::pair<long, long> GroupAndSession(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("Exec returns exit code, stdout and stderr, and runs in the node directory",
-          "[exec]") {
+TEST_CASE("Exec returns exit code, stdout and stderr, and runs in the node directory", "[exec]") {
   LocalNode node;
   Remote& r = node.remote();
 
@@ -167,18 +166,16 @@ TEST_CASE("Exec timeout kills the command and its children", "[exec]") {
   CHECK(cctest::WaitUntil([&] { return coordcheck::control::ProcessGone(grandchild); }));
 }
 
-TEST_CASE("Exec of a program that cannot run is an error naming the node and program",
-          "[exec]") {
+TEST_CASE("Exec of a program that cannot run is an error naming the node and program", "[exec]") {
   LocalNode node;
   auto missing = node.remote().Exec({"/nonexistent/cc-probe"});
   REQUIRE_FALSE(missing.ok());
-  CHECK_THAT(missing.message(), Contains("node n1") && Contains("/nonexistent/cc-probe") &&
-                                    Contains("No such file"));
+  CHECK_THAT(missing.message(),
+             Contains("node n1") && Contains("/nonexistent/cc-probe") && Contains("No such file"));
 
   auto not_in_path = node.remote().Exec({"cc-no-such-program-anywhere"});
   REQUIRE_FALSE(not_in_path.ok());
-  CHECK_THAT(not_in_path.message(),
-             Contains("node n1") && Contains("cc-no-such-program-anywhere"));
+  CHECK_THAT(not_in_path.message(), Contains("node n1") && Contains("cc-no-such-program-anywhere"));
 
   auto empty = node.remote().Exec({});
   CHECK_FALSE(empty.ok());
@@ -189,8 +186,8 @@ TEST_CASE("StartDaemon runs the program itself in its own session, logging to it
   LocalNode node;
   Remote& r = node.remote();
   const std::string log = r.root_dir() + "/logs/echo.log";
-  auto started = r.StartDaemon({"echo", {kProbe, "listen", r.address(), "0"}, log,
-                                {"CC_DAEMON_VAR=set"}, ""});
+  auto started =
+      r.StartDaemon({"echo", {kProbe, "listen", r.address(), "0"}, log, {"CC_DAEMON_VAR=set"}, ""});
   INFO(started.message());
   REQUIRE(started.ok());
   const Daemon d = *started;
@@ -267,8 +264,7 @@ TEST_CASE("SIGSTOP pauses a daemon and SIGCONT resumes it", "[daemon]") {
   close(*fd);
 }
 
-TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace period",
-          "[daemon]") {
+TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace period", "[daemon]") {
   LocalNode node;
   Remote& r = node.remote();
 
@@ -281,7 +277,7 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
     CHECK(Seconds(std::chrono::steady_clock::now() - start) < 1.0);
     CHECK_FALSE(r.DaemonAlive(*d));
     CHECK(cctest::ProcState(static_cast<pid_t>(d->pid)) == '-');  // reaped, not a zombie
-    CHECK(r.StopDaemon(*d, 1s).ok());                              // again: already gone
+    CHECK(r.StopDaemon(*d, 1s).ok());                             // again: already gone
   }
 
   SECTION("a daemon that ignores SIGTERM is killed after its grace") {
@@ -302,7 +298,8 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
     auto d = r.StartDaemon({"sleeper", {kProbe, "sleep"}, "", {}, ""});
     REQUIRE(d.ok());
     REQUIRE(r.SignalDaemon(*d, SIGSTOP).ok());
-    REQUIRE(cctest::WaitUntil([&] { return cctest::ProcState(static_cast<pid_t>(d->pid)) == 'T'; }));
+    REQUIRE(
+        cctest::WaitUntil([&] { return cctest::ProcState(static_cast<pid_t>(d->pid)) == 'T'; }));
     const auto start = std::chrono::steady_clock::now();
     REQUIRE(r.StopDaemon(*d, 3s).ok());
     CHECK(Seconds(std::chrono::steady_clock::now() - start) < 1.0);
@@ -313,7 +310,8 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
     auto d = r.StartDaemon({"parent", {kProbe, "grandchild"}, log, {}, ""});
     REQUIRE(d.ok());
     pid_t child = 0;
-    REQUIRE(cctest::WaitUntil([&] { return (child = std::atoi(cctest::ReadFile(log).c_str())) > 0; }));
+    REQUIRE(
+        cctest::WaitUntil([&] { return (child = std::atoi(cctest::ReadFile(log).c_str())) > 0; }));
     CHECK_FALSE(coordcheck::control::ProcessGone(child));
     REQUIRE(r.StopDaemon(*d, 2s).ok());
     CHECK(cctest::WaitUntil([&] { return coordcheck::control::ProcessGone(child); }));
@@ -338,8 +336,8 @@ TEST_CASE("StartDaemon errors name the node and the daemon", "[daemon]") {
   Remote& r = node.remote();
   auto missing = r.StartDaemon({"ghost", {"/nonexistent/daemon"}, "", {}, ""});
   REQUIRE_FALSE(missing.ok());
-  CHECK_THAT(missing.message(), Contains("node n1") && Contains("ghost") &&
-                                    Contains("/nonexistent/daemon"));
+  CHECK_THAT(missing.message(),
+             Contains("node n1") && Contains("ghost") && Contains("/nonexistent/daemon"));
 
   auto first = r.StartDaemon({"single", {kProbe, "sleep"}, "", {}, ""});
   REQUIRE(first.ok());
@@ -385,4 +383,32 @@ TEST_CASE("Upload and Download copy files with their mode, creating directories"
   auto down_missing = r.Download(r.root_dir() + "/nothing", back);
   REQUIRE_FALSE(down_missing.ok());
   CHECK_THAT(down_missing.message(), Contains("node n1") && Contains(r.root_dir() + "/nothing"));
+}
+
+TEST_CASE("Exec and daemons work from several threads at once", "[exec][daemon]") {
+  LocalNode node;
+  Remote& r = node.remote();
+  constexpr int kThreads = 6;
+  constexpr int kRounds = 15;
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  std::atomic<int> daemons_ok{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string name = "d" + std::to_string(t);
+      auto d = r.StartDaemon({name, {kProbe, "sleep"}, "", {}, ""});
+      for (int i = 0; i < kRounds; ++i) {
+        ExecOptions options;
+        options.input = "thread " + std::to_string(t) + " round " + std::to_string(i) + "\n";
+        auto result = r.Exec({kProbe, "cat"}, options);
+        if (result.ok() && result->out == options.input) ++good;
+      }
+      if (d.ok() && r.DaemonAlive(*d) && r.StopDaemon(*d, 1s).ok() && !r.DaemonAlive(*d)) {
+        ++daemons_ok;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(good == kThreads * kRounds);
+  CHECK(daemons_ok == kThreads);
 }

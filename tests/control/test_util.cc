@@ -1,6 +1,8 @@
 #include "tests/control/test_util.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -104,6 +106,13 @@ int WaitForListeningPort(const std::string& log_path) {
   return port;
 }
 
+bool NoDelayAndBlocking(int fd) {
+  int nodelay = 0;
+  socklen_t len = sizeof nodelay;
+  getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len);
+  return nodelay != 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) == 0;
+}
+
 std::string Link(const std::string& path) {
   char buf[4096];
   ssize_t n = readlink(path.c_str(), buf, sizeof buf);
@@ -139,8 +148,7 @@ ControllerChild::ControllerChild(const std::string& state_dir, const std::string
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  std::vector<std::string> args = {kController, state_dir, backend, std::to_string(nodes),
-                                   kProbe};
+  std::vector<std::string> args = {kController, state_dir, backend, std::to_string(nodes), kProbe};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

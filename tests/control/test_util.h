@@ -63,6 +63,9 @@ std::string EchoLine(int fd, const std::string& line);
 // Reads one line (without '\n') within `timeout`; "" on error or timeout.
 std::string ReadLine(int fd, std::chrono::milliseconds timeout = std::chrono::seconds(1));
 
+// True when the socket has TCP_NODELAY set and is in blocking mode.
+bool NoDelayAndBlocking(int fd);
+
 // readlink of a /proc link ("" when it cannot be read).
 std::string Link(const std::string& path);
 

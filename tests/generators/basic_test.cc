@@ -67,7 +67,7 @@ TEST_CASE("Once in a simulation: invoke at 0, ok 1 ms later") {
   CHECK(r.history[1].value == 3);
 }
 
-TEST_CASE("Repeat of an op is infinite; Repeat(n, gen) emits exactly n") {
+TEST_CASE("Repeat of an op is infinite and Repeat(n, gen) emits exactly n") {
   SimOptions options;
   options.max_ops = 25;
   SimResult r = Simulate(Repeat(MakeOp("read")), options);

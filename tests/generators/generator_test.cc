@@ -104,6 +104,8 @@ TEST_CASE("Restrict and RestrictRange keep only the chosen threads") {
   CHECK(mid.client_thread_count() == 5);
   CHECK(ctx.RestrictRange(kNemesisThread, kNemesisThread).threads() ==
         std::vector<int>{kNemesisThread});
+  CHECK(ctx.RestrictRange(4, 1).threads().empty());
+  CHECK(ctx.RestrictRange(4, 1).free_threads().empty());
 }
 
 TEST_CASE("FillIn takes the lowest free thread and the context's time") {

@@ -27,14 +27,14 @@ TEST_CASE("RegisterOps mixes read, write and cas 1:1:1 with values 0..4") {
   auto ops = Invokes(Simulate(RegisterOps(Rng(12)), options).history);
   REQUIRE(ops.size() == 30'000);
   std::map<std::string, int> counts;
-  std::set<int64_t> values;
+  std::set<int64_t> values, write_values;
   for (const Op& op : ops) {
     ++counts[op.f];
     CHECK(op.key.is_null());
     if (op.f == "read") {
       CHECK(op.value.is_null());
     } else if (op.f == "write") {
-      values.insert(op.value.get<int64_t>());
+      write_values.insert(op.value.get<int64_t>());
     } else {
       REQUIRE(op.f == "cas");
       REQUIRE(op.value.is_array());
@@ -46,6 +46,7 @@ TEST_CASE("RegisterOps mixes read, write and cas 1:1:1 with values 0..4") {
   REQUIRE(counts.size() == 3);
   for (const auto& [f, count] : counts) CHECK(std::abs(count - 10'000) < 400);
   CHECK(values == std::set<int64_t>{0, 1, 2, 3, 4});
+  CHECK(write_values == values);
 }
 
 TEST_CASE("RegisterOps honours its weights and value range") {
@@ -142,7 +143,7 @@ GenPtr FullTest(uint64_t seed) {
        FinalReads({0, 1, 2})});
 }
 
-TEST_CASE("The same seed gives the same history; another seed a different one") {
+TEST_CASE("The same seed gives the same history and another seed a different one") {
   SimOptions sim;
   sim.client_threads = 4;
   sim.with_nemesis = true;

@@ -71,7 +71,7 @@ TEST_CASE("OnThreads with no thread of the context is pending forever") {
   CHECK(r.history.empty());
 }
 
-TEST_CASE("An unrouted base generator takes the nemesis thread first; Clients avoids it") {
+TEST_CASE("An unrouted base generator takes the nemesis thread first but Clients avoids it") {
   Context ctx(2, true);
   CHECK(Once(MakeOp("a"))->Next(ctx).op.process == kNemesisProcess);
   CHECK(Clients(Once(MakeOp("a")))->Next(ctx).op.process == 0);

@@ -20,7 +20,7 @@ using testing::SimInvokes;
 using testing::Times;
 using Kind = Emission::Kind;
 
-TEST_CASE("Stagger spaces ops by uniform intervals in [0, 2dt) with mean dt") {
+TEST_CASE("Stagger spaces ops by uniform intervals below 2dt with mean dt") {
   const int64_t dt = 10 * kMs;
   SimOptions options;
   options.client_threads = 2;
@@ -68,6 +68,19 @@ TEST_CASE("Delay spaces ops exactly dt apart") {
   slow.latency_ns = 7 * kMs;
   auto late = Invokes(Simulate(Limit(3, Delay(5 * kMs, Repeat(MakeOp("read")))), slow).history);
   CHECK(Times(late) == std::vector<int64_t>{0, 7 * kMs, 14 * kMs});
+}
+
+TEST_CASE("Delay counts dt from the previous op's actual time") {
+  GenPtr gen = Delay(5 * kMs, Repeat(MakeOp("read")));
+  Context ctx(1, false);
+  Emission e = gen->Next(ctx);
+  REQUIRE(e.kind == Kind::kOp);
+  CHECK(e.op.time_ns == 0);
+  ctx.time_ns = 7 * kMs;  // asked late: the op runs late
+  e = e.next->Next(ctx);
+  CHECK(e.op.time_ns == 7 * kMs);
+  e = e.next->Next(ctx);
+  CHECK(e.op.time_ns == 12 * kMs);
 }
 
 TEST_CASE("Sleep occupies a thread for dt and leaves no trace in the history") {

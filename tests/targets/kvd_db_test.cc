@@ -1,6 +1,8 @@
 // KvdDb's contract apart from the server's behaviour: validation at Setup, the primary,
 // log files, the argv it deploys; and the target registry.
 
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 
 #include "targets/kvd/db.h"
@@ -94,6 +96,16 @@ TEST_CASE("kvd db: deploys, names the primary and the logs, refuses a second sta
   CHECK(cluster.Logs().find("kvd n1: primary listening on " + cluster.address(0)) !=
         std::string::npos);
   CHECK(cluster.Logs().find("bug lost-cas") != std::string::npos);
+
+  // A server that died by itself is down for Kill, and Start brings it back.
+  auto daemon = cluster.db().DaemonOf("n3");
+  REQUIRE(daemon.ok());
+  CHECK(daemon->pid == cluster.remote(2).last_pid());
+  REQUIRE(kill(static_cast<pid_t>(daemon->pid), SIGKILL) == 0);
+  CHECK(cluster.db().Kill(cluster.remote(2)).ok());
+  CHECK_FALSE(cluster.db().DaemonOf("n3").ok());
+  REQUIRE(cluster.db().Start(cluster.remote(2), cluster.env()).ok());
+  CHECK(cluster.db().Ready(cluster.env(), std::chrono::seconds(5)).ok());
 
   REQUIRE(cluster.db().Teardown(cluster.remote(0)).ok());
   control::Status not_ready = cluster.db().Ready(cluster.env(), std::chrono::milliseconds(200));

@@ -142,7 +142,8 @@ TEST_CASE("kvd server: protocol on the primary and through followers", "[kvd]") 
   }
 }
 
-TEST_CASE("kvd server: a killed primary keeps its data; followers fail while it is down", "[kvd]") {
+TEST_CASE("kvd server: a killed primary keeps its data, and followers fail while it is down",
+          "[kvd]") {
   TestCluster cluster({});
   RequireStarted(cluster);
   auto env = cluster.client_env();

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -86,9 +87,78 @@ LocalRemote::~LocalRemote() {
   }
 }
 
-Result<control::ExecResult> LocalRemote::Exec(const std::vector<std::string>&,
-                                              const control::ExecOptions&) {
-  return Result<control::ExecResult>::Error("node " + node_ + ": Exec is not in the test double");
+Result<control::ExecResult> LocalRemote::Exec(const std::vector<std::string>& argv,
+                                              const control::ExecOptions& options) {
+  using R = Result<control::ExecResult>;
+  if (argv.empty()) return R::Error("node " + node_ + ": empty argv");
+  if (!options.input.empty() || !options.env.empty()) {
+    return R::Error("node " + node_ + ": the test double's Exec takes no input or env");
+  }
+  std::string program = argv[0];
+  if (program.find('/') == std::string::npos) {
+    for (const char* dir : {"/usr/local/bin", "/usr/bin", "/bin"}) {
+      if (access((std::string(dir) + "/" + argv[0]).c_str(), X_OK) == 0) {
+        program = std::string(dir) + "/" + argv[0];
+        break;
+      }
+    }
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return R::Error("node " + node_ + ": pipe");
+  if (pipe2(err, O_CLOEXEC) != 0) {
+    close(out[0]);
+    close(out[1]);
+    return R::Error("node " + node_ + ": pipe");
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    syscall(SYS_close_range, 3U, ~0U, 0U);
+    if (chdir(root_dir_.c_str()) != 0) _exit(125);
+    execve(program.c_str(), args.data(), environ);
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  control::ExecResult result;
+  const auto deadline = Clock::now() + options.timeout;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  while (pid > 0 && open_fds > 0) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      kill(-pid, SIGKILL);
+      result.timed_out = true;
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(left.count())) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buffer[4096];
+      ssize_t n = read(fds[i].fd, buffer, sizeof(buffer));
+      if (n > 0) {
+        (i == 0 ? result.out : result.err).append(buffer, static_cast<size_t>(n));
+      } else {
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  close(out[0]);
+  close(err[0]);
+  if (pid < 0) return R::Error("node " + node_ + ": fork: " + std::strerror(errno));
+  int raw = 0;
+  waitpid(pid, &raw, 0);
+  if (WIFEXITED(raw)) result.exit_code = WEXITSTATUS(raw);
+  if (WIFSIGNALED(raw)) result.term_signal = WTERMSIG(raw);
+  return result;
 }
 
 Result<control::Daemon> LocalRemote::StartDaemon(const control::DaemonSpec& spec) {

@@ -43,7 +43,7 @@ class LocalRemote final : public control::Remote {
   const std::string& address() const override { return address_; }
   const std::string& root_dir() const override { return root_dir_; }
 
-  // Not needed by kvd: always an error.
+  // Runs argv in the node directory with stdin from /dev/null (no input, no env).
   control::Result<control::ExecResult> Exec(const std::vector<std::string>& argv,
                                             const control::ExecOptions& options) override;
   control::Result<control::Daemon> StartDaemon(const control::DaemonSpec& spec) override;

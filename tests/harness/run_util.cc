@@ -1,0 +1,133 @@
+#include "tests/harness/run_util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace coordcheck::testing {
+namespace fs = std::filesystem;
+
+std::string FreshDir(const std::string& name) {
+  static std::atomic<int> counter{0};
+  fs::path dir = fs::temp_directory_path() /
+                 ("coordcheck-test-" + name + "-" + std::to_string(::getpid()) + "-" +
+                  std::to_string(counter++));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+Spawned SpawnCoordcheck(const std::vector<std::string>& args) {
+  Spawned s;
+  s.out_path = FreshDir("out") + "/output.txt";
+  std::vector<std::string> argv = {COORDCHECK_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  int fd = ::open(s.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  s.pid = ::fork();
+  if (s.pid == 0) {
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  ::close(fd);
+  return s;
+}
+
+int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return -WTERMSIG(status);
+      return -999;
+    }
+    if (std::chrono::steady_clock::now() > until) return -1000;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int RunCoordcheck(const std::vector<std::string>& args, std::string* out,
+                  std::chrono::milliseconds timeout) {
+  Spawned s = SpawnCoordcheck(args);
+  int code = WaitExit(s.pid, timeout);
+  if (code == -1000) {
+    ::kill(s.pid, SIGKILL);
+    WaitExit(s.pid, std::chrono::seconds(5));
+  }
+  if (out != nullptr) *out = ReadFile(s.out_path);
+  return code;
+}
+
+bool WaitForText(const std::string& path, const std::string& text,
+                 std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (ReadFile(path).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::vector<std::string> Leftovers(const std::string& state_dir, const std::string& run_id) {
+  std::vector<std::string> left;
+  std::error_code ec;
+  if (fs::exists(fs::path(state_dir) / "ledgers")) {
+    for (const auto& e : fs::directory_iterator(fs::path(state_dir) / "ledgers", ec)) {
+      // The state folder's own lock file outlives runs, like the folder itself.
+      if (e.path().filename() != ".lock") left.push_back("ledger " + e.path().string());
+    }
+  }
+  for (const auto& e : fs::directory_iterator(state_dir, ec)) {
+    if (e.path().filename() != "ledgers") left.push_back("folder " + e.path().string());
+  }
+  if (!run_id.empty()) {
+    for (const auto& e : fs::directory_iterator("/run/netns", ec)) {
+      if (e.path().filename().string().find("cc-" + run_id) == 0) {
+        left.push_back("netns " + e.path().filename().string());
+      }
+    }
+  }
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = ReadFile(e.path().string() + "/cmdline");
+    for (char& c : cmdline)
+      if (c == '\0') c = ' ';
+    if (cmdline.find(state_dir) != std::string::npos &&
+        cmdline.find("coordcheck run") == std::string::npos &&
+        cmdline.rfind(COORDCHECK_BINARY, 0) != 0) {
+      left.push_back("process " + name + ": " + cmdline);
+    }
+  }
+  return left;
+}
+
+std::string RunIdFromLog(const std::string& run_dir) {
+  std::string log = ReadFile(run_dir + "/coordcheck.log");
+  auto at = log.find("cluster ");
+  if (at == std::string::npos) return "";
+  auto end = log.find(' ', at + 8);
+  return log.substr(at + 8, end - at - 8);
+}
+
+}  // namespace coordcheck::testing
