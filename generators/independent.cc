@@ -122,6 +122,10 @@ class IndependentGen final : public Generator {
         }
         break;
       }
+      // An op due now cannot be beaten by a later group's op in any way that matters: the
+      // runner invokes every due op at once. Stopping here keeps Next O(1) in the number
+      // of groups when ops are due (1000 threads = 200 groups).
+      if (best.kind == Kind::kOp && best.op.time_ns <= ctx.time_ns) break;
     }
 
     if (best.kind != Kind::kOp) {

@@ -227,12 +227,7 @@ int RunTest(TestConfig config, const RunOptions& options) {
   Runner runner(runner_options, [target] { return target->MakeClient(); }, /*nemesis=*/nullptr,
                 &history);
 
-  gen::GenPtr main = parts.generator;
-  if (config.rate > 0) {
-    main = gen::Stagger(static_cast<int64_t>(1e9 / config.rate), main,
-                        gen::Rng(ChildSeed(seed, "stagger")));
-  }
-  main = gen::TimeLimit(static_cast<int64_t>(config.time_limit_s * 1e9), gen::Clients(main));
+  gen::GenPtr main = ComposeMainPhase(config, parts, ChildSeed(seed, "stagger"));
   log.Say("main phase: " + Seconds(config.time_limit_s));
   auto main_stats = runner.RunPhase(main);
   if (!main_stats.ok()) return run_failed(main_stats.message());

@@ -36,6 +36,10 @@ class Workload {
   virtual WorkloadParts Make(const TestConfig& config, uint64_t seed) const = 0;
 };
 
+// The main phase as a run composes it: the workload's client ops, paced to config.rate
+// with a stagger seeded from `seed`, routed to client threads, cut at config.time_limit_s.
+gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed);
+
 const std::vector<const Workload*>& AllWorkloads();
 const Workload* FindWorkload(const std::string& name);
 // "register, ..." for messages.

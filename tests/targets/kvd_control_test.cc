@@ -31,17 +31,25 @@ Op MakeOp(const std::string& f, Json key, Json value) {
 
 Deadline In(int ms) { return Clock::now() + milliseconds(ms); }
 
+// The state directory of these tests' clusters. A test process killed half-way (ctest
+// timeout, ^C) leaves its cluster behind with its ledger here; the next DeployedCluster
+// removes it (CleanLeftovers leaves the runs of live test processes alone), and
+// `coordcheck clean --state-dir` can too.
+constexpr char kStateDir[] = "/tmp/coordcheck-kvd-test-state";
+
 // A cluster of the given backend with kvd set up on every node; tears everything down.
 class DeployedCluster {
  public:
   DeployedCluster(const std::string& backend, const std::string& bug) {
-    char dir[] = "/tmp/coordcheck-kvd-state-XXXXXX";
-    REQUIRE(mkdtemp(dir) != nullptr);
-    state_dir_ = dir;
+    control::CleanReport cleaned = control::CleanLeftovers(kStateDir);
+    if (!cleaned.removed.empty() || !cleaned.errors.empty()) {
+      WARN("removed " << cleaned.removed.size() << " leftovers of killed test runs from "
+                      << kStateDir << " (" << cleaned.errors.size() << " errors)");
+    }
     control::ClusterOptions options;
     options.backend = backend;
     options.nodes = 3;
-    options.state_dir = state_dir_;
+    options.state_dir = kStateDir;
     auto created = control::Cluster::Create(options);
     if (!created.ok()) FAIL("cluster: " << created.message());
     cluster_ = std::move(created).value();
@@ -57,8 +65,6 @@ class DeployedCluster {
       for (const auto& node : cluster_->nodes()) db_.Teardown(cluster_->remote(node.name));
       cluster_->Destroy();
     }
-    std::error_code ec;
-    std::filesystem::remove_all(state_dir_, ec);
   }
 
   // Setup on every node at once (as the runner does), then Ready.
@@ -78,12 +84,15 @@ class DeployedCluster {
   }
 
   std::string Log(const std::string& node) {
-    const std::string local = state_dir_ + "/" + node + "-kvd.log";
+    const std::string local =
+        std::string(kStateDir) + "/" + cluster_->run_id() + "-" + node + "-kvd.log";
     control::Remote& remote = cluster_->remote(node);
     if (!remote.Download(db_.LogFiles(remote).at(0), local).ok()) return "";
     std::ifstream in(local);
     std::stringstream content;
     content << in.rdbuf();
+    std::error_code ec;
+    std::filesystem::remove(local, ec);
     return content.str();
   }
 
@@ -102,7 +111,6 @@ class DeployedCluster {
   const DbEnv& env() const { return env_; }
 
  private:
-  std::string state_dir_;
   std::unique_ptr<control::Cluster> cluster_;
   DbEnv env_;
   kvd::KvdDb db_;

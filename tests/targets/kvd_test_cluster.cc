@@ -274,9 +274,33 @@ Status LocalRemote::Download(const std::string& remote_path, const std::string& 
   return Status::Ok();
 }
 
+namespace {
+
+// Removes the directories of test processes that died before their TestCluster could
+// (named /tmp/coordcheck-kvd-test-PID-XXXXXX). Their servers died with them
+// (PR_SET_PDEATHSIG).
+void RemoveDeadProcessesDirs() {
+  const std::string prefix = "coordcheck-kvd-test-";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string rest = name.substr(prefix.size());
+    const size_t dash = rest.find('-');
+    if (dash == std::string::npos || dash == 0) continue;
+    const std::string pid = rest.substr(0, dash);
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::filesystem::exists("/proc/" + pid, ec)) continue;
+    std::filesystem::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
 TestCluster::TestCluster(TestClusterOptions options) {
-  char dir[] = "/tmp/coordcheck-kvd-test-XXXXXX";
-  if (mkdtemp(dir) != nullptr) dir_ = dir;
+  RemoveDeadProcessesDirs();
+  std::string dir = "/tmp/coordcheck-kvd-test-" + std::to_string(getpid()) + "-XXXXXX";
+  if (mkdtemp(dir.data()) != nullptr) dir_ = dir;
   block_ = PickAddressBlock();
   env_.bin_dir = BinDir();
   env_.bug = options.bug;

@@ -5,6 +5,8 @@
 //
 // Every process a LocalRemote starts is SIGKILLed and reaped by its destructor at the
 // latest, and dies with the test process (PR_SET_PDEATHSIG): no server outlives a test.
+// A TestCluster's directory is /tmp/coordcheck-kvd-test-PID-XXXXXX; the next TestCluster
+// removes those of processes that no longer exist.
 //
 // Thread-safety: LocalRemote and LoopbackDialer are thread-safe; a TestCluster is driven by
 // the test's main thread (its clients may be used from worker threads).
