@@ -9,6 +9,7 @@
 #include "harness/cli.h"
 #include "harness/control/cluster.h"
 #include "harness/run.h"
+#include "generators/faults.h"
 #include "harness/workload.h"
 #include "targets/target.h"
 
@@ -94,7 +95,7 @@ std::shared_ptr<RunCommands> AddRunCommands(CLI::App* app) {
       ->capture_default_str();
   run->add_option("--ops-per-key", f.ops_per_key, "ops on a key before a fresh key")
       ->capture_default_str();
-  run->add_option("--nemesis", c->nemesis_text, "comma-separated faults (none yet: Step 3)");
+  run->add_option("--nemesis", c->nemesis_text, "comma-separated fault families: partition,packet,clock,pause,kill (or none)");
   run->add_option("--nemesis-interval", f.nemesis_interval_s, "mean seconds between faults")
       ->capture_default_str();
   run->add_option("--check-time-limit", f.check_time_limit_s,
@@ -138,7 +139,16 @@ int DoList() {
   std::printf("checkers:\n  %-12s %s\n", "linearizable",
               "Wing & Gong linearizability against a model, per independent key "
               "(coordcheck check --help lists the models)");
-  std::printf("nemeses:\n  %-12s %s\n", "none", "no faults (fault injection arrives with Step 3)");
+  std::printf("nemeses (--nemesis a,b,...; --nemesis-interval S between faults):\n");
+  std::printf("  %-12s %s\n", "partition",
+              "iptables cuts in node namespaces: halves, random halves, isolate one, "
+              "majority/minority, majorities ring, bridge, one-way, isolate the primary "
+              "(DROP or REJECT)");
+  std::printf("  %-12s %s\n", "packet", "loss (statistic match) and delay/jitter (NFQUEUE)");
+  std::printf("  %-12s %s\n", "clock",
+              "clock bumps and strobes through our LD_PRELOAD library (never the host's clock)");
+  std::printf("  %-12s %s\n", "pause", "SIGSTOP/SIGCONT of the target's processes");
+  std::printf("  %-12s %s\n", "kill", "SIGKILL and restart (data kept) of the target's processes");
   std::printf("backends:\n  %-12s %s\n  %-12s %s\n", "netns",
               "network namespaces on a bridge of our own (root; the default as root)", "local",
               "processes on loopback addresses 127.77.x.y (no root needed)");
@@ -201,7 +211,7 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
     std::string item;
     for (size_t i = 0; i <= c.nemesis_text.size(); ++i) {
       if (i == c.nemesis_text.size() || c.nemesis_text[i] == ',') {
-        if (!item.empty()) names.push_back(item);
+        if (!item.empty() && item != "none") names.push_back(item);
         item.clear();
       } else {
         item += c.nemesis_text[i];

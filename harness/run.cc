@@ -8,8 +8,10 @@
 
 #include "checkers/checker.h"
 #include "generators/combinators.h"
+#include "generators/faults.h"
 #include "harness/cli.h"
 #include "harness/control/cluster.h"
+#include "harness/nemesis_setup.h"
 #include "harness/run_log.h"
 #include "harness/runner.h"
 #include "harness/store.h"
@@ -63,11 +65,24 @@ class RunResources {
 
   std::unique_ptr<control::Cluster> cluster;
   std::unique_ptr<Db> db;
+  std::unique_ptr<ComposeNemesis> nemesis;
+  // What the nemesis could not heal at teardown ("" = everything healed).
+  std::string unhealed;
 
-  // Stops the target, copies node logs into the store, destroys the cluster. Returns the
-  // first error; keeps going after one.
+  // Heals every fault, stops the target, copies node logs into the store, destroys the
+  // cluster. Returns the first error; keeps going after one.
   control::Status Teardown() {
     control::Status first;
+    if (nemesis) {
+      log_->Log("healing every fault");
+      auto st = nemesis->Teardown();
+      if (!st.ok()) {
+        unhealed = st.message();
+        log_->Say("could not heal: " + st.message());
+        first = st;
+      }
+      nemesis.reset();
+    }
     if (cluster && db) {
       log_->Log("tearing down the target");
       auto st = ForEachNode(*cluster, [&](control::Remote& node) {
@@ -194,6 +209,13 @@ int RunTest(TestConfig config, const RunOptions& options) {
   env.seed = ChildSeed(seed, "db");
   env.dialer = &res.cluster->dialer();
   res.db = target->MakeDb();
+  DbProcessControl process_control(res.db.get(), res.cluster.get(), &env);
+  if (!config.nemesis.empty()) {
+    auto nemesis = SetUpNemesis(config.nemesis, *res.cluster, options.bin_dir, &process_control);
+    if (!nemesis.ok()) return run_failed(nemesis.message());
+    res.nemesis = std::move(nemesis->nemesis);
+    env.daemon_env = std::move(nemesis->daemon_env);
+  }
   if (Stopped(options)) return run_failed("interrupted during set-up");
   if (auto st = ForEachNode(*res.cluster, [&](control::Remote& n) { return res.db->Setup(n, env); });
       !st.ok()) {
@@ -224,21 +246,44 @@ int RunTest(TestConfig config, const RunOptions& options) {
   runner_options.client_env.dialer = &res.cluster->dialer();
   runner_options.client_env.options = config.target_options;
   runner_options.stop = options.stop;
-  Runner runner(runner_options, [target] { return target->MakeClient(); }, /*nemesis=*/nullptr,
-                &history);
+  auto runner_owner = std::make_unique<Runner>(
+      runner_options, [target] { return target->MakeClient(); }, res.nemesis.get(), &history);
+  Runner& runner = *runner_owner;
 
-  gen::GenPtr main = ComposeMainPhase(config, parts, ChildSeed(seed, "stagger"));
+  gen::FaultScheduleOptions faults;
+  faults.families = config.nemesis;
+  for (const auto& n : res.cluster->nodes()) faults.nodes.push_back(n.name);
+  faults.interval_ns = static_cast<int64_t>(config.nemesis_interval_s * 1e9);
+  faults.has_primary = process_control.has_primary();
+  faults.can_kill = process_control.can_kill();
+  faults.can_pause = process_control.can_pause();
+  gen::GenPtr main = ComposeMainPhase(config, parts, ChildSeed(seed, "stagger"),
+                                      gen::FaultSchedule(faults, gen::Rng(ChildSeed(seed, "faults"))));
   log.Say("main phase: " + Seconds(config.time_limit_s));
   auto main_stats = runner.RunPhase(main);
   if (!main_stats.ok()) return run_failed(main_stats.message());
   results["phases"]["main"] = StatsToJson(*main_stats);
   bool stopped = main_stats->stopped;
+  if (!stopped && res.nemesis) {
+    // Heal everything, then give the target time to recover before the final reads.
+    log.Say("healing: " + std::to_string(config.nemesis.size()) + " fault families");
+    auto heal_stats = runner.RunPhase(gen::Nemesis(gen::FaultHeal(faults)));
+    if (!heal_stats.ok()) return run_failed(heal_stats.message());
+    results["phases"]["heal"] = StatsToJson(*heal_stats);
+    stopped = heal_stats->stopped;
+    if (auto st = res.db->Ready(env, kReadyTimeout); !st.ok()) {
+      log.Say("after healing, " + config.target + " is not ready: " + st.message());
+      results["recovery_error"] = st.message();
+    }
+  }
   if (!stopped && parts.final_generator) {
     auto final_stats = runner.RunPhase(gen::Clients(parts.final_generator(runner.KeysSeen())));
     if (!final_stats.ok()) return run_failed(final_stats.message());
     results["phases"]["final"] = StatsToJson(*final_stats);
     stopped = final_stats->stopped;
   }
+  // Workers finish what they are doing (no nemesis op may run during the heal below).
+  runner_owner.reset();
   history.Close();
   log.Say("recorded " + std::to_string(main_stats->invoked) + " ops in the main phase (" +
           std::to_string(main_stats->ok) + " ok, " + std::to_string(main_stats->fail) +
@@ -246,6 +291,7 @@ int RunTest(TestConfig config, const RunOptions& options) {
 
   // Teardown before checking: the nodes are not needed any more.
   if (auto st = res.Teardown(); !st.ok()) results["teardown_error"] = st.message();
+  results["nemesis"] = Json{{"families", config.nemesis}, {"unhealed", res.unhealed}};
   if (stopped) return run_failed("interrupted by a signal; history kept in " + history_path);
 
   History recorded;

@@ -1,10 +1,12 @@
 #include "harness/test_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
 #include <sstream>
 
+#include "generators/faults.h"
 #include "harness/workload.h"
 #include "targets/target.h"
 
@@ -191,7 +193,15 @@ std::optional<std::string> ValidateTestConfig(const TestConfig& c) {
            " is not a multiple of threads_per_key " + std::to_string(c.threads_per_key);
   }
   for (const std::string& n : c.nemesis) {
-    if (n != "none") return "nemesis '" + n + "' is unknown (faults arrive with Step 3; nemeses: none)";
+    const auto& known = gen::FaultFamilies();
+    if (std::find(known.begin(), known.end(), n) == known.end()) {
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      return "nemesis '" + n + "' is unknown (nemeses: " + names + ")";
+    }
+    if ((n == "partition" || n == "packet") && c.backend == "local") {
+      return "nemesis '" + n + "' needs the netns backend: local nodes share one network";
+    }
   }
   const std::string name = c.EffectiveName();
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||

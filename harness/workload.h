@@ -37,8 +37,10 @@ class Workload {
 };
 
 // The main phase as a run composes it: the workload's client ops, paced to config.rate
-// with a stagger seeded from `seed`, routed to client threads, cut at config.time_limit_s.
-gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed);
+// with a stagger seeded from `seed`, routed to client threads, alongside the fault schedule
+// on the nemesis thread, all cut at config.time_limit_s.
+gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
+                             gen::GenPtr faults);
 
 const std::vector<const Workload*>& AllWorkloads();
 const Workload* FindWorkload(const std::string& name);

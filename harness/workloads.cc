@@ -33,12 +33,14 @@ class RegisterWorkload final : public Workload {
 
 }  // namespace
 
-gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed) {
+gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
+                             gen::GenPtr faults) {
   gen::GenPtr main = parts.generator;
   if (config.rate > 0) {
     main = gen::Stagger(static_cast<int64_t>(1e9 / config.rate), main, gen::Rng(seed));
   }
-  return gen::TimeLimit(static_cast<int64_t>(config.time_limit_s * 1e9), gen::Clients(main));
+  return gen::TimeLimit(static_cast<int64_t>(config.time_limit_s * 1e9),
+                        gen::Clients(main, faults));
 }
 
 const std::vector<const Workload*>& AllWorkloads() {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct DbEnv {
   Json options;                          // the target's options from the test config
   uint64_t seed = 0;                     // a child seed for the target's own randomness
   control::Dialer* dialer = nullptr;     // to probe nodes' ports from the controller
+  // Environment entries ("NAME=VALUE") that every process the Db starts on a node must
+  // carry, by node name: the clock-skew preload when clock faults run. Missing = none.
+  std::map<std::string, std::vector<std::string>> daemon_env;
 };
 
 class Db {

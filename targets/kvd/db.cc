@@ -160,6 +160,7 @@ Status KvdDb::StartServer(control::Remote& node, const DbEnv& env) {
   spec.name = kDaemonName;
   spec.argv = std::move(argv).value();
   spec.log_path = LogPath(node);
+  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
   auto daemon = [&] {
     std::lock_guard<std::mutex> lock(deploy_mu_);
     return node.StartDaemon(spec);

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "generators/basic.h"
 #include "generators/simulate.h"
 #include "harness/run.h"
 
@@ -23,7 +24,7 @@ std::vector<Op> Simulated(const TestConfig& config, uint64_t seed) {
   sim.with_nemesis = true;
   sim.latency = [](const Op& invoke) { return 100'000 + 1000 * (invoke.process % 7); };
   gen::SimResult r =
-      gen::Simulate(ComposeMainPhase(config, parts, ChildSeed(seed, "stagger")), sim);
+      gen::Simulate(ComposeMainPhase(config, parts, ChildSeed(seed, "stagger"), gen::Void()), sim);
   INFO(r.message);
   REQUIRE(r.stop == gen::SimStop::kDone);
   return r.history;

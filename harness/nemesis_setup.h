@@ -1,0 +1,53 @@
+// Building a run's nemesis from its config: the fault families named by --nemesis, each
+// performed by its nemesis (partitions, packet faults, clock skew, process faults), composed
+// into one, plus the adapter that lets process faults act through the target's Db.
+//
+// Thread-safety: single-threaded set-up code; the objects follow their own headers.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/control/cluster.h"
+#include "nemesis/compose.h"
+#include "nemesis/process_control.h"
+#include "targets/db.h"
+
+namespace coordcheck {
+
+// ProcessControl through a target's Db (its Killable, Pausable and HasPrimary abilities).
+class DbProcessControl final : public ProcessControl {
+ public:
+  DbProcessControl(Db* db, control::Cluster* cluster, const DbEnv* env);
+  bool can_kill() const override { return killable_ != nullptr; }
+  bool can_pause() const override { return pausable_ != nullptr; }
+  bool has_primary() const override { return primary_ != nullptr; }
+  control::Status Kill(const std::string& node) override;
+  control::Status Start(const std::string& node) override;
+  control::Status Pause(const std::string& node) override;
+  control::Status Resume(const std::string& node) override;
+  control::Result<std::string> Primary() override;
+
+ private:
+  control::Cluster* cluster_;
+  const DbEnv* env_;
+  Killable* killable_;
+  Pausable* pausable_;
+  HasPrimary* primary_;
+};
+
+struct RunNemesis {
+  std::unique_ptr<ComposeNemesis> nemesis;  // null when no faults were asked for
+  // Environment entries each node's target processes must carry (clock faults).
+  std::map<std::string, std::vector<std::string>> daemon_env;
+};
+
+// Builds and sets up the nemesis for `families` (validated names). Setup happens here, before
+// the target starts, so that clock files and firewall chains exist when its processes do.
+control::Result<RunNemesis> SetUpNemesis(const std::vector<std::string>& families,
+                                         control::Cluster& cluster, const std::string& bin_dir,
+                                         ProcessControl* process_control);
+
+}  // namespace coordcheck

@@ -1,0 +1,142 @@
+// Fault schedules, simulated: deterministic per seed, every enabled family used, each fault
+// stopped after it started, intervals around the mean, only known nodes named, and the heal
+// phase undoing every family.
+#include "generators/faults.h"
+
+#include <map>
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "generators/simulate.h"
+#include "generators/threads.h"
+#include "generators/timing.h"
+
+namespace coordcheck::gen {
+namespace {
+
+FaultScheduleOptions Options() {
+  FaultScheduleOptions o;
+  o.families = {"partition", "packet", "clock", "pause", "kill"};
+  o.nodes = {"n1", "n2", "n3", "n4", "n5"};
+  o.interval_ns = 1'000'000'000;
+  o.has_primary = true;
+  return o;
+}
+
+std::vector<Op> Run(const FaultScheduleOptions& o, uint64_t seed, int64_t seconds = 600) {
+  SimOptions sim;
+  sim.client_threads = 2;
+  sim.with_nemesis = true;
+  sim.latency_ns = 10'000'000;
+  sim.completion = [](const Op&) { return OpType::kInfo; };
+  SimResult r = Simulate(TimeLimit(seconds * 1'000'000'000, Nemesis(FaultSchedule(o, Rng(seed)))), sim);
+  REQUIRE(r.stop == SimStop::kDone);
+  std::vector<Op> invokes;
+  for (const Op& op : r.history)
+    if (op.is_invoke()) invokes.push_back(op);
+  return invokes;
+}
+
+}  // namespace
+
+TEST_CASE("fault schedule: the same seed gives the same faults") {
+  CHECK(Run(Options(), 1) == Run(Options(), 1));
+  CHECK(Run(Options(), 1) != Run(Options(), 2));
+}
+
+TEST_CASE("fault schedule: every family, each fault stopped after it starts") {
+  std::vector<Op> ops = Run(Options(), 3);
+  REQUIRE(ops.size() > 300);
+  std::map<std::string, int> count;
+  for (const Op& op : ops) {
+    CHECK(op.process == kNemesisProcess);
+    ++count[op.f];
+  }
+  for (const char* f : {"start-partition", "stop-partition", "start-packet", "stop-packet",
+                        "reset-clock", "check-clock-offsets", "kill", "start", "pause", "resume"}) {
+    INFO(f);
+    CHECK(count[f] > 5);
+  }
+  CHECK(count["bump-clock"] + count["strobe-clock"] == count["reset-clock"]);
+  // Start/stop alternate: whatever started is stopped before the next fault starts.
+  std::string open;
+  const std::map<std::string, std::string> stop_of = {
+      {"start-partition", "stop-partition"}, {"start-packet", "stop-packet"},
+      {"bump-clock", "reset-clock"},         {"strobe-clock", "reset-clock"},
+      {"kill", "start"},                     {"pause", "resume"}};
+  for (const Op& op : ops) {
+    if (op.f == "check-clock-offsets") continue;
+    if (stop_of.count(op.f)) {
+      CHECK(open.empty());
+      open = stop_of.at(op.f);
+    } else {
+      CHECK(op.f == open);
+      open.clear();
+    }
+  }
+}
+
+TEST_CASE("fault schedule: intervals around the mean, nodes from the cluster") {
+  std::vector<Op> ops = Run(Options(), 4);
+  std::vector<int64_t> gaps;
+  for (size_t i = 1; i < ops.size(); ++i) {
+    if (ops[i].f == "check-clock-offsets") continue;
+    gaps.push_back(ops[i].time_ns - ops[i - 1].time_ns);
+  }
+  double mean = 0;
+  for (int64_t g : gaps) mean += static_cast<double>(g);
+  mean /= static_cast<double>(gaps.size());
+  // Strobes hold the nemesis thread up to 3 s, so the mean sits a little above 1 s.
+  CHECK(mean > 0.9e9);
+  CHECK(mean < 1.5e9);
+  const std::set<std::string> nodes = {"n1", "n2", "n3", "n4", "n5"};
+  std::set<std::string> kinds;
+  for (const Op& op : ops) {
+    if (op.f == "start-partition") {
+      kinds.insert(op.value["kind"].get<std::string>());
+      CHECK((op.value["mode"] == "drop" || op.value["mode"] == "reject"));
+    }
+    if (op.value.is_object() && op.value.contains("nodes")) {
+      CHECK_FALSE(op.value["nodes"].empty());
+      for (const Json& n : op.value["nodes"]) CHECK(nodes.count(n.get<std::string>()) == 1);
+    }
+    if (op.f == "bump-clock") {
+      for (auto it = op.value.begin(); it != op.value.end(); ++it) {
+        CHECK(nodes.count(it.key()) == 1);
+        CHECK(it.value().get<int64_t>() != 0);
+      }
+    }
+  }
+  CHECK(kinds.size() == 8);  // every partition kind, isolate-primary included
+}
+
+TEST_CASE("fault schedule: only the families asked for, none without nodes") {
+  FaultScheduleOptions o = Options();
+  o.families = {"pause"};
+  o.can_pause = true;
+  for (const Op& op : Run(o, 5, 60)) CHECK((op.f == "pause" || op.f == "resume"));
+  o.can_pause = false;  // a target that cannot be paused gets no pause faults
+  CHECK(Run(o, 5, 60).empty());
+  o = Options();
+  o.families.clear();
+  CHECK(Run(o, 5, 60).empty());
+}
+
+TEST_CASE("fault heal undoes every enabled family in order") {
+  FaultScheduleOptions o = Options();
+  SimOptions sim;
+  sim.with_nemesis = true;
+  SimResult r = Simulate(Nemesis(FaultHeal(o)), sim);
+  std::vector<std::string> fs;
+  for (const Op& op : r.history)
+    if (op.is_invoke()) fs.push_back(op.f);
+  CHECK(fs == std::vector<std::string>{"stop-partition", "stop-packet", "reset-clock",
+                                       "check-clock-offsets", "resume", "start"});
+  o.families = {"kill"};
+  r = Simulate(Nemesis(FaultHeal(o)), sim);
+  REQUIRE(r.history.size() == 2);
+  CHECK(r.history[0].f == "start");
+}
+
+}  // namespace coordcheck::gen
