@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The demo (Step 2): set up and build, then run real end-to-end tests of our reference
-# key-value service kvd on 5 nodes (network namespaces as root, loopback otherwise):
-# the correct `primary` mode, which must be valid, and the deliberately broken
-# `follower-reads` and `lost-cas` variants, which the harness must catch (invalid).
+# The demo (Steps 2-3): set up and build, then run real end-to-end tests of our reference
+# key-value service kvd on 5 network-namespace nodes: the correct `primary` mode under
+# every fault (partitions, packet loss/delay, clock skew, pauses, kills), which must stay
+# valid, and the deliberately broken `follower-reads` (under partitions) and `lost-cas`
+# variants, which the harness must catch (invalid).
 # Each run's files land in store/<test>/<timestamp>/ (store/latest is the newest).
 # Exits 0 when every verdict is the expected one.
 set -uo pipefail
@@ -23,7 +24,7 @@ run() {  # expected-exit-code, then coordcheck run flags
   fi
   echo
 }
-run 0
-run 1 --bug follower-reads
+run 0 --nemesis partition,packet,clock,pause,kill --nemesis-interval 2
+run 1 --bug follower-reads --nemesis partition --nemesis-interval 2
 run 1 --bug lost-cas
 exit $status

@@ -16,6 +16,7 @@
 #include "harness/control/netns.h"
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
+#include "tests/support/node_env.h"
 
 extern char** environ;
 
@@ -67,8 +68,8 @@ class Sleeper {
 
 TEST_CASE("CleanLeftovers removes what a SIGKILLed netns controller left, sparing a live run",
           "[clean][root]") {
-  cctest::RequireRoot();
-  cctest::TempDir dir;
+  nodetest::RequireRoot();
+  nodetest::TempDir dir;
 
   ClusterOptions options;
   options.backend = "netns";
@@ -83,14 +84,14 @@ TEST_CASE("CleanLeftovers removes what a SIGKILLed netns controller left, sparin
   auto live_daemon = live_n1.StartDaemon(
       {"live", {kProbe, "listen", live_n1.address(), "0", "live"}, live_log, {}, ""});
   REQUIRE(live_daemon.ok());
-  const int live_port = cctest::WaitForListeningPort(live_log);
+  const int live_port = nodetest::WaitForListeningPort(live_log);
   REQUIRE(live_port > 0);
 
   cctest::ControllerChild dead(dir.path(), "netns", 2);
   const std::string id = dead.run_id();
   const std::string ledger = dir.path() + "/ledgers/" + id + ".jsonl";
   REQUIRE(ListNetns("cc-" + id + "-").size() == 3);
-  REQUIRE(cctest::Exists(ledger));
+  REQUIRE(nodetest::Exists(ledger));
   dead.Kill();
   // The daemons outlive their controller: that is what there is to clean.
   for (pid_t pid : dead.daemons()) CHECK_FALSE(ProcessGone(pid));
@@ -106,12 +107,12 @@ TEST_CASE("CleanLeftovers removes what a SIGKILLed netns controller left, sparin
   CHECK(Removed(report, "dir " + dir.path() + "/" + id));
   CHECK(Removed(report, "ledger " + ledger));
   CHECK(ListNetns("cc-" + id + "-").empty());
-  for (pid_t pid : dead.daemons()) CHECK(cctest::WaitUntil([&] { return ProcessGone(pid); }));
-  CHECK_FALSE(cctest::Exists(dir.path() + "/" + id));
-  CHECK_FALSE(cctest::Exists(ledger));
+  for (pid_t pid : dead.daemons()) CHECK(nodetest::WaitUntil([&] { return ProcessGone(pid); }));
+  CHECK_FALSE(nodetest::Exists(dir.path() + "/" + id));
+  CHECK_FALSE(nodetest::Exists(ledger));
 
   // The live run is untouched and still works.
-  CHECK(cctest::Exists(dir.path() + "/ledgers/" + live->run_id() + ".jsonl"));
+  CHECK(nodetest::Exists(dir.path() + "/ledgers/" + live->run_id() + ".jsonl"));
   CHECK(ListNetns("cc-" + live->run_id() + "-").size() == 3);
   CHECK(live_n1.DaemonAlive(*live_daemon));
   auto fd = live->dialer().Connect(live_n1.address(), live_port, 1s);
@@ -127,10 +128,10 @@ TEST_CASE("CleanLeftovers removes what a SIGKILLed netns controller left, sparin
 }
 
 TEST_CASE("CleanLeftovers removes what a SIGKILLed local controller left", "[clean]") {
-  cctest::TempDir dir;
+  nodetest::TempDir dir;
   cctest::ControllerChild dead(dir.path(), "local", 2);
   const std::string id = dead.run_id();
-  REQUIRE(cctest::Exists(dir.path() + "/" + id + "/n2"));
+  REQUIRE(nodetest::Exists(dir.path() + "/" + id + "/n2"));
   dead.Kill();
   for (pid_t pid : dead.daemons()) CHECK_FALSE(ProcessGone(pid));
 
@@ -138,15 +139,15 @@ TEST_CASE("CleanLeftovers removes what a SIGKILLed local controller left", "[cle
   INFO("removed:\n" << Joined(report.removed) << "errors:\n" << Joined(report.errors));
   CHECK(report.errors.empty());
   CHECK(report.runs_skipped_alive == 0);
-  for (pid_t pid : dead.daemons()) CHECK(cctest::WaitUntil([&] { return ProcessGone(pid); }));
-  CHECK_FALSE(cctest::Exists(dir.path() + "/" + id));
+  for (pid_t pid : dead.daemons()) CHECK(nodetest::WaitUntil([&] { return ProcessGone(pid); }));
+  CHECK_FALSE(nodetest::Exists(dir.path() + "/" + id));
   CHECK(coordcheck::control::ListLedgers(dir.path()).empty());
 }
 
 TEST_CASE("CleanLeftovers kills only recorded processes with their start time, only in its run",
           "[clean]") {
-  cctest::TempDir dir;
-  cctest::TempDir outside;
+  nodetest::TempDir dir;
+  nodetest::TempDir outside;
   std::filesystem::create_directories(dir.path() + "/ledgers");
   std::filesystem::create_directories(dir.path() + "/abc123/n1/data");
   Sleeper victim, reused, bystander;
@@ -187,20 +188,20 @@ TEST_CASE("CleanLeftovers kills only recorded processes with their start time, o
   const CleanReport report = CleanLeftovers(dir.path());
   INFO("removed:\n" << Joined(report.removed) << "errors:\n" << Joined(report.errors));
   CHECK(report.runs_skipped_alive == 1);
-  CHECK(cctest::WaitUntil([&] { return ProcessGone(victim.pid()); }));
+  CHECK(nodetest::WaitUntil([&] { return ProcessGone(victim.pid()); }));
   CHECK_FALSE(ProcessGone(reused.pid()));
   CHECK_FALSE(ProcessGone(bystander.pid()));
-  CHECK_FALSE(cctest::Exists(dir.path() + "/abc123"));
-  CHECK(cctest::Exists(outside.path()));
+  CHECK_FALSE(nodetest::Exists(dir.path() + "/abc123"));
+  CHECK(nodetest::Exists(outside.path()));
   // What it refused to touch is reported, and the ledger stays for a human to look at.
   REQUIRE(report.errors.size() == 2);
   CHECK_THAT(Joined(report.errors), Contains("cc-ffffff-n1") && Contains(outside.path()));
-  CHECK(cctest::Exists(dir.path() + "/ledgers/abc123.jsonl"));
-  CHECK(cctest::Exists(dir.path() + "/ledgers/def456.jsonl"));
+  CHECK(nodetest::Exists(dir.path() + "/ledgers/abc123.jsonl"));
+  CHECK(nodetest::Exists(dir.path() + "/ledgers/def456.jsonl"));
 }
 
 TEST_CASE("ReadLedger ignores a torn last line and rejects a broken one", "[clean]") {
-  cctest::TempDir dir;
+  nodetest::TempDir dir;
   const std::string path = dir.path() + "/x.jsonl";
   cctest::WriteFile(path, R"({"kind":"header","run_id":"abc123"})"
                           "\n"

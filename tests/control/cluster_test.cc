@@ -14,6 +14,7 @@
 #include "harness/control/ledger.h"
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
+#include "tests/support/node_env.h"
 
 using Catch::Matchers::Contains;
 using cctest::kProbe;
@@ -43,7 +44,7 @@ int Octet(const std::string& address) {
 }  // namespace
 
 TEST_CASE("local cluster: three nodes on loopback addresses of their own", "[cluster]") {
-  cctest::TempDir dir;
+  nodetest::TempDir dir;
   auto cluster = MakeLocal(dir.path(), 3);
   const std::string id = cluster->run_id();
   CHECK(std::regex_match(id, std::regex("[0-9a-f]{6}")));
@@ -60,7 +61,7 @@ TEST_CASE("local cluster: three nodes on loopback addresses of their own", "[clu
     CHECK(remote.node() == info.name);
     CHECK(remote.address() == info.address);
     CHECK(remote.root_dir() == dir.path() + "/" + id + "/" + info.name);
-    CHECK(cctest::Exists(remote.root_dir()));
+    CHECK(nodetest::Exists(remote.root_dir()));
   }
   const std::string ledger = dir.path() + "/ledgers/" + id + ".jsonl";
   auto header = cctest::LedgerLines(ledger).at(0);
@@ -75,7 +76,7 @@ TEST_CASE("local cluster: three nodes on loopback addresses of their own", "[clu
   const std::string log = n2.root_dir() + "/probe.log";
   auto daemon = n2.StartDaemon({"probe", {kProbe, "listen", n2.address(), "0", "n2"}, log, {}, ""});
   REQUIRE(daemon.ok());
-  const int port = cctest::WaitForListeningPort(log);
+  const int port = nodetest::WaitForListeningPort(log);
   REQUIRE(port > 0);
   auto fd = cluster->dialer().Connect(n2.address(), port, 1s);
   INFO(fd.message());
@@ -100,8 +101,8 @@ TEST_CASE("local cluster: three nodes on loopback addresses of their own", "[clu
   // Destroy stops the daemon and removes the directories, then the ledger.
   REQUIRE(cluster->Destroy().ok());
   CHECK(cctest::ProcState(static_cast<pid_t>(daemon->pid)) == '-');
-  CHECK_FALSE(cctest::Exists(dir.path() + "/" + id));
-  CHECK_FALSE(cctest::Exists(ledger));
+  CHECK_FALSE(nodetest::Exists(dir.path() + "/" + id));
+  CHECK_FALSE(nodetest::Exists(ledger));
   CHECK(cluster->Destroy().ok());  // idempotent
   auto after = cluster->remote("n1").Exec({kProbe, "cwd"});
   REQUIRE_FALSE(after.ok());
@@ -109,7 +110,7 @@ TEST_CASE("local cluster: three nodes on loopback addresses of their own", "[clu
 }
 
 TEST_CASE("local runs alive at once never share a loopback range", "[cluster]") {
-  cctest::TempDir dir;
+  nodetest::TempDir dir;
   // Ledgers of 253 live runs (this process) hold every range but one.
   std::filesystem::create_directories(dir.path() + "/ledgers");
   for (int octet = 1; octet <= 254; ++octet) {
@@ -143,7 +144,7 @@ TEST_CASE("local runs alive at once never share a loopback range", "[cluster]") 
 }
 
 TEST_CASE("Cluster::Create rejects bad options and leaves nothing behind", "[cluster]") {
-  cctest::TempDir dir;
+  nodetest::TempDir dir;
   ClusterOptions options;
   options.state_dir = dir.path();
 
@@ -159,7 +160,7 @@ TEST_CASE("Cluster::Create rejects bad options and leaves nothing behind", "[clu
     REQUIRE_FALSE(bad_count.ok());
     CHECK_THAT(bad_count.message(), Contains(std::to_string(nodes) + " nodes"));
   }
-  CHECK_FALSE(cctest::Exists(dir.path() + "/ledgers"));
+  CHECK_FALSE(nodetest::Exists(dir.path() + "/ledgers"));
 
   cctest::WriteFile(dir.path() + "/a-file", "x");
   options.nodes = 1;
@@ -171,10 +172,10 @@ TEST_CASE("Cluster::Create rejects bad options and leaves nothing behind", "[clu
 
 TEST_CASE("Cluster::Create undoes a half-built cluster", "[cluster][root]") {
   // chattr +i stops even root from creating the node directories.
-  cctest::RequireRoot("chattr +i on the state directory");
-  cctest::TempDir dir;
+  nodetest::RequireRoot("chattr +i on the state directory");
+  nodetest::TempDir dir;
   std::filesystem::create_directories(dir.path() + "/ledgers");
-  cctest::Run({"chattr", "+i", dir.path()});
+  nodetest::RunHere({"chattr", "+i", dir.path()});
   struct Unfreeze {
     std::string path;
     ~Unfreeze() {
@@ -195,7 +196,7 @@ TEST_CASE("Cluster::Create undoes a half-built cluster", "[cluster][root]") {
 }
 
 TEST_CASE("Destroy stops daemons within its short grace, SIGKILLing stubborn ones", "[cluster]") {
-  cctest::TempDir dir;
+  nodetest::TempDir dir;
   auto cluster = MakeLocal(dir.path(), 2);
   auto& n1 = cluster->remote("n1");
   const std::string log = n1.root_dir() + "/stubborn.log";
@@ -203,8 +204,8 @@ TEST_CASE("Destroy stops daemons within its short grace, SIGKILLing stubborn one
   auto polite = cluster->remote("n2").StartDaemon({"polite", {kProbe, "sleep"}, "", {}, ""});
   REQUIRE(stubborn.ok());
   REQUIRE(polite.ok());
-  REQUIRE(cctest::WaitUntil(
-      [&] { return cctest::ReadFile(log).find("ignoring SIGTERM") != std::string::npos; }));
+  REQUIRE(nodetest::WaitUntil(
+      [&] { return nodetest::ReadFile(log).find("ignoring SIGTERM") != std::string::npos; }));
   const auto start = std::chrono::steady_clock::now();
   cluster.reset();  // the destructor destroys
   const double elapsed =

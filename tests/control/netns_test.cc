@@ -12,6 +12,7 @@
 #include "harness/control/netns.h"
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
+#include "tests/support/node_env.h"
 
 using Catch::Matchers::Contains;
 using cctest::kProbe;
@@ -42,23 +43,17 @@ int StartListener(Cluster& cluster, const std::string& node, const std::string& 
                   const std::string& banner) {
   auto& remote = cluster.remote(node);
   const std::string log = remote.root_dir() + "/listener.log";
-  auto daemon = remote.StartDaemon(
-      {"listener", {kProbe, "listen", remote.address(), port, banner}, log, {}, ""});
-  INFO(daemon.message());
-  REQUIRE(daemon.ok());
-  const int bound = cctest::WaitForListeningPort(log);
-  INFO(cctest::ReadFile(log));
-  REQUIRE(bound > 0);
-  return bound;
+  return nodetest::StartListeningDaemon(
+      remote, {"listener", {kProbe, "listen", remote.address(), port, banner}, log, {}, ""});
 }
 
 }  // namespace
 
 TEST_CASE("netns cluster: five nodes, own addresses, reachable, root namespace untouched",
           "[netns][root]") {
-  cctest::RequireRoot();
-  cctest::TempDir dir;
-  const std::string root_before = cctest::RootNetworkState();
+  nodetest::RequireRoot();
+  nodetest::TempDir dir;
+  const std::string root_before = nodetest::RootNetworkState();
   const std::string own_netns = cctest::Link("/proc/self/ns/net");
   const std::string thread_netns = cctest::Link("/proc/thread-self/ns/net");
 
@@ -145,18 +140,18 @@ TEST_CASE("netns cluster: five nodes, own addresses, reachable, root namespace u
   const double destroy_s = Seconds(Clock::now() - t1);
   CHECK(destroy_s < 2.0);
   CHECK(ListNetns("cc-" + id + "-").empty());
-  CHECK_FALSE(cctest::Exists(dir.path() + "/" + id));
-  CHECK_FALSE(cctest::Exists(ledger));
+  CHECK_FALSE(nodetest::Exists(dir.path() + "/" + id));
+  CHECK_FALSE(nodetest::Exists(ledger));
   CHECK(cctest::ProcState(daemons[0]) == '-');
-  CHECK(cctest::RootNetworkState() == root_before);
+  CHECK(nodetest::RootNetworkState() == root_before);
   CHECK(cctest::Link("/proc/self/ns/net") == own_netns);
   auto after = cluster->dialer().Connect(target, port, 1s);
   CHECK_FALSE(after.ok());
 }
 
 TEST_CASE("two netns clusters at once do not interfere", "[netns][root]") {
-  cctest::RequireRoot();
-  cctest::TempDir dir;
+  nodetest::RequireRoot();
+  nodetest::TempDir dir;
   auto a = MakeNetns(dir.path(), 2);
   auto b = MakeNetns(dir.path(), 2);
   REQUIRE(a->run_id() != b->run_id());
@@ -193,8 +188,8 @@ TEST_CASE("two netns clusters at once do not interfere", "[netns][root]") {
 }
 
 TEST_CASE("netns cluster of 20 nodes: the last node is reachable from the first", "[netns][root]") {
-  cctest::RequireRoot();
-  cctest::TempDir dir;
+  nodetest::RequireRoot();
+  nodetest::TempDir dir;
   const auto t0 = Clock::now();
   auto cluster = MakeNetns(dir.path(), 20);
   CHECK(Seconds(Clock::now() - t0) < 2.0);

@@ -15,6 +15,7 @@
 #include "harness/control/cluster.h"
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
+#include "tests/support/node_env.h"
 
 using Catch::Matchers::Contains;
 using cctest::kProbe;
@@ -29,7 +30,7 @@ namespace {
 
 // One local node in a private state directory.
 struct LocalNode {
-  cctest::TempDir dir;
+  nodetest::TempDir dir;
   std::unique_ptr<Cluster> cluster;
 
   LocalNode() {
@@ -52,7 +53,7 @@ double Seconds(std::chrono::steady_clock::duration d) {
 
 // Fields 5 (process group) and 6 (session) of /proc/PID/stat.
 std::pair<long, long> GroupAndSession(pid_t pid) {
-  std::string stat = cctest::ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat = nodetest::ReadFile("/proc/" + std::to_string(pid) + "/stat");
   std::istringstream rest(stat.substr(stat.rfind(')') + 2));
   std::string state;
   long ppid = 0, pgrp = 0, session = 0;
@@ -163,7 +164,7 @@ TEST_CASE("Exec timeout kills the command and its children", "[exec]") {
   const pid_t grandchild = std::atoi(result->out.c_str());
   REQUIRE(grandchild > 1);
   // Gone, or a zombie waiting for init: in neither case running.
-  CHECK(cctest::WaitUntil([&] { return coordcheck::control::ProcessGone(grandchild); }));
+  CHECK(nodetest::WaitUntil([&] { return coordcheck::control::ProcessGone(grandchild); }));
 }
 
 TEST_CASE("Exec of a program that cannot run is an error naming the node and program", "[exec]") {
@@ -207,18 +208,18 @@ TEST_CASE("StartDaemon runs the program itself in its own session, logging to it
   CHECK(listed);
 
   // Output (stdout and stderr) goes to the log.
-  const int port = cctest::WaitForListeningPort(log);
+  const int port = nodetest::WaitForListeningPort(log);
   REQUIRE(port > 0);
-  CHECK(cctest::WaitUntil(
-      [&] { return cctest::ReadFile(log).find("probe ready on stderr") != std::string::npos; }));
+  CHECK(nodetest::WaitUntil(
+      [&] { return nodetest::ReadFile(log).find("probe ready on stderr") != std::string::npos; }));
 
   // The pid is the probe's own, in a session and process group of its own.
   const std::string proc = "/proc/" + std::to_string(pid);
   const std::string cmdline = kProbe + '\0' + "listen" + '\0' + r.address() + '\0' + "0" + '\0';
-  CHECK(cctest::ReadFile(proc + "/cmdline") == cmdline);
+  CHECK(nodetest::ReadFile(proc + "/cmdline") == cmdline);
   CHECK(GroupAndSession(pid) == std::make_pair(long{pid}, long{pid}));
   CHECK(cctest::Link(proc + "/cwd") == r.root_dir());
-  CHECK(cctest::ReadFile(proc + "/environ").find(std::string("CC_DAEMON_VAR=set") + '\0') !=
+  CHECK(nodetest::ReadFile(proc + "/environ").find(std::string("CC_DAEMON_VAR=set") + '\0') !=
         std::string::npos);
 
   // stdin is /dev/null, stdout and stderr the log, and nothing else of ours is inherited.
@@ -243,14 +244,14 @@ TEST_CASE("SIGSTOP pauses a daemon and SIGCONT resumes it", "[daemon]") {
   auto d = r.StartDaemon({"echo", {kProbe, "listen", r.address(), "0"}, log, {}, ""});
   REQUIRE(d.ok());
   const pid_t pid = static_cast<pid_t>(d->pid);
-  const int port = cctest::WaitForListeningPort(log);
+  const int port = nodetest::WaitForListeningPort(log);
   REQUIRE(port > 0);
   auto fd = node.cluster->dialer().Connect(r.address(), port, 1s);
   REQUIRE(fd.ok());
   CHECK(cctest::EchoLine(*fd, "before") == "before");
 
   REQUIRE(r.SignalDaemon(*d, SIGSTOP).ok());
-  CHECK(cctest::WaitUntil([&] { return cctest::ProcState(pid) == 'T'; }));
+  CHECK(nodetest::WaitUntil([&] { return cctest::ProcState(pid) == 'T'; }));
   CHECK(r.DaemonAlive(*d));
   const std::string during = "during\n";
   REQUIRE(send(*fd, during.data(), during.size(), MSG_NOSIGNAL) ==
@@ -258,7 +259,7 @@ TEST_CASE("SIGSTOP pauses a daemon and SIGCONT resumes it", "[daemon]") {
   CHECK(cctest::ReadLine(*fd, 300ms).empty());  // paused: no answer
 
   REQUIRE(r.SignalDaemon(*d, SIGCONT).ok());
-  CHECK(cctest::WaitUntil([&] { return cctest::ProcState(pid) != 'T'; }));
+  CHECK(nodetest::WaitUntil([&] { return cctest::ProcState(pid) != 'T'; }));
   CHECK(cctest::ReadLine(*fd) == "during");  // the request sent during the pause completes
   CHECK(cctest::EchoLine(*fd, "after") == "after");
   close(*fd);
@@ -284,8 +285,8 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
     const std::string log = r.root_dir() + "/stubborn.log";
     auto d = r.StartDaemon({"stubborn", {kProbe, "sleep-ignore-term"}, log, {}, ""});
     REQUIRE(d.ok());
-    REQUIRE(cctest::WaitUntil(
-        [&] { return cctest::ReadFile(log).find("ignoring SIGTERM") != std::string::npos; }));
+    REQUIRE(nodetest::WaitUntil(
+        [&] { return nodetest::ReadFile(log).find("ignoring SIGTERM") != std::string::npos; }));
     const auto start = std::chrono::steady_clock::now();
     REQUIRE(r.StopDaemon(*d, 300ms).ok());
     const double elapsed = Seconds(std::chrono::steady_clock::now() - start);
@@ -299,7 +300,7 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
     REQUIRE(d.ok());
     REQUIRE(r.SignalDaemon(*d, SIGSTOP).ok());
     REQUIRE(
-        cctest::WaitUntil([&] { return cctest::ProcState(static_cast<pid_t>(d->pid)) == 'T'; }));
+        nodetest::WaitUntil([&] { return cctest::ProcState(static_cast<pid_t>(d->pid)) == 'T'; }));
     const auto start = std::chrono::steady_clock::now();
     REQUIRE(r.StopDaemon(*d, 3s).ok());
     CHECK(Seconds(std::chrono::steady_clock::now() - start) < 1.0);
@@ -310,18 +311,18 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
     auto d = r.StartDaemon({"parent", {kProbe, "grandchild"}, log, {}, ""});
     REQUIRE(d.ok());
     pid_t child = 0;
-    REQUIRE(
-        cctest::WaitUntil([&] { return (child = std::atoi(cctest::ReadFile(log).c_str())) > 0; }));
+    REQUIRE(nodetest::WaitUntil(
+        [&] { return (child = std::atoi(nodetest::ReadFile(log).c_str())) > 0; }));
     CHECK_FALSE(coordcheck::control::ProcessGone(child));
     REQUIRE(r.StopDaemon(*d, 2s).ok());
-    CHECK(cctest::WaitUntil([&] { return coordcheck::control::ProcessGone(child); }));
+    CHECK(nodetest::WaitUntil([&] { return coordcheck::control::ProcessGone(child); }));
   }
 
   SECTION("a daemon that exited is a zombie until reaped, and never counts as alive") {
     auto d = r.StartDaemon({"quitter", {kProbe, "exit", "3"}, "", {}, ""});
     REQUIRE(d.ok());
     const pid_t pid = static_cast<pid_t>(d->pid);
-    REQUIRE(cctest::WaitUntil([&] { return cctest::ProcState(pid) == 'Z'; }));
+    REQUIRE(nodetest::WaitUntil([&] { return cctest::ProcState(pid) == 'Z'; }));
     CHECK_FALSE(r.DaemonAlive(*d));
     CHECK(cctest::ProcState(pid) == '-');
     auto signalled = r.SignalDaemon(*d, SIGTERM);
@@ -356,7 +357,7 @@ TEST_CASE("StartDaemon errors name the node and the daemon", "[daemon]") {
 TEST_CASE("Upload and Download copy files with their mode, creating directories", "[files]") {
   LocalNode node;
   Remote& r = node.remote();
-  cctest::TempDir local;
+  nodetest::TempDir local;
   const std::string payload = std::string("binary\0payload\n", 15) + std::string(100000, 'z');
   cctest::WriteFile(local.path() + "/tool", payload);
 
@@ -365,7 +366,7 @@ TEST_CASE("Upload and Download copy files with their mode, creating directories"
   struct stat st;
   REQUIRE(stat(remote_path.c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0750);
-  CHECK(cctest::ReadFile(remote_path) == payload);
+  CHECK(nodetest::ReadFile(remote_path) == payload);
 
   REQUIRE(r.Upload(local.path() + "/tool", remote_path, 0604).ok());  // replaces it
   REQUIRE(stat(remote_path.c_str(), &st) == 0);
@@ -373,7 +374,7 @@ TEST_CASE("Upload and Download copy files with their mode, creating directories"
 
   const std::string back = local.path() + "/back/again/tool";
   REQUIRE(r.Download(remote_path, back).ok());
-  CHECK(cctest::ReadFile(back) == payload);
+  CHECK(nodetest::ReadFile(back) == payload);
   REQUIRE(stat(back.c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0604);
 

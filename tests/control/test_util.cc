@@ -11,60 +11,19 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
-#include <thread>
 
-#include "harness/control/cluster.h"
 #include "harness/control/process.h"
+#include "tests/support/node_env.h"
 
 extern char** environ;
 
 namespace cctest {
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/cc-control-test.XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) FAIL("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  coordcheck::control::CleanLeftovers(path_);
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-void RequireRoot(const char* why) {
-  if (geteuid() != 0) FAIL("this test needs root (" << why << "); run the control tests as root");
-}
-
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary);
   out << data;
-}
-
-bool Exists(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::exists(path, ec);
 }
 
 char ProcState(pid_t pid) {
@@ -72,38 +31,11 @@ char ProcState(pid_t pid) {
   return st ? st->state : '-';
 }
 
-std::string Run(const std::vector<std::string>& argv) {
-  coordcheck::control::SpawnSpec spec;
-  spec.argv = argv;
-  auto result = coordcheck::control::RunProcess(spec, "", std::chrono::seconds(10));
-  REQUIRE(result.ok());
-  INFO(argv[0] << " stderr: " << result->err);
-  REQUIRE(result->success());
-  return result->out;
-}
-
-std::string RootNetworkState() {
-  std::string state = Run({"ip", "-o", "link"}) + Run({"ip", "-o", "addr"});
-  return std::regex_replace(state, std::regex("(valid|preferred)_lft \\S+"), "");
-}
-
 std::vector<nlohmann::json> LedgerLines(const std::string& path) {
   std::vector<nlohmann::json> lines;
-  std::istringstream in(ReadFile(path));
+  std::istringstream in(nodetest::ReadFile(path));
   for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
   return lines;
-}
-
-int WaitForListeningPort(const std::string& log_path) {
-  int port = 0;
-  WaitUntil([&] {
-    std::smatch m;
-    std::string log = ReadFile(log_path);
-    if (!std::regex_search(log, m, std::regex("listening (\\d+)"))) return false;
-    port = std::stoi(m[1]);
-    return true;
-  });
-  return port;
 }
 
 bool NoDelayAndBlocking(int fd) {

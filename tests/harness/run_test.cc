@@ -3,16 +3,16 @@
 // a valid run, a failing run, a SIGINT or (with `coordcheck clean`) a SIGKILL, and a killed
 // run's history is still readable.
 #include <signal.h>
-#include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "tests/harness/run_util.h"
+#include "tests/support/node_env.h"
 
 namespace coordcheck::testing {
 namespace {
@@ -20,47 +20,52 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
-
-void RequireRoot() {
-  INFO("these tests create network namespaces: run them as root (CI does)");
-  REQUIRE(::geteuid() == 0);
-}
-
-struct RunDirs {
-  std::string store;
-  std::string state;
-};
-
-RunDirs Fresh(const std::string& name) { return {FreshDir(name + "-store"), FreshDir(name + "-state")}; }
-
-std::vector<std::string> RunArgs(const RunDirs& d, std::vector<std::string> extra) {
-  std::vector<std::string> args = {"run", "--workload", "register", "--target", "kvd",
-                                   "--store", d.store, "--state-dir", d.state, "--quiet"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return args;
-}
-
-std::string Latest(const RunDirs& d) { return fs::canonical(fs::path(d.store) / "latest").string(); }
-
-void CheckNothingLeft(const RunDirs& d) {
-  auto left = Leftovers(d.state, RunIdFromLog(Latest(d)));
-  INFO("left behind: " << Json(left).dump(1));
-  CHECK(left.empty());
-}
+using nodetest::RequireRoot;
 
 Json ReadJson(const std::string& path) { return Json::parse(ReadFile(path)); }
+
+// `coordcheck check` of a stored run's history with the cas-register model; the exit code.
+int CheckOffline(const std::string& run_dir, std::string* out) {
+  return RunCoordcheck({"check", run_dir + "/history.jsonl", "--model", "cas-register"}, out);
+}
+
+// Starts a 60 s run in `d` and waits until its history holds more than `bytes` (the main
+// phase is under way then: nodes, daemons and the history exist).
+Spawned StartLongRun(const RunDirs& d, std::uintmax_t bytes) {
+  Spawned s = SpawnCoordcheck(RegisterRunArgs(d, {"--time-limit", "60"}));
+  REQUIRE(WaitForHistoryBytes(d, bytes, 10s));
+  return s;
+}
+
+// Runs kvd with `bug` for 5 s on seeds 1 to 3: every run is invalid (exit 1; `says`, when
+// given, in the output) and leaves nothing behind.
+void CheckCaughtOnSeeds(const std::string& bug, const char* says) {
+  RequireRoot();
+  for (const char* seed : {"1", "2", "3"}) {
+    RunDirs d = FreshRunDirs(bug);
+    std::string out;
+    int code = RunCoordcheck(
+        RegisterRunArgs(d, {"--bug", bug, "--time-limit", "5", "--seed", seed}), &out);
+    INFO("seed " << seed << "\n" << out);
+    CHECK(code == 1);
+    if (says != nullptr) CHECK(out.find(says) != std::string::npos);
+    CHECK(ReadJson(LatestRun(d) + "/results.json")["valid"] == false);
+    CheckNothingLeft(d);
+  }
+}
 
 }  // namespace
 
 TEST_CASE("run: kvd primary on 5 netns nodes for 20 s is valid and leaves nothing") {
   RequireRoot();
-  RunDirs d = Fresh("valid");
+  RunDirs d = FreshRunDirs("valid");
   std::string out;
-  int code = RunCoordcheck(RunArgs(d, {"--nodes", "5", "--time-limit", "20", "--seed", "42"}), &out);
+  int code = RunCoordcheck(
+      RegisterRunArgs(d, {"--nodes", "5", "--time-limit", "20", "--seed", "42"}), &out);
   INFO(out);
   CHECK(code == 0);
   CHECK(out.rfind("seed 42\n", 0) == 0);  // the seed comes first
-  const std::string run = Latest(d);
+  const std::string run = LatestRun(d);
   // The store holds everything the run used and recorded.
   for (const char* f : {"test.json", "history.jsonl", "results.json", "coordcheck.log"}) {
     CHECK(fs::exists(fs::path(run) / f));
@@ -78,64 +83,45 @@ TEST_CASE("run: kvd primary on 5 netns nodes for 20 s is valid and leaves nothin
   CHECK(fs::canonical(fs::path(d.store) / "register-kvd" / "latest") == fs::path(run));
   // The recorded history passes the offline checker too.
   std::string check_out;
-  CHECK(RunCoordcheck({"check", run + "/history.jsonl", "--model", "cas-register"}, &check_out) == 0);
+  CHECK(CheckOffline(run, &check_out) == 0);
   CheckNothingLeft(d);
 }
 
 TEST_CASE("run: --bug follower-reads is caught on every seed tried") {
-  RequireRoot();
-  for (const char* seed : {"1", "2", "3"}) {
-    RunDirs d = Fresh("follower-reads");
-    std::string out;
-    int code = RunCoordcheck(
-        RunArgs(d, {"--bug", "follower-reads", "--time-limit", "5", "--seed", seed}), &out);
-    INFO("seed " << seed << "\n" << out);
-    CHECK(code == 1);
-    CHECK(out.find("invalid: not linearizable") != std::string::npos);
-    CHECK(ReadJson(Latest(d) + "/results.json")["valid"] == false);
-    CheckNothingLeft(d);
-  }
+  CheckCaughtOnSeeds("follower-reads", "invalid: not linearizable");
 }
 
 TEST_CASE("run: --bug lost-cas is caught on every seed tried") {
-  RequireRoot();
-  for (const char* seed : {"1", "2", "3"}) {
-    RunDirs d = Fresh("lost-cas");
-    std::string out;
-    int code =
-        RunCoordcheck(RunArgs(d, {"--bug", "lost-cas", "--time-limit", "5", "--seed", seed}), &out);
-    INFO("seed " << seed << "\n" << out);
-    CHECK(code == 1);
-    CHECK(ReadJson(Latest(d) + "/results.json")["valid"] == false);
-    CheckNothingLeft(d);
-  }
+  CheckCaughtOnSeeds("lost-cas", nullptr);
 }
 
 TEST_CASE("run: the local backend runs on loopback addresses without namespaces") {
-  RunDirs d = Fresh("local");
+  RunDirs d = FreshRunDirs("local");
   std::string out;
-  int code = RunCoordcheck(RunArgs(d, {"--backend", "local", "--time-limit", "3", "--nodes", "3"}), &out);
+  int code = RunCoordcheck(
+      RegisterRunArgs(d, {"--backend", "local", "--time-limit", "3", "--nodes", "3"}), &out);
   INFO(out);
   CHECK(code == 0);
-  Json test = ReadJson(Latest(d) + "/test.json");
+  Json test = ReadJson(LatestRun(d) + "/test.json");
   CHECK(test["backend"] == "local");
-  CHECK(ReadFile(Latest(d) + "/history.jsonl").find("\"node\":\"n3\"") != std::string::npos);
+  CHECK(ReadFile(LatestRun(d) + "/history.jsonl").find("\"node\":\"n3\"") != std::string::npos);
   CheckNothingLeft(d);
 }
 
 TEST_CASE("run: -f test.json repeats a stored run with its seed") {
   RequireRoot();
-  RunDirs d = Fresh("repeat");
+  RunDirs d = FreshRunDirs("repeat");
   std::string out;
-  REQUIRE(RunCoordcheck(RunArgs(d, {"--time-limit", "2", "--seed", "777"}), &out) == 0);
-  const std::string first = Latest(d);
+  REQUIRE(RunCoordcheck(RegisterRunArgs(d, {"--time-limit", "2", "--seed", "777"}), &out) == 0);
+  const std::string first = LatestRun(d);
   std::string again;
-  int code = RunCoordcheck({"run", "-f", first + "/test.json", "--quiet", "--time-limit", "1"}, &again);
+  int code =
+      RunCoordcheck({"run", "-f", first + "/test.json", "--quiet", "--time-limit", "1"}, &again);
   INFO(again);
   CHECK(code == 0);
   CHECK(again.rfind("seed 777\n", 0) == 0);
-  CHECK(Latest(d) != first);
-  Json test = ReadJson(Latest(d) + "/test.json");
+  CHECK(LatestRun(d) != first);
+  Json test = ReadJson(LatestRun(d) + "/test.json");
   CHECK(test["time_limit_s"] == 1.0);  // the flag wins over the file
   CHECK(test["state_dir"] == d.state);
   CheckNothingLeft(d);
@@ -143,18 +129,9 @@ TEST_CASE("run: -f test.json repeats a stored run with its seed") {
 
 TEST_CASE("run: SIGINT stops the run, tears everything down and exits 3") {
   RequireRoot();
-  RunDirs d = Fresh("sigint");
-  Spawned s = SpawnCoordcheck(RunArgs(d, {"--time-limit", "60"}));
-  // Wait for the main phase: nodes, daemons and the history exist by then.
-  bool started = false;
-  for (int i = 0; i < 100 && !started; ++i) {
-    std::this_thread::sleep_for(100ms);
-    std::error_code ec;
-    started = fs::exists(fs::path(d.store) / "latest" / "history.jsonl", ec) &&
-              fs::file_size(fs::path(d.store) / "latest" / "history.jsonl", ec) > 1000;
-  }
-  REQUIRE(started);
-  const std::string run = Latest(d);
+  RunDirs d = FreshRunDirs("sigint");
+  Spawned s = StartLongRun(d, 1000);
+  const std::string run = LatestRun(d);
   CHECK_FALSE(Leftovers(d.state, RunIdFromLog(run)).empty());  // the run is really up
   ::kill(s.pid, SIGINT);
   int code = WaitExit(s.pid, 20s);
@@ -163,22 +140,14 @@ TEST_CASE("run: SIGINT stops the run, tears everything down and exits 3") {
   CHECK(ReadFile(s.out_path).find("interrupted") != std::string::npos);
   CheckNothingLeft(d);
   std::string check_out;
-  CHECK(RunCoordcheck({"check", run + "/history.jsonl", "--model", "cas-register"}, &check_out) == 0);
+  CHECK(CheckOffline(run, &check_out) == 0);
 }
 
 TEST_CASE("run: after SIGKILL the history is readable and `coordcheck clean` removes the rest") {
   RequireRoot();
-  RunDirs d = Fresh("sigkill");
-  Spawned s = SpawnCoordcheck(RunArgs(d, {"--time-limit", "60"}));
-  bool started = false;
-  for (int i = 0; i < 100 && !started; ++i) {
-    std::this_thread::sleep_for(100ms);
-    std::error_code ec;
-    started = fs::exists(fs::path(d.store) / "latest" / "history.jsonl", ec) &&
-              fs::file_size(fs::path(d.store) / "latest" / "history.jsonl", ec) > 5000;
-  }
-  REQUIRE(started);
-  const std::string run = Latest(d);
+  RunDirs d = FreshRunDirs("sigkill");
+  Spawned s = StartLongRun(d, 5000);
+  const std::string run = LatestRun(d);
   const std::string run_id = RunIdFromLog(run);
   ::kill(s.pid, SIGKILL);
   REQUIRE(WaitExit(s.pid, 10s) == -SIGKILL);
@@ -188,7 +157,7 @@ TEST_CASE("run: after SIGKILL the history is readable and `coordcheck clean` rem
   // ...the history holds every op recorded before the kill, and checks (the last ops are
   // open invokes: info)...
   std::string check_out;
-  int check_code = RunCoordcheck({"check", run + "/history.jsonl", "--model", "cas-register"}, &check_out);
+  int check_code = CheckOffline(run, &check_out);
   INFO(check_out);
   CHECK(check_code == 0);
   // ...and clean removes it all, naming what it removed.
@@ -196,21 +165,19 @@ TEST_CASE("run: after SIGKILL the history is readable and `coordcheck clean` rem
   CHECK(RunCoordcheck({"clean", "--state-dir", d.state}, &clean_out) == 0);
   INFO(clean_out);
   CHECK(clean_out.find("cc-" + run_id) != std::string::npos);
-  auto after = Leftovers(d.state, run_id);
-  INFO("left behind: " << Json(after).dump(1));
-  CHECK(after.empty());
+  CheckNothingLeft(d);
 }
 
 TEST_CASE("run: bad configs get one clear error and exit 3") {
-  RunDirs d = Fresh("bad");
+  RunDirs d = FreshRunDirs("bad");
   std::string out;
   CHECK(RunCoordcheck({"run", "--target", "nope", "--store", d.store}, &out) == 3);
   CHECK(out.find("target 'nope' is unknown (targets: kvd)") != std::string::npos);
-  CHECK(RunCoordcheck(RunArgs(d, {"--bug", "nope"}), &out) == 3);
+  CHECK(RunCoordcheck(RegisterRunArgs(d, {"--bug", "nope"}), &out) == 3);
   CHECK(out.find("bug 'nope' is not a bug of kvd") != std::string::npos);
-  CHECK(RunCoordcheck(RunArgs(d, {"--concurrency", "7"}), &out) == 3);
+  CHECK(RunCoordcheck(RegisterRunArgs(d, {"--concurrency", "7"}), &out) == 3);
   CHECK(out.find("not a multiple of threads_per_key") != std::string::npos);
-  CHECK(RunCoordcheck(RunArgs(d, {"--nemesis", "meteor"}), &out) == 3);
+  CHECK(RunCoordcheck(RegisterRunArgs(d, {"--nemesis", "meteor"}), &out) == 3);
   CHECK(out.find("nemesis 'meteor' is unknown") != std::string::npos);
   const std::string file = d.store + "/bad.json";
   std::ofstream(file) << "{\n  \"target\": \"kvd\",\n  \"concurency\": 5\n}\n";
@@ -229,7 +196,8 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
 TEST_CASE("list names the targets, their bugs, workloads, checkers and nemeses") {
   std::string out;
   REQUIRE(RunCoordcheck({"list"}, &out) == 0);
-  for (const char* s : {"kvd", "follower-reads", "lost-cas", "register", "linearizable", "netns", "local"}) {
+  for (const char* s :
+       {"kvd", "follower-reads", "lost-cas", "register", "linearizable", "netns", "local"}) {
     CHECK(out.find(s) != std::string::npos);
   }
 }

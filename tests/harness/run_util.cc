@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace coordcheck::testing {
@@ -16,12 +16,41 @@ namespace fs = std::filesystem;
 
 std::string FreshDir(const std::string& name) {
   static std::atomic<int> counter{0};
-  fs::path dir = fs::temp_directory_path() /
-                 ("coordcheck-test-" + name + "-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(counter++));
+  fs::path dir =
+      fs::temp_directory_path() / ("coordcheck-test-" + name + "-" + std::to_string(::getpid()) +
+                                   "-" + std::to_string(counter++));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
+}
+
+RunDirs FreshRunDirs(const std::string& name) {
+  return {FreshDir(name + "-store"), FreshDir(name + "-state")};
+}
+
+std::vector<std::string> RegisterRunArgs(const RunDirs& dirs,
+                                         const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"run",     "--workload", "register",    "--target", "kvd",
+                                   "--store", dirs.store,   "--state-dir", dirs.state, "--quiet"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+std::string LatestRun(const RunDirs& dirs) {
+  return fs::canonical(fs::path(dirs.store) / "latest").string();
+}
+
+std::string LatestHistory(const RunDirs& dirs) { return dirs.store + "/latest/history.jsonl"; }
+
+bool WaitForHistoryBytes(const RunDirs& dirs, std::uintmax_t bytes,
+                         std::chrono::milliseconds timeout) {
+  return nodetest::WaitUntil(
+      [&] {
+        std::error_code ec;
+        return fs::exists(LatestHistory(dirs), ec) &&
+               fs::file_size(LatestHistory(dirs), ec) > bytes;
+      },
+      timeout, std::chrono::milliseconds(100));
 }
 
 Spawned SpawnCoordcheck(const std::vector<std::string>& args) {
@@ -57,13 +86,6 @@ int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
     if (std::chrono::steady_clock::now() > until) return -1000;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 int RunCoordcheck(const std::vector<std::string>& args, std::string* out,
@@ -128,6 +150,12 @@ std::string RunIdFromLog(const std::string& run_dir) {
   if (at == std::string::npos) return "";
   auto end = log.find(' ', at + 8);
   return log.substr(at + 8, end - at - 8);
+}
+
+void CheckNothingLeft(const RunDirs& dirs) {
+  auto left = Leftovers(dirs.state, RunIdFromLog(LatestRun(dirs)));
+  INFO("left behind: " << nlohmann::json(left).dump(1));
+  CHECK(left.empty());
 }
 
 }  // namespace coordcheck::testing

@@ -1,14 +1,21 @@
 // Running the coordcheck binary from tests as a CI pipeline would: in the background with
 // its output in a file, with signals, and looking for anything a run left behind.
+//
+// Thread-safety: none needed (tests are single-threaded).
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "tests/support/node_env.h"
+
 namespace coordcheck::testing {
+
+using nodetest::ReadFile;
 
 struct Spawned {
   pid_t pid = -1;
@@ -22,17 +29,36 @@ int WaitExit(pid_t pid, std::chrono::milliseconds timeout);
 // Runs to completion; returns the exit code and fills `out`.
 int RunCoordcheck(const std::vector<std::string>& args, std::string* out,
                   std::chrono::milliseconds timeout = std::chrono::minutes(3));
-std::string ReadFile(const std::string& path);
 // Polls until `path` contains `text` or the timeout passes.
 bool WaitForText(const std::string& path, const std::string& text,
                  std::chrono::milliseconds timeout);
 // A fresh, empty directory under the temp dir.
 std::string FreshDir(const std::string& name);
 
+// The store and the state directory of a test's runs: FreshDir(NAME-store), FreshDir(NAME-state).
+struct RunDirs {
+  std::string store;
+  std::string state;
+};
+RunDirs FreshRunDirs(const std::string& name);
+// `run --workload register --target kvd` with the store and state directory of `dirs`,
+// `--quiet`, then `extra`.
+std::vector<std::string> RegisterRunArgs(const RunDirs& dirs,
+                                         const std::vector<std::string>& extra);
+// The folder of the latest run in the store (its `latest` link resolved).
+std::string LatestRun(const RunDirs& dirs);
+// The latest run's history file, through the `latest` link (it may not exist yet).
+std::string LatestHistory(const RunDirs& dirs);
+// Polls until the latest run's history is larger than `bytes` or the timeout passes.
+bool WaitForHistoryBytes(const RunDirs& dirs, std::uintmax_t bytes,
+                         std::chrono::milliseconds timeout);
+
 // What is left of runs that used `state_dir`: ledgers, node folders, namespaces named with
 // `run_id` ("cc-<id>-..."), and processes whose command line mentions `state_dir`.
 std::vector<std::string> Leftovers(const std::string& state_dir, const std::string& run_id);
 // The cluster id a run logged in its coordcheck.log ("" if none).
 std::string RunIdFromLog(const std::string& run_dir);
+// CHECKs that nothing is left of the latest run in `dirs` (Leftovers), listing what is.
+void CheckNothingLeft(const RunDirs& dirs);
 
 }  // namespace coordcheck::testing

@@ -11,6 +11,7 @@
 #include "nemesis/clock/offset_file.h"
 #include "nemesis/ops.h"
 #include "tests/nemesis/clock/clock_test_util.h"
+#include "tests/support/node_env.h"
 
 namespace {
 
@@ -78,7 +79,7 @@ TEST_CASE("bumps shift a running process's wall clock on its node only (local)",
 
 TEST_CASE("bumps shift a running process's wall clock on its node only (netns)",
           "[nemesis][clock][root]") {
-  clocktest::RequireRoot();
+  nodetest::RequireRoot();
   BumpScenario("netns");
 }
 
@@ -223,26 +224,16 @@ TEST_CASE("DaemonEnv names the node's files, Teardown zeroes every offset", "[ne
 }
 
 TEST_CASE("Setup names what is missing and Invoke refuses before it", "[nemesis][clock]") {
-  clocktest::TempDir dir;
-  coordcheck::control::ClusterOptions options;
-  options.backend = "local";
-  options.nodes = 1;
-  options.state_dir = dir.path();
-  auto cluster = coordcheck::control::Cluster::Create(options);
-  REQUIRE(cluster.ok());
-  coordcheck::ClockNemesis nemesis(**cluster, dir.path() + "/empty-bin");
-  Op invoke;
-  invoke.process = coordcheck::kNemesisProcess;
-  invoke.f = fault::kBumpClock;
-  invoke.value = {{"n1", 1}};
-  Op done = nemesis.Invoke(invoke);
+  nodetest::TestCluster cluster("local", 1);  // checks that Destroy succeeds
+  const std::string empty_bin = cluster.state_dir() + "/empty-bin";
+  coordcheck::ClockNemesis nemesis(cluster.cluster(), empty_bin);
+  Op done = nemesis.Invoke(nodetest::NemesisOp(fault::kBumpClock, {{"n1", 1}}));
   CHECK(done.type == coordcheck::OpType::kInfo);
   CHECK_THAT(done.error.get<std::string>(), Catch::Contains("not set up"));
   const auto setup = nemesis.Setup();
   REQUIRE(!setup.ok());
-  CHECK_THAT(setup.message(), Catch::Contains(dir.path() + "/empty-bin/libcoordcheck-clock.so"));
+  CHECK_THAT(setup.message(), Catch::Contains(empty_bin + "/libcoordcheck-clock.so"));
   CHECK(nemesis.Teardown().ok());
-  CHECK((*cluster)->Destroy().ok());
 }
 
 }  // namespace

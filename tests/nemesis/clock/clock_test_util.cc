@@ -1,13 +1,7 @@
 #include "tests/nemesis/clock/clock_test_util.h"
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
-#include <thread>
 
 namespace clocktest {
 
@@ -16,39 +10,6 @@ using coordcheck::Op;
 using coordcheck::OpType;
 namespace control = coordcheck::control;
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/cc-clock-test-XXXXXX";
-  const char* made = mkdtemp(tmpl);
-  REQUIRE(made != nullptr);
-  path_ = made;
-}
-
-TempDir::~TempDir() {
-  control::CleanLeftovers(path_);
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-void RequireRoot() {
-  if (geteuid() != 0) FAIL("this test needs root (network namespaces)");
-}
-
-bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 int64_t Nanos(clockid_t clock) {
   timespec ts;
   clock_gettime(clock, &ts);
@@ -56,16 +17,9 @@ int64_t Nanos(clockid_t clock) {
 }
 
 ClockCluster::ClockCluster(const std::string& backend, int nodes,
-                           coordcheck::ClockNemesisOptions options) {
-  control::ClusterOptions cluster_options;
-  cluster_options.backend = backend;
-  cluster_options.nodes = nodes;
-  cluster_options.state_dir = dir_.path();
-  auto cluster = control::Cluster::Create(cluster_options);
-  INFO(cluster.message());
-  REQUIRE(cluster.ok());
-  cluster_ = std::move(cluster.value());
-  nemesis_ = std::make_unique<coordcheck::ClockNemesis>(*cluster_, kBinDir, options);
+                           coordcheck::ClockNemesisOptions options)
+    : cluster_(backend, nodes) {
+  nemesis_ = std::make_unique<coordcheck::ClockNemesis>(cluster_.cluster(), kBinDir, options);
   const auto setup = nemesis_->Setup();
   INFO(setup.message());
   REQUIRE(setup.ok());
@@ -74,8 +28,6 @@ ClockCluster::ClockCluster(const std::string& backend, int nodes,
 ClockCluster::~ClockCluster() {
   const auto teardown = nemesis_->Teardown();
   CHECK(teardown.message() == "");
-  const auto destroyed = cluster_->Destroy();
-  CHECK(destroyed.message() == "");
 }
 
 std::string ClockCluster::StartProbe(const std::string& node, int period_ms) {
@@ -87,17 +39,12 @@ std::string ClockCluster::StartProbe(const std::string& node, int period_ms) {
   auto daemon = remote(node).StartDaemon(spec);
   INFO(daemon.message());
   REQUIRE(daemon.ok());
-  REQUIRE(WaitUntil([&] { return !Readings(spec.log_path).empty(); }));
+  REQUIRE(nodetest::WaitUntil([&] { return !Readings(spec.log_path).empty(); }));
   return spec.log_path;
 }
 
 Op ClockCluster::Invoke(const std::string& f, Json value) {
-  Op invoke;
-  invoke.process = coordcheck::kNemesisProcess;
-  invoke.type = OpType::kInvoke;
-  invoke.f = f;
-  invoke.value = std::move(value);
-  Op done = nemesis_->Invoke(invoke);
+  Op done = nemesis_->Invoke(nodetest::NemesisOp(f, std::move(value)));
   INFO(coordcheck::OpToLine(done));
   CHECK(done.type == OpType::kInfo);
   CHECK(done.process == coordcheck::kNemesisProcess);
@@ -107,7 +54,7 @@ Op ClockCluster::Invoke(const std::string& f, Json value) {
 
 std::vector<Reading> Readings(const std::string& log_path) {
   std::vector<Reading> readings;
-  std::istringstream in(ReadFile(log_path));
+  std::istringstream in(nodetest::ReadFile(log_path));
   std::string line;
   while (std::getline(in, line)) {
     if (in.eof()) break;  // a line still being written
@@ -124,7 +71,7 @@ std::vector<Reading> Readings(const std::string& log_path) {
 Reading FreshReading(const std::string& log_path) {
   const int64_t now = Nanos(CLOCK_MONOTONIC);
   Reading fresh;
-  const bool found = WaitUntil([&] {
+  const bool found = nodetest::WaitUntil([&] {
     for (const Reading& r : Readings(log_path)) {
       if (r.mono > now) {
         fresh = r;

@@ -1,6 +1,6 @@
-// Helpers for the clock nemesis tests: a private state directory, a cluster with a
-// ClockNemesis set up on it, fault ops, and the readings of cc_clock_probe (clock_probe.cc)
-// compared with the test's own clock.
+// Helpers for the clock nemesis tests: a cluster with a ClockNemesis set up on it, fault
+// ops, and the readings of cc_clock_probe (clock_probe.cc) compared with the test's own
+// clock. The state directory, root check and polling are in tests/support/node_env.h.
 //
 // Thread-safety: none needed (each test uses its own objects from one thread).
 #pragma once
@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "harness/control/cluster.h"
 #include "history/op.h"
 #include "nemesis/clock/clock_nemesis.h"
+#include "tests/support/node_env.h"
 
 namespace clocktest {
 
@@ -25,39 +25,18 @@ inline const std::string kProbe = CC_CLOCK_PROBE;
 inline const std::string kMallocGuard = CC_CLOCK_MALLOC_GUARD;
 inline const std::string kPreload = kBinDir + "/" + coordcheck::ClockNemesis::kLibraryName;
 
-// A fresh directory under /tmp, used as a state directory: on destruction it runs
-// CleanLeftovers on it (a test that failed half-way leaves nothing behind), then removes it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Fails the current test unless running as root.
-void RequireRoot();
-
-bool WaitUntil(const std::function<bool()>& done,
-               std::chrono::milliseconds timeout = std::chrono::seconds(3));
-
-std::string ReadFile(const std::string& path);
 int64_t Nanos(clockid_t clock);
 
-// A cluster of `nodes` nodes with a ClockNemesis on it, set up; torn down and destroyed
-// (checking both succeed) on destruction.
+// A cluster of `nodes` nodes with a ClockNemesis on it, set up; torn down (checking it
+// succeeds) on destruction, then destroyed and checked by nodetest::TestCluster.
 class ClockCluster {
  public:
   explicit ClockCluster(const std::string& backend, int nodes = 3,
                         coordcheck::ClockNemesisOptions options = {});
   ~ClockCluster();
-  coordcheck::control::Cluster& cluster() { return *cluster_; }
+  coordcheck::control::Cluster& cluster() { return cluster_.cluster(); }
   coordcheck::ClockNemesis& nemesis() { return *nemesis_; }
-  coordcheck::control::Remote& remote(const std::string& node) { return cluster_->remote(node); }
+  coordcheck::control::Remote& remote(const std::string& node) { return cluster_.remote(node); }
 
   // Starts `cc_clock_probe loop PERIOD_MS` on `node` under the preload; returns its log.
   std::string StartProbe(const std::string& node, int period_ms);
@@ -65,8 +44,7 @@ class ClockCluster {
   coordcheck::Op Invoke(const std::string& f, coordcheck::Json value);
 
  private:
-  TempDir dir_;
-  std::unique_ptr<coordcheck::control::Cluster> cluster_;
+  nodetest::TestCluster cluster_;
   std::unique_ptr<coordcheck::ClockNemesis> nemesis_;
 };
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "nemesis/clock/offset_layout.h"
-#include "tests/nemesis/clock/clock_test_util.h"
+#include "tests/support/node_env.h"
 
 namespace {
 
@@ -25,13 +25,13 @@ ino_t Inode(const std::string& path) {
 }
 
 TEST_CASE("an offset file is created at its full size and rewritten in place", "[nemesis][clock]") {
-  clocktest::TempDir dir;
+  nodetest::TempDir dir;
   const std::string path = dir.path() + "/a/b/offset";
   auto file = OffsetFile::Create(path);
   INFO(file.message());
   REQUIRE(file.ok());
   CHECK(std::filesystem::file_size(path) == kOffsetFileSize);
-  CHECK(clocktest::ReadFile(path).substr(0, 8) == "ccclock1");
+  CHECK(nodetest::ReadFile(path).substr(0, 8) == "ccclock1");
   CHECK(*file->Read() == 0);
   const ino_t inode = Inode(path);
 
@@ -60,7 +60,7 @@ TEST_CASE("an offset file is created at its full size and rewritten in place", "
 }
 
 TEST_CASE("anything that is not an offset file is refused and left as it was", "[nemesis][clock]") {
-  clocktest::TempDir dir;
+  nodetest::TempDir dir;
   const std::string path = dir.path() + "/offset";
   {
     std::FILE* f = std::fopen(path.c_str(), "w");
@@ -68,11 +68,11 @@ TEST_CASE("anything that is not an offset file is refused and left as it was", "
     std::fputs("not an offset file, and not 64 bytes long", f);
     std::fclose(f);
   }
-  const std::string before = clocktest::ReadFile(path);
+  const std::string before = nodetest::ReadFile(path);
   auto created = OffsetFile::Create(path);
   REQUIRE(!created.ok());
   CHECK_THAT(created.message(), Catch::Contains(path) && Catch::Contains("size"));
-  CHECK(clocktest::ReadFile(path) == before);
+  CHECK(nodetest::ReadFile(path) == before);
   CHECK(!OffsetFile::Open(path).ok());
   CHECK(!OffsetMapping::Map(path).ok());
 
@@ -92,7 +92,7 @@ TEST_CASE("anything that is not an offset file is refused and left as it was", "
 // A writer flips between two offsets that differ in every byte, as fast as it can, while a
 // reader reads through a shared mapping exactly as the preload does.
 TEST_CASE("a concurrent reader never sees a torn offset", "[nemesis][clock]") {
-  clocktest::TempDir dir;
+  nodetest::TempDir dir;
   const std::string path = dir.path() + "/offset";
   auto file = OffsetFile::Create(path);
   REQUIRE(file.ok());

@@ -7,6 +7,7 @@
 
 #include "nemesis/ops.h"
 #include "tests/nemesis/clock/clock_test_util.h"
+#include "tests/support/node_env.h"
 
 namespace {
 
@@ -78,8 +79,8 @@ void RedisScenario(const std::string& backend) {
 
   RedisCli cli(n1);
   const bool up =
-      clocktest::WaitUntil([&] { return cli.Call({"PING"}) == "PONG"; }, std::chrono::seconds(5));
-  INFO("redis log: " << clocktest::ReadFile(n1.root_dir() + "/redis.log"));
+      nodetest::WaitUntil([&] { return cli.Call({"PING"}) == "PONG"; }, std::chrono::seconds(5));
+  INFO("redis log: " << nodetest::ReadFile(n1.root_dir() + "/redis.log"));
   REQUIRE(up);  // no deadlock at start-up
 
   // +10 s: a key with 5 s to live has expired at once.
@@ -110,7 +111,7 @@ TEST_CASE("redis-server starts under the preload and expires keys by the skewed 
 
 TEST_CASE("redis-server starts under the preload and expires keys by the skewed clock (netns)",
           "[nemesis][clock][root]") {
-  clocktest::RequireRoot();
+  nodetest::RequireRoot();
   RedisScenario("netns");
 }
 

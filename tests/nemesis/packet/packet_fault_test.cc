@@ -8,6 +8,7 @@
 #include "nemesis/ops.h"
 #include "nemesis/packet/packet_nemesis.h"
 #include "tests/nemesis/packet/pkt_test_util.h"
+#include "tests/support/node_env.h"
 
 using Catch::Matchers::Contains;
 using coordcheck::Json;
@@ -93,8 +94,8 @@ TEST_CASE("packet fault: node seeds differ by node and repeat for the same op", 
 }
 
 TEST_CASE("packet nemesis: the local backend gives a clear Setup error", "[packet]") {
-  pkttest::TestCluster cluster("local", 2);
-  coordcheck::PacketNemesis nemesis(*cluster, pkttest::kBinDir);
+  nodetest::TestCluster cluster("local", 2);
+  coordcheck::PacketNemesis nemesis(cluster.cluster(), pkttest::kBinDir);
   CHECK(nemesis.fs() ==
         std::vector<std::string>{coordcheck::fault::kStartPacket, coordcheck::fault::kStopPacket});
   auto st = nemesis.Setup();

@@ -7,16 +7,8 @@
 #include <string>
 #include <vector>
 
+namespace coordcheck::nemesis {
 namespace {
-
-using coordcheck::Json;
-using coordcheck::nemesis::Drops;
-using coordcheck::nemesis::Grudge;
-using coordcheck::nemesis::GrudgeKinds;
-using coordcheck::nemesis::GrudgeToJson;
-using coordcheck::nemesis::IsolateGrudge;
-using coordcheck::nemesis::MakeGrudge;
-using coordcheck::nemesis::ParseGrudge;
 
 std::vector<std::string> Nodes(int n) {
   std::vector<std::string> nodes;
@@ -279,3 +271,5 @@ TEST_CASE("grudge: explicit grudges are validated and normalized", "[grudge]") {
   CHECK_FALSE(ParseGrudge(Json::parse(R"({"n1": [2]})"), nodes).ok());
   CHECK_FALSE(ParseGrudge(Json::parse(R"(["n1"])"), nodes).ok());
 }
+
+}  // namespace coordcheck::nemesis

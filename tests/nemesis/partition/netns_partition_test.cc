@@ -12,33 +12,16 @@
 #include "nemesis/ops.h"
 #include "nemesis/partition/partition_nemesis.h"
 #include "tests/nemesis/partition/test_util.h"
+#include "tests/support/node_env.h"
 
+namespace coordcheck::nemesis {
 namespace {
 
-using coordcheck::Json;
-using coordcheck::kNemesisProcess;
-using coordcheck::Op;
-using coordcheck::OpType;
-using coordcheck::control::Result;
-using coordcheck::nemesis::Drops;
-using coordcheck::nemesis::Grudge;
-using coordcheck::nemesis::GrudgeKinds;
-using coordcheck::nemesis::MakeGrudge;
-using coordcheck::nemesis::ParseGrudge;
-using coordcheck::nemesis::PartitionNemesis;
-using parttest::Pair;
+using nodetest::NemesisOp;
 using parttest::TestCluster;
 
 constexpr const char* kPolicies = "-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n";
 constexpr const char* kOurs = "-N coordcheck-part\n-A INPUT -j coordcheck-part\n";
-
-Op NemesisOp(const std::string& f, Json value) {
-  Op op;
-  op.process = kNemesisProcess;
-  op.f = f;
-  op.value = std::move(value);
-  return op;
-}
 
 // Invokes `f` and requires a clean info completion of the same process and f.
 Op Run(PartitionNemesis& nemesis, const std::string& f, Json value) {
@@ -78,7 +61,7 @@ void CheckConnectivity(TestCluster& cluster, const Grudge& grudge, bool reject,
   const auto matrix = cluster.ConnectMatrix(300);
   for (const auto& [pair, outcome] : matrix) {
     INFO(what << ": connect " << pair.first << " -> " << pair.second << ", grudge "
-              << coordcheck::nemesis::GrudgeToJson(grudge).dump());
+              << GrudgeToJson(grudge).dump());
     CHECK(outcome == ExpectedConnect(grudge, pair.first, pair.second, reject));
   }
 }
@@ -93,10 +76,14 @@ std::vector<std::string> ChainRules(TestCluster& cluster, const std::string& nod
   return rules;
 }
 
-}  // namespace
+// Waits up to 2 s for `node`'s UDP receiver to have `count` datagrams.
+void AwaitUdp(TestCluster& cluster, const std::string& node, size_t count) {
+  nodetest::WaitUntil([&] { return cluster.UdpReceived(node).size() >= count; },
+                      std::chrono::seconds(2), std::chrono::milliseconds(10));
+}
 
 TEST_CASE("partition netns: a cut pair cannot connect and a healed pair can", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(5);
   PartitionNemesis nemesis(cluster.cluster(), nullptr);
   SetUp(nemesis);
@@ -120,7 +107,7 @@ TEST_CASE("partition netns: a cut pair cannot connect and a healed pair can", "[
 }
 
 TEST_CASE("partition netns: a one-way cut blocks one direction only", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(5);
   PartitionNemesis nemesis(cluster.cluster(), nullptr);
   SetUp(nemesis);
@@ -132,26 +119,20 @@ TEST_CASE("partition netns: a one-way cut blocks one direction only", "[root]") 
   CHECK(started.value["rules"] == 1);
   cluster.SendUdp("n2", "n1", 5);
   cluster.SendUdp("n1", "n2", 5);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (cluster.UdpReceived("n2").size() < 5 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  AwaitUdp(cluster, "n2", 5);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(cluster.UdpReceived("n2") == std::vector<std::string>(5, "n1"));
   CHECK(cluster.UdpReceived("n1").empty());
 
   Run(nemesis, "stop-partition", nullptr);
   cluster.SendUdp("n2", "n1", 3);
-  const auto healed = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (cluster.UdpReceived("n1").size() < 3 && std::chrono::steady_clock::now() < healed) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  AwaitUdp(cluster, "n1", 3);
   CHECK(cluster.UdpReceived("n1") == std::vector<std::string>(3, "n2"));
   TearDown(nemesis);
 }
 
 TEST_CASE("partition netns: REJECT fails a connect fast while DROP makes it time out", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(3);
   PartitionNemesis nemesis(cluster.cluster(), nullptr);
   SetUp(nemesis);
@@ -169,7 +150,7 @@ TEST_CASE("partition netns: REJECT fails a connect fast while DROP makes it time
 }
 
 TEST_CASE("partition netns: a node's rules are only our chain and its jump", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(3);
   PartitionNemesis nemesis(cluster.cluster(), nullptr);
   SetUp(nemesis);
@@ -208,7 +189,7 @@ TEST_CASE("partition netns: a node's rules are only our chain and its jump", "[r
 }
 
 TEST_CASE("partition netns: heal and teardown leave foreign rules in place", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(3);
   // Someone else's chain and rules on n2, there before the nemesis.
   cluster.Exec("n2", {"iptables", "-w", "-N", "someone-else"});
@@ -240,11 +221,12 @@ TEST_CASE("partition netns: heal and teardown leave foreign rules in place", "[r
 }
 
 TEST_CASE("partition netns: every kind gives exactly its grudge's connectivity", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(5);
   const auto names = cluster.names();
   std::string primary = "n4";
-  PartitionNemesis nemesis(cluster.cluster(), [&]() -> Result<std::string> { return primary; });
+  PartitionNemesis nemesis(cluster.cluster(),
+                           [&]() -> control::Result<std::string> { return primary; });
   SetUp(nemesis);
   CheckConnectivity(cluster, {}, true, "before any partition");
   for (const std::string& kind : GrudgeKinds()) {
@@ -252,7 +234,7 @@ TEST_CASE("partition netns: every kind gives exactly its grudge's connectivity",
       Op started =
           Run(nemesis, "start-partition", {{"kind", kind}, {"seed", seed}, {"mode", "reject"}});
       const Grudge grudge = *MakeGrudge(names, kind, seed);
-      CHECK(started.value["grudge"] == coordcheck::nemesis::GrudgeToJson(grudge));
+      CHECK(started.value["grudge"] == GrudgeToJson(grudge));
       CheckConnectivity(cluster, grudge, true, kind + " seed " + std::to_string(seed));
     }
   }
@@ -262,7 +244,7 @@ TEST_CASE("partition netns: every kind gives exactly its grudge's connectivity",
       *ParseGrudge(Json::parse(R"({"n1":["n4"],"n2":["n4"],"n3":["n4"],"n4":["n1","n2","n3","n5"],
                       "n5":["n4"]})"),
                    names);
-  CHECK(isolated.value["grudge"] == coordcheck::nemesis::GrudgeToJson(around_n4));
+  CHECK(isolated.value["grudge"] == GrudgeToJson(around_n4));
   CheckConnectivity(cluster, around_n4, true, "isolate-primary");
 
   const Json explicit_grudge = Json::parse(R"({"n1": ["n2", "n5"], "n3": ["n1"]})");
@@ -278,7 +260,7 @@ TEST_CASE("partition netns: every kind gives exactly its grudge's connectivity",
 }
 
 TEST_CASE("partition netns: isolate-primary without a usable primary is an error", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(3);
   const Json value = {{"kind", "isolate-primary"}};
 
@@ -289,7 +271,7 @@ TEST_CASE("partition netns: isolate-primary without a usable primary is an error
              Catch::Contains("the target does not report a primary"));
   TearDown(none);
 
-  Result<std::string> answer = Result<std::string>::Error("no leader elected");
+  auto answer = control::Result<std::string>::Error("no leader elected");
   PartitionNemesis asking(cluster.cluster(), [&] { return answer; });
   SetUp(asking);
   Op failed = asking.Invoke(NemesisOp("start-partition", value));
@@ -302,7 +284,7 @@ TEST_CASE("partition netns: isolate-primary without a usable primary is an error
 }
 
 TEST_CASE("partition netns: a failed start names the node and heals the rest", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(5);
   PartitionNemesis nemesis(cluster.cluster(), nullptr);
   SetUp(nemesis);
@@ -331,7 +313,7 @@ TEST_CASE("partition netns: a failed start names the node and heals the rest", "
 }
 
 TEST_CASE("partition netns: setup clears a leftover chain and teardown is idempotent", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(3);
   {
     // A nemesis that partitions and never tears down (a controller that died).
@@ -356,8 +338,8 @@ TEST_CASE("partition netns: setup clears a leftover chain and teardown is idempo
 }
 
 TEST_CASE("partition netns: the root namespace is untouched", "[root]") {
-  parttest::RequireRoot();
-  const std::string before = parttest::RootNetworkState();
+  nodetest::RequireRoot();
+  const std::string before = nodetest::RootNetworkState();
   std::string run_id;
   {
     TestCluster cluster(5);
@@ -369,12 +351,12 @@ TEST_CASE("partition netns: the root namespace is untouched", "[root]") {
     Run(nemesis, "start-partition", {{"kind", "one-way"}, {"seed", 9}});
     TearDown(nemesis);
   }
-  CHECK(parttest::RootNetworkState() == before);
-  CHECK(parttest::NetnsList().find(run_id) == std::string::npos);
+  CHECK(nodetest::RootNetworkState() == before);
+  CHECK(nodetest::NamespacesOf(run_id).empty());
 }
 
 TEST_CASE("partition netns: partitioning and healing five nodes is quick", "[root]") {
-  parttest::RequireRoot();
+  nodetest::RequireRoot();
   TestCluster cluster(5);
   PartitionNemesis nemesis(cluster.cluster(), nullptr);
   using Clock = std::chrono::steady_clock;
@@ -403,3 +385,6 @@ TEST_CASE("partition netns: partitioning and healing five nodes is quick", "[roo
   CHECK(start_ms / kRounds < 1000);
   CHECK(stop_ms / kRounds < 1000);
 }
+
+}  // namespace
+}  // namespace coordcheck::nemesis

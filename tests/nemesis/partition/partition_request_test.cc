@@ -8,36 +8,20 @@
 #include "nemesis/ops.h"
 #include "nemesis/partition/partition_nemesis.h"
 #include "tests/nemesis/partition/test_util.h"
+#include "tests/support/node_env.h"
 
+namespace coordcheck::nemesis {
 namespace {
 
-using coordcheck::Json;
-using coordcheck::kNemesisProcess;
-using coordcheck::Op;
-using coordcheck::OpType;
-using coordcheck::nemesis::CutMode;
-using coordcheck::nemesis::Grudge;
-using coordcheck::nemesis::MakeGrudge;
-using coordcheck::nemesis::ParsePartitionRequest;
-using coordcheck::nemesis::PartitionNemesis;
+using nodetest::NemesisOp;
 
 const std::vector<std::string> kNodes = {"n1", "n2", "n3", "n4", "n5"};
-
-Op NemesisOp(const std::string& f, Json value) {
-  Op op;
-  op.process = kNemesisProcess;
-  op.f = f;
-  op.value = std::move(value);
-  return op;
-}
 
 std::string ParseError(const char* value) {
   auto parsed = ParsePartitionRequest(Json::parse(value), kNodes);
   REQUIRE_FALSE(parsed.ok());
   return parsed.message();
 }
-
-}  // namespace
 
 TEST_CASE("partition request: kinds, seeds, modes and explicit grudges parse", "[request]") {
   auto kind = ParsePartitionRequest(
@@ -122,16 +106,16 @@ TEST_CASE("partition nemesis: bad ops complete as info with an error", "[local]"
 }
 
 TEST_CASE("partition nemesis: PrimaryOf follows the target's abilities", "[local]") {
-  struct Target : coordcheck::ProcessControl {
+  struct Target : ProcessControl {
     bool primary = false;
     bool can_kill() const override { return false; }
     bool can_pause() const override { return false; }
     bool has_primary() const override { return primary; }
-    coordcheck::control::Status Kill(const std::string&) override { return {}; }
-    coordcheck::control::Status Start(const std::string&) override { return {}; }
-    coordcheck::control::Status Pause(const std::string&) override { return {}; }
-    coordcheck::control::Status Resume(const std::string&) override { return {}; }
-    coordcheck::control::Result<std::string> Primary() override { return std::string("n2"); }
+    control::Status Kill(const std::string&) override { return {}; }
+    control::Status Start(const std::string&) override { return {}; }
+    control::Status Pause(const std::string&) override { return {}; }
+    control::Status Resume(const std::string&) override { return {}; }
+    control::Result<std::string> Primary() override { return std::string("n2"); }
   } target;
   CHECK_FALSE(PartitionNemesis::PrimaryOf(nullptr));
   CHECK_FALSE(PartitionNemesis::PrimaryOf(&target));
@@ -140,3 +124,6 @@ TEST_CASE("partition nemesis: PrimaryOf follows the target's abilities", "[local
   REQUIRE(primary);
   CHECK(*primary() == "n2");
 }
+
+}  // namespace
+}  // namespace coordcheck::nemesis

@@ -1,0 +1,126 @@
+#include "checkers/fencing.h"
+
+#include "checkers/resource_log.h"
+
+namespace coordcheck {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using lock_log::Entry;
+
+std::string Plural(int64_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+CheckResult FencingChecker::Check(const History& history, const CheckBudget& budget) const {
+  CheckResult result;
+  const Clock::time_point deadline =
+      budget.time_limit.count() > 0 ? Clock::now() + budget.time_limit : Clock::time_point::max();
+  auto unknown = [&](const std::string& reason, const std::string& message) {
+    result.valid = Validity::kUnknown;
+    result.details["reason"] = reason;
+    result.details["message"] = message;
+    result.summary = "unknown: " + message;
+    return result;
+  };
+
+  lock_log::LogProblem problem;
+  std::optional<lock_log::ResourceLog> log = FindResourceLog(history, deadline, &problem);
+  if (!log) return unknown(problem.reason, problem.message);
+  const std::vector<Entry>& entries = log->entries;
+
+  int64_t accepted = 0, fenced = 0, unfenced = 0, rejected = 0, decreases = 0;
+  bool any_fence = false;
+  std::optional<size_t> highest;  // the accepted write holding the highest fence so far
+  Json rejected_list = Json::array();
+  Json anomalies = Json::array();
+  bool truncated = false;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i % lock_log::kClockStride == 0 && Clock::now() >= deadline) {
+      return unknown("time-limit", "time limit of " + std::to_string(budget.time_limit.count()) +
+                                       " ms reached after " + std::to_string(i) + " of " +
+                                       std::to_string(entries.size()) + " log entries");
+    }
+    const Entry& e = entries[i];
+    if (e.fence) any_fence = true;
+    if (!e.is_write) continue;
+    if (!e.accepted) {
+      ++rejected;
+      if (rejected_list.size() < lock_log::kMaxListed) {
+        Json r = lock_log::EntryJson(e);
+        r["highest_accepted_fence"] = highest ? Json(*entries[*highest].fence) : Json();
+        rejected_list.push_back(std::move(r));
+      }
+      continue;
+    }
+    ++accepted;
+    if (!e.fence) {
+      ++unfenced;
+      continue;
+    }
+    ++fenced;
+    if (highest && *e.fence < *entries[*highest].fence) {
+      ++decreases;
+      if (anomalies.size() < lock_log::kMaxListed) {
+        const Entry& h = entries[*highest];
+        Json a = {{"type", "fence-decrease"},
+                  {"write", lock_log::EntryJson(e)},
+                  {"after", lock_log::EntryJson(h)}};
+        a["explanation"] = "the resource accepted the write of critical section " +
+                           lock_log::DescribeCs(e) + " with fence " + std::to_string(*e.fence) +
+                           " at seq " + std::to_string(e.seq) + " (" + lock_log::Seconds(e.t_ns) +
+                           ") after it had accepted fence " + std::to_string(*h.fence) +
+                           " from critical section " + lock_log::DescribeCs(h) + " at seq " +
+                           std::to_string(h.seq) + " (" + lock_log::Seconds(h.t_ns) + ")";
+        anomalies.push_back(std::move(a));
+      } else {
+        truncated = true;
+      }
+      continue;
+    }
+    if (!highest || *e.fence > *entries[*highest].fence) highest = i;
+  }
+
+  Json& d = result.details;
+  d["entries"] = entries.size();
+  d["accepted_writes"] = accepted;
+  d["fenced_accepted_writes"] = fenced;
+  d["unfenced_accepted_writes"] = unfenced;
+  d["rejected_stale_writes"] = rejected;
+  d["rejected"] = std::move(rejected_list);
+  d["highest_fence"] = highest ? Json(*entries[*highest].fence) : Json();
+  d["decrease_count"] = decreases;
+  d["anomaly_types"] = decreases > 0 ? Json::array({"fence-decrease"}) : Json::array();
+  const std::string first =
+      anomalies.empty() ? std::string() : anomalies[0]["explanation"].get<std::string>();
+  d["anomalies"] = std::move(anomalies);
+  if (truncated) d["anomalies_truncated"] = true;
+
+  const std::string counts = Plural(accepted, "accepted write", "accepted writes") + ", " +
+                             Plural(rejected, "stale write", "stale writes") + " rejected";
+  if (!any_fence) {
+    d["note"] = "no fencing tokens: nothing to check";
+    result.valid = Validity::kValid;
+    result.summary = "no fencing tokens: nothing to check (" + counts + ")";
+    return result;
+  }
+  if (unfenced > 0) {
+    d["note"] = Plural(unfenced, "accepted write", "accepted writes") +
+                " carried no fence and are not ordered against fenced ones";
+  }
+  if (decreases > 0) {
+    result.valid = Validity::kInvalid;
+    result.summary = Plural(decreases, "accepted write", "accepted writes") +
+                     " carried a fence lower than one accepted before (first: " + first + ")";
+    return result;
+  }
+  result.valid = Validity::kValid;
+  result.summary =
+      "fences never decreased: " + counts +
+      (highest ? ", highest fence " + std::to_string(*entries[*highest].fence) : std::string());
+  return result;
+}
+
+}  // namespace coordcheck

@@ -1,0 +1,431 @@
+#include "targets/etcd/db.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "targets/etcd/gateway.h"
+#include "targets/etcd/http.h"
+
+namespace coordcheck::etcd {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using control::Result;
+using control::Status;
+using std::chrono::milliseconds;
+
+constexpr auto kStopGrace = milliseconds(1500);  // then SIGKILL (etcd may take 7 s)
+constexpr auto kKillWait = std::chrono::seconds(5);
+constexpr auto kStopWait = std::chrono::seconds(2);
+constexpr auto kStatusAttempt = milliseconds(1000);
+constexpr auto kReadyRetryPause = milliseconds(50);
+constexpr auto kPrimaryTimeout = milliseconds(1500);
+
+std::string DataDir(const control::Remote& node) { return node.root_dir() + "/etcd.data"; }
+std::string LogPath(const control::Remote& node) { return node.root_dir() + "/etcd.log"; }
+
+std::string Url(const std::string& address, int port) {
+  return "http://" + address + ":" + std::to_string(port);
+}
+
+std::string Hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string NewToken() {
+  std::random_device device;
+  const uint64_t v = (uint64_t{device()} << 32) ^ device();
+  return "coordcheck-" + Hex(v);
+}
+
+// True when every line of /proc/PID/task/*/stat shows state T (stopped) or t (traced).
+// The state is the first field after the command name, which is in parentheses and may
+// itself contain ") ".
+bool AllThreadsStopped(const std::string& stat_lines) {
+  size_t begin = 0;
+  int threads = 0;
+  while (begin < stat_lines.size()) {
+    size_t end = stat_lines.find('\n', begin);
+    if (end == std::string::npos) end = stat_lines.size();
+    const std::string_view line(stat_lines.data() + begin, end - begin);
+    begin = end + 1;
+    if (line.empty()) continue;
+    const size_t paren = line.rfind(')');
+    if (paren == std::string_view::npos || paren + 2 >= line.size()) return false;
+    const char state = line[paren + 2];
+    if (state != 'T' && state != 't') return false;
+    ++threads;
+  }
+  return threads > 0;
+}
+
+}  // namespace
+
+EtcdDb::EtcdDb() : token_(NewToken()) {}
+
+Result<std::vector<std::string>> EtcdDb::ServerArgv(const control::Remote& node,
+                                                    const DbEnv& env) const {
+  using R = Result<std::vector<std::string>>;
+  const std::string where = "node " + node.node() + ": etcd: ";
+  if (!env.bug.empty()) return R::Error(where + "has no bug \"" + env.bug + "\" (known: none)");
+  auto options = ParseEtcdOptions(env.options);
+  if (!options.ok()) return R::Error(where + options.message());
+  bool member = false;
+  std::string initial_cluster;
+  for (const control::NodeInfo& info : env.nodes) {
+    if (info.name == node.node()) member = true;
+    initial_cluster += (initial_cluster.empty() ? "" : ",") + info.name + "=" +
+                       Url(info.address, options->peer_port);
+  }
+  if (!member) return R::Error(where + "not one of the run's nodes");
+  const std::string client_url = Url(node.address(), options->client_port);
+  const std::string peer_url = Url(node.address(), options->peer_port);
+  return std::vector<std::string>{
+      kBinary,         "--name",
+      node.node(),     "--data-dir",
+      DataDir(node),   "--listen-client-urls",
+      client_url,      "--advertise-client-urls",
+      client_url,      "--listen-peer-urls",
+      peer_url,        "--initial-advertise-peer-urls",
+      peer_url,        "--initial-cluster",
+      initial_cluster, "--initial-cluster-state",
+      "new",           "--initial-cluster-token",
+      token_,          "--logger",
+      "zap",
+  };
+}
+
+Status EtcdDb::Setup(control::Remote& node, const DbEnv& env) {
+  auto argv = ServerArgv(node, env);
+  if (!argv.ok()) return argv.status();
+  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  // A new cluster: no member state from an earlier Setup on this node may survive.
+  control::ExecOptions options;
+  options.timeout = std::chrono::seconds(10);
+  auto removed = node.Exec({"rm", "-rf", "--", DataDir(node)}, options);
+  if (!removed.ok() || !removed->success()) {
+    return Status::Error("node " + node.node() + ": etcd: cannot remove " + DataDir(node) + ": " +
+                         (removed.ok() ? removed->err : removed.message()));
+  }
+  return StartServer(node, env);
+}
+
+Status EtcdDb::StartServer(control::Remote& node, const DbEnv& env) {
+  auto argv = ServerArgv(node, env);
+  if (!argv.ok()) return argv.status();
+  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  control::DaemonSpec spec;
+  spec.name = kDaemonName;
+  spec.argv = std::move(argv).value();
+  spec.log_path = LogPath(node);
+  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
+  auto daemon = node.StartDaemon(spec);
+  if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": etcd: start");
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_[node.node()] = *daemon;
+  return Status::Ok();
+}
+
+Status EtcdDb::CheckNotRunning(control::Remote& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = daemons_.find(node.node());
+  if (it != daemons_.end() && node.DaemonAlive(it->second)) {
+    return Status::Error("node " + node.node() + ": etcd is already running (pid " +
+                         std::to_string(it->second.pid) + ")");
+  }
+  return Status::Ok();
+}
+
+Result<MemberStatus> EtcdDb::QueryStatus(const DbEnv& env, const control::NodeInfo& node,
+                                         milliseconds timeout) {
+  using R = Result<MemberStatus>;
+  const std::string where = "node " + node.name + ": etcd: ";
+  if (env.dialer == nullptr) return R::Error(where + "no dialer to reach the node");
+  auto options = ParseEtcdOptions(env.options);
+  if (!options.ok()) return R::Error(where + options.message());
+  HttpClient http(*env.dialer, node.address, options->client_port);
+  return QueryStatusWith(http, node.name, Clock::now() + timeout);
+}
+
+Result<MemberStatus> EtcdDb::QueryStatusWith(HttpClient& http, const std::string& node,
+                                             Deadline deadline) {
+  using R = Result<MemberStatus>;
+  const std::string where = "node " + node + ": etcd: ";
+  CallOutcome outcome;
+  auto reply = Call(http, "maintenance/status", Json::object(), deadline, &outcome);
+  if (!reply.ok()) return R::Error(where + reply.message());
+  MemberStatus status;
+  status.node = node;
+  const Json header = reply->value("header", Json::object());
+  const std::optional<uint64_t> member = Uint64Field(header, "member_id");
+  auto leader = Uint64Field(*reply, "leader");
+  auto term = Uint64Field(*reply, "raftTerm");
+  if (!member || !leader || !term || *member == 0) {
+    return R::Error(where + "maintenance/status: unexpected reply " + reply->dump());
+  }
+  status.member_id = *member;
+  status.leader_id = *leader;
+  status.raft_term = *term;
+  return status;
+}
+
+Status EtcdDb::Ready(const DbEnv& env, milliseconds timeout) {
+  if (env.nodes.empty()) return Status::Error("etcd: the cluster has no nodes");
+  const auto deadline = Clock::now() + timeout;
+  std::string problem;
+  while (true) {
+    problem.clear();
+    std::vector<MemberStatus> statuses;
+    for (const control::NodeInfo& node : env.nodes) {
+      const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
+      auto status = QueryStatus(env, node, std::clamp(left, milliseconds(1), kStatusAttempt));
+      if (!status.ok()) {
+        problem = status.message();
+        break;
+      }
+      statuses.push_back(*status);
+    }
+    if (problem.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const MemberStatus& s : statuses) members_[s.member_id] = s.node;
+    }
+    if (problem.empty()) {
+      for (const MemberStatus& s : statuses) {
+        if (s.leader_id == 0) {
+          problem = "node " + s.node + ": etcd: no leader known to this member";
+          break;
+        }
+        if (s.leader_id != statuses[0].leader_id) {
+          problem = "node " + s.node + ": etcd: leader " + std::to_string(s.leader_id) +
+                    ", but node " + statuses[0].node + " says " +
+                    std::to_string(statuses[0].leader_id);
+          break;
+        }
+      }
+    }
+    if (problem.empty()) return Status::Ok();
+    if (Clock::now() + kReadyRetryPause >= deadline) {
+      return Status::Error(problem + " (not ready after " + std::to_string(timeout.count()) +
+                           " ms)");
+    }
+    std::this_thread::sleep_for(kReadyRetryPause);
+  }
+}
+
+Result<std::string> EtcdDb::NodeOfMember(const DbEnv& env, uint64_t id,
+                                         const std::vector<MemberStatus>& answering) {
+  using R = Result<std::string>;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = members_.find(id); it != members_.end()) return it->second;
+  }
+  auto options = ParseEtcdOptions(env.options);
+  if (!options.ok()) return R::Error("etcd: " + options.message());
+  std::string problem = "no member answered cluster/member/list";
+  for (const MemberStatus& asked : answering) {
+    const control::NodeInfo* info = nullptr;
+    for (const control::NodeInfo& n : env.nodes) {
+      if (n.name == asked.node) info = &n;
+    }
+    if (info == nullptr) continue;
+    HttpClient http(*env.dialer, info->address, options->client_port);
+    CallOutcome outcome;
+    auto reply =
+        Call(http, "cluster/member/list", Json::object(), Clock::now() + kStatusAttempt, &outcome);
+    if (!reply.ok()) {
+      problem = "node " + asked.node + ": etcd: " + reply.message();
+      continue;
+    }
+    auto members = reply->find("members");
+    if (members == reply->end() || !members->is_array()) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Json& m : *members) {
+      auto member_id = Uint64Field(m, "ID");
+      auto name = m.find("name");
+      if (!member_id || name == m.end() || !name->is_string()) continue;
+      for (const control::NodeInfo& n : env.nodes) {
+        if (n.name == name->get<std::string>()) members_[*member_id] = n.name;
+      }
+    }
+    if (auto it = members_.find(id); it != members_.end()) return it->second;
+    problem = "member " + std::to_string(id) + " is not in node " + asked.node +
+              "'s member list under any node's name";
+  }
+  return R::Error("etcd: cannot name the leader's node: " + problem);
+}
+
+Result<std::string> EtcdDb::Primary(const DbEnv& env) {
+  using R = Result<std::string>;
+  if (env.nodes.empty()) return R::Error("etcd: the cluster has no nodes");
+  if (env.dialer == nullptr) return R::Error("etcd: Primary needs a dialer");
+  auto options = ParseEtcdOptions(env.options);
+  if (!options.ok()) return R::Error("etcd: " + options.message());
+  // Ask every member at once (a paused or cut-off member must not delay the others) and
+  // stop waiting as soon as a majority names the same leader in the highest term seen.
+  const size_t n = env.nodes.size();
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (const control::NodeInfo& node : env.nodes) {
+    clients.push_back(
+        std::make_unique<HttpClient>(*env.dialer, node.address, options->client_port));
+  }
+  std::mutex mu;
+  std::condition_variable answered;
+  std::vector<std::optional<Result<MemberStatus>>> answers(n);
+  const Deadline deadline = Clock::now() + kPrimaryTimeout;
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      auto answer = QueryStatusWith(*clients[i], env.nodes[i].name, deadline);
+      std::lock_guard<std::mutex> lock(mu);
+      answers[i] = std::move(answer);
+      answered.notify_all();
+    });
+  }
+  // The most recent view wins: a member cut off from the others may still name an old
+  // leader of an earlier term.
+  auto best = [&]() -> const MemberStatus* {
+    const MemberStatus* found = nullptr;
+    for (const auto& a : answers) {
+      if (a && a->ok() && (*a)->leader_id != 0 &&
+          (found == nullptr || (*a)->raft_term > found->raft_term)) {
+        found = &a->value();
+      }
+    }
+    return found;
+  };
+  auto decided = [&] {
+    size_t done = 0;
+    size_t agree = 0;
+    const MemberStatus* b = best();
+    for (const auto& a : answers) {
+      if (!a) continue;
+      ++done;
+      if (b != nullptr && a->ok() && (*a)->leader_id == b->leader_id &&
+          (*a)->raft_term == b->raft_term) {
+        ++agree;
+      }
+    }
+    return done == n || agree > n / 2;
+  };
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    answered.wait(lock, decided);
+  }
+  for (auto& client : clients) client->Abort();  // the members still being waited for
+  for (std::thread& t : threads) t.join();
+
+  std::vector<MemberStatus> answering;
+  std::string errors;
+  for (const auto& a : answers) {
+    if (a && a->ok()) answering.push_back(a->value());
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const MemberStatus& s : answering) members_[s.member_id] = s.node;
+  }
+  const MemberStatus* leader = best();
+  if (leader == nullptr) {
+    for (const auto& a : answers) {
+      if (a && !a->ok()) errors += (errors.empty() ? "" : "; ") + a->message();
+    }
+    return R::Error("etcd: no member knows a leader" + (errors.empty() ? "" : " (" + errors + ")"));
+  }
+  return NodeOfMember(env, leader->leader_id, answering);
+}
+
+Result<control::Daemon> EtcdDb::DaemonOf(const std::string& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = daemons_.find(node);
+  if (it == daemons_.end()) {
+    return Result<control::Daemon>::Error("node " + node + ": etcd is not running");
+  }
+  return it->second;
+}
+
+Status EtcdDb::Teardown(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return Status::Ok();
+  node.SignalDaemon(*daemon, SIGCONT);  // a paused etcd could not act on SIGTERM
+  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
+    return s.Wrap("node " + node.node() + ": etcd: stop");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_.erase(node.node());
+  return Status::Ok();
+}
+
+std::vector<std::string> EtcdDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
+
+Status EtcdDb::Kill(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return Status::Ok();  // already down
+  if (node.DaemonAlive(*daemon)) {
+    Status s = node.SignalDaemon(*daemon, SIGKILL);
+    // An etcd that exited by itself in the meantime is down all the same.
+    if (!s.ok() && node.DaemonAlive(*daemon)) {
+      return s.Wrap("node " + node.node() + ": etcd: kill");
+    }
+  }
+  const auto deadline = Clock::now() + kKillWait;
+  while (node.DaemonAlive(*daemon)) {
+    if (Clock::now() >= deadline) {
+      return Status::Error("node " + node.node() + ": etcd (pid " + std::to_string(daemon->pid) +
+                           ") still alive " + std::to_string(kKillWait.count()) +
+                           " s after SIGKILL");
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_.erase(node.node());
+  return Status::Ok();
+}
+
+Status EtcdDb::Start(control::Remote& node, const DbEnv& env) { return StartServer(node, env); }
+
+Status EtcdDb::Pause(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return daemon.status();
+  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
+    return s.Wrap("node " + node.node() + ": etcd: pause");
+  }
+  return WaitStopped(node, *daemon);
+}
+
+Status EtcdDb::WaitStopped(control::Remote& node, const control::Daemon& daemon) {
+  const std::string where =
+      "node " + node.node() + ": etcd (pid " + std::to_string(daemon.pid) + "): pause: ";
+  const auto deadline = Clock::now() + kStopWait;
+  control::ExecOptions options;
+  options.timeout = std::chrono::duration_cast<milliseconds>(kStopWait);
+  while (true) {
+    auto stat = node.Exec(
+        {"sh", "-c", "cat /proc/\"$1\"/task/*/stat", "sh", std::to_string(daemon.pid)}, options);
+    if (!stat.ok()) return stat.status().Wrap(where + "cannot read its state");
+    if (stat->out.empty() && !stat->success()) return Status::Error(where + "not running");
+    if (stat->success() && AllThreadsStopped(stat->out)) return Status::Ok();
+    if (Clock::now() >= deadline) {
+      return Status::Error(
+          where + "threads not stopped " +
+          std::to_string(std::chrono::duration_cast<milliseconds>(kStopWait).count()) +
+          " ms after SIGSTOP");
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+}
+
+Status EtcdDb::Resume(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return daemon.status();
+  return node.SignalDaemon(*daemon, SIGCONT).Wrap("node " + node.node() + ": etcd: resume");
+}
+
+}  // namespace coordcheck::etcd

@@ -1,0 +1,288 @@
+#include "targets/redis/db.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "targets/redis/options.h"
+#include "targets/redis/resp.h"
+
+namespace coordcheck::redis {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using control::Result;
+using control::Status;
+using std::chrono::milliseconds;
+
+constexpr auto kKillWait = std::chrono::seconds(5);
+constexpr auto kStopGrace = std::chrono::seconds(5);
+constexpr auto kStopWait = std::chrono::seconds(2);
+constexpr auto kPingAttempt = milliseconds(1000);
+constexpr auto kRetryPause = milliseconds(10);
+constexpr auto kCheckTimeout = milliseconds(10000);
+
+std::string LogPath(const control::Remote& node) { return node.root_dir() + "/redis.log"; }
+
+std::string Where(const std::string& node) { return "node " + node + ": redis: "; }
+
+// True when every line of /proc/PID/task/*/stat shows state T (stopped) or t (traced).
+// The state is the first field after the command name, which is in parentheses and may
+// itself contain ") ".
+bool AllThreadsStopped(std::string_view stat_lines) {
+  int threads = 0;
+  while (!stat_lines.empty()) {
+    const size_t end = std::min(stat_lines.find('\n'), stat_lines.size());
+    const std::string_view line = stat_lines.substr(0, end);
+    stat_lines.remove_prefix(std::min(end + 1, stat_lines.size()));
+    if (line.empty()) continue;
+    const size_t paren = line.rfind(')');
+    if (paren == std::string_view::npos || paren + 2 >= line.size()) return false;
+    const char state = line[paren + 2];
+    if (state != 'T' && state != 't') return false;
+    ++threads;
+  }
+  return threads > 0;
+}
+
+// One PING on a fresh connection, bounded by `deadline`.
+Status Ping(control::Dialer& dialer, const control::NodeInfo& node, int port,
+            Clock::time_point deadline) {
+  RespConnection connection(&dialer, node.name, node.address, port);
+  bool uncertain = false;
+  auto reply = connection.Call({"PING"}, deadline, &uncertain);
+  if (!reply.ok()) return reply.status();
+  if (reply->type != Reply::Type::kSimple || reply->text != "PONG") {
+    return Status::Error(connection.where() + ": PING answered " + reply->ToString());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+RedisDb::RedisDb(RedisDbOptions options) : options_(std::move(options)) {}
+
+Result<std::vector<std::string>> RedisDb::ServerArgv(const control::Remote& node,
+                                                     const DbEnv& env) const {
+  using R = Result<std::vector<std::string>>;
+  if (!env.bug.empty()) {
+    return R::Error(Where(node.node()) + "there are no bug variants (got \"" + env.bug + "\")");
+  }
+  auto options = ParseRedisOptions(env.options);
+  if (!options.ok()) return R::Error(Where(node.node()) + options.message());
+  return std::vector<std::string>{options_.server_path,
+                                  "--bind",
+                                  node.address(),
+                                  "--port",
+                                  std::to_string(options->port),
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no",
+                                  "--daemonize",
+                                  "no",
+                                  "--protected-mode",
+                                  "no",
+                                  "--dir",
+                                  node.root_dir(),
+                                  "--logfile",
+                                  "",
+                                  "--set-proc-title",
+                                  "no"};
+}
+
+Status RedisDb::CheckServer(control::Remote& node) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (server_checked_) return Status::Ok();
+  }
+  control::ExecOptions exec;
+  exec.timeout = kCheckTimeout;
+  auto test = node.Exec({"test", "-x", options_.server_path}, exec);
+  if (!test.ok()) return test.status().Wrap(Where(node.node()) + "cannot check the server binary");
+  if (!test->success()) {
+    return Status::Error(Where(node.node()) + options_.server_path +
+                         " is not an executable file (is redis-server installed?)");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  server_checked_ = true;
+  return Status::Ok();
+}
+
+Status RedisDb::Setup(control::Remote& node, const DbEnv& env) {
+  if (auto argv = ServerArgv(node, env); !argv.ok()) return argv.status();
+  if (Status s = CheckServer(node); !s.ok()) return s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    remotes_[node.node()] = &node;
+  }
+  return StartServer(node, env);
+}
+
+Status RedisDb::StartServer(control::Remote& node, const DbEnv& env) {
+  auto argv = ServerArgv(node, env);
+  if (!argv.ok()) return argv.status();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = daemons_.find(node.node());
+    if (it != daemons_.end() && node.DaemonAlive(it->second)) {
+      return Status::Error(Where(node.node()) + "already running (pid " +
+                           std::to_string(it->second.pid) + ")");
+    }
+  }
+  control::DaemonSpec spec;
+  spec.name = kDaemonName;
+  spec.argv = std::move(argv).value();
+  spec.log_path = LogPath(node);
+  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
+  auto daemon = node.StartDaemon(spec);
+  if (!daemon.ok()) {
+    return daemon.status().Wrap(Where(node.node()) + "start " + options_.server_path);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_[node.node()] = *daemon;
+  return Status::Ok();
+}
+
+std::string RedisDb::LogTail(control::Remote& node) {
+  control::ExecOptions exec;
+  exec.timeout = kCheckTimeout;
+  auto tail = node.Exec({"tail", "-n", "5", LogPath(node)}, exec);
+  if (!tail.ok() || tail->out.empty()) return "";
+  std::string out = tail->out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return "; the end of " + LogPath(node) + ": " + out;
+}
+
+Status RedisDb::WaitServing(const control::NodeInfo& node, const DbEnv& env,
+                            Clock::time_point deadline) {
+  if (env.dialer == nullptr) return Status::Error(Where(node.name) + "no dialer to reach it");
+  auto options = ParseRedisOptions(env.options);
+  if (!options.ok()) return Status::Error(Where(node.name) + options.message());
+  const auto start = Clock::now();
+  while (true) {
+    Status last =
+        Ping(*env.dialer, node, options->port, std::min(deadline, Clock::now() + kPingAttempt));
+    if (last.ok()) return Status::Ok();
+    // A server that exited (port taken, bad argument) will never answer: say why at once.
+    control::Remote* remote = nullptr;
+    std::optional<control::Daemon> daemon;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = remotes_.find(node.name); it != remotes_.end()) remote = it->second;
+      if (auto it = daemons_.find(node.name); it != daemons_.end()) daemon = it->second;
+    }
+    if (remote != nullptr && daemon && !remote->DaemonAlive(*daemon)) {
+      return Status::Error(Where(node.name) + options_.server_path + " (pid " +
+                           std::to_string(daemon->pid) + ") exited" + LogTail(*remote));
+    }
+    if (Clock::now() + kRetryPause >= deadline) {
+      const auto waited = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+      return Status::Error(Where(node.name) + "not answering PING after " +
+                           std::to_string(waited.count()) + " ms: " + last.message());
+    }
+    std::this_thread::sleep_for(kRetryPause);
+  }
+}
+
+Status RedisDb::Ready(const DbEnv& env, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (const control::NodeInfo& node : env.nodes) {
+    if (Status s = WaitServing(node, env, deadline); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Result<control::Daemon> RedisDb::DaemonOf(const std::string& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = daemons_.find(node);
+  if (it == daemons_.end()) return Result<control::Daemon>::Error(Where(node) + "not running");
+  return it->second;
+}
+
+Status RedisDb::Teardown(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return Status::Ok();
+  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
+  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
+    return s.Wrap(Where(node.node()) + "stop");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_.erase(node.node());
+  return Status::Ok();
+}
+
+std::vector<std::string> RedisDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
+
+Status RedisDb::Kill(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return Status::Ok();  // already down
+  if (node.DaemonAlive(*daemon)) {
+    Status s = node.SignalDaemon(*daemon, SIGKILL);
+    // A server that exited by itself in the meantime is down all the same.
+    if (!s.ok() && node.DaemonAlive(*daemon)) return s.Wrap(Where(node.node()) + "kill");
+  }
+  const auto deadline = Clock::now() + kKillWait;
+  while (node.DaemonAlive(*daemon)) {
+    if (Clock::now() >= deadline) {
+      return Status::Error(Where(node.node()) + "pid " + std::to_string(daemon->pid) +
+                           " still alive " + std::to_string(kKillWait.count()) +
+                           " s after SIGKILL");
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_.erase(node.node());
+  return Status::Ok();
+}
+
+Status RedisDb::Start(control::Remote& node, const DbEnv& env) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    remotes_[node.node()] = &node;
+  }
+  if (Status s = StartServer(node, env); !s.ok()) return s;
+  if (env.dialer == nullptr) return Status::Ok();  // nothing to probe it with
+  return WaitServing({node.node(), node.address()}, env, Clock::now() + options_.start_timeout);
+}
+
+Status RedisDb::Pause(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return daemon.status();
+  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
+    return s.Wrap(Where(node.node()) + "pause");
+  }
+  return WaitStopped(node, *daemon);
+}
+
+Status RedisDb::WaitStopped(control::Remote& node, const control::Daemon& daemon) {
+  const std::string where = Where(node.node()) + "pid " + std::to_string(daemon.pid) + ": pause: ";
+  const auto deadline = Clock::now() + kStopWait;
+  control::ExecOptions exec;
+  exec.timeout = std::chrono::duration_cast<milliseconds>(kStopWait);
+  while (true) {
+    auto stat = node.Exec(
+        {"sh", "-c", "cat /proc/\"$1\"/task/*/stat", "sh", std::to_string(daemon.pid)}, exec);
+    if (!stat.ok()) return stat.status().Wrap(where + "cannot read its state");
+    if (stat->out.empty() && !stat->success()) return Status::Error(where + "not running");
+    if (stat->success() && AllThreadsStopped(stat->out)) return Status::Ok();
+    if (Clock::now() >= deadline) {
+      return Status::Error(
+          where + "threads not stopped " +
+          std::to_string(std::chrono::duration_cast<milliseconds>(kStopWait).count()) +
+          " ms after SIGSTOP");
+    }
+    std::this_thread::sleep_for(milliseconds(2));
+  }
+}
+
+Status RedisDb::Resume(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return daemon.status();
+  return node.SignalDaemon(*daemon, SIGCONT).Wrap(Where(node.node()) + "resume");
+}
+
+}  // namespace coordcheck::redis

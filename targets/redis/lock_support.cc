@@ -1,0 +1,42 @@
+#include "targets/redis/lock_support.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+namespace coordcheck::redis {
+namespace {
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+LockRandom::LockRandom(uint64_t seed) : rng_(SplitMix64(seed ^ 0x5eedULL)) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(SplitMix64(seed)));
+  prefix_ = hex;
+}
+
+std::string LockRandom::NextToken() { return prefix_ + "-" + std::to_string(++counter_); }
+
+std::chrono::milliseconds LockRandom::RetryPause(std::chrono::milliseconds min,
+                                                 std::chrono::milliseconds max) {
+  std::uniform_int_distribution<int64_t> pick(min.count(), std::max(min, max).count());
+  return std::chrono::milliseconds(pick(rng_));
+}
+
+bool PauseForRetry(LockRandom& random, std::chrono::steady_clock::time_point deadline,
+                   std::chrono::milliseconds reserve) {
+  using Clock = std::chrono::steady_clock;
+  const std::chrono::milliseconds pause = random.RetryPause(kRetryPauseMin, kRetryPauseMax);
+  if (Clock::now() + pause + reserve > deadline) return false;
+  std::this_thread::sleep_for(pause);
+  return Clock::now() + reserve <= deadline;  // the sleep may overrun on a busy machine
+}
+
+}  // namespace coordcheck::redis

@@ -1,0 +1,172 @@
+#include "targets/resource/db.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "targets/kvd/wire.h"
+#include "targets/resource/client.h"
+
+namespace coordcheck::resource {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using control::Result;
+using control::Status;
+using std::chrono::milliseconds;
+
+constexpr char kDaemonName[] = "resource";
+constexpr char kBinaryName[] = "coordcheck-resource";
+constexpr auto kStopGrace = std::chrono::seconds(5);
+constexpr auto kPingAttempt = milliseconds(1000);
+constexpr auto kReadyRetryPause = milliseconds(50);
+
+std::string BinaryPath(const control::Remote& node) {
+  return node.root_dir() + "/bin/" + kBinaryName;
+}
+std::string LogPath(const control::Remote& node) { return node.root_dir() + "/resource.log"; }
+std::string DataDir(const control::Remote& node) { return node.root_dir() + "/resource-data"; }
+
+}  // namespace
+
+ResourceDb::ResourceDb(ResourceOptions options) : options_(std::move(options)) {}
+
+bool ResourceDb::Hosts(const control::Remote& node) const {
+  return options_.node.empty() || options_.node == node.node();
+}
+
+std::vector<std::string> ResourceDb::ServerArgv(const control::Remote& node) const {
+  std::vector<std::string> argv = {BinaryPath(node),
+                                   "--node",
+                                   node.node(),
+                                   "--listen",
+                                   kvd::JoinHostPort(node.address(), options_.port),
+                                   "--mode",
+                                   std::string(ModeName(options_.mode))};
+  if (options_.persist) {
+    argv.push_back("--data-dir");
+    argv.push_back(DataDir(node));
+  }
+  return argv;
+}
+
+Status ResourceDb::Setup(control::Remote& node, const DbEnv& env) {
+  if (!options_.node.empty()) {
+    bool known = false;
+    for (const control::NodeInfo& n : env.nodes) known = known || n.name == options_.node;
+    if (!known) {
+      return Status::Error("node " + node.node() + ": resource: its node \"" + options_.node +
+                           "\" is not one of the run's nodes");
+    }
+  }
+  if (!Hosts(node)) return Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = daemons_.find(node.node());
+    if (it != daemons_.end() && node.DaemonAlive(it->second)) {
+      return Status::Error("node " + node.node() + ": resource is already running (pid " +
+                           std::to_string(it->second.pid) + ")");
+    }
+  }
+  const std::string binary = env.bin_dir + "/" + kBinaryName;
+  control::DaemonSpec spec;
+  spec.name = kDaemonName;
+  spec.argv = ServerArgv(node);
+  spec.log_path = LogPath(node);
+  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
+  Result<control::Daemon> daemon = [&]() -> Result<control::Daemon> {
+    std::lock_guard<std::mutex> lock(deploy_mu_);
+    if (Status s = node.Upload(binary, BinaryPath(node), 0755); !s.ok()) {
+      return s.Wrap("node " + node.node() + ": resource: upload " + binary);
+    }
+    return node.StartDaemon(spec);
+  }();
+  if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": resource: start");
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_[node.node()] = *daemon;
+  started_[node.node()] = node.address();
+  return Status::Ok();
+}
+
+Status ResourceDb::Ready(const DbEnv& env, milliseconds timeout) {
+  if (env.dialer == nullptr) return Status::Error("resource: Ready needs a dialer");
+  std::map<std::string, std::string> started;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    started = started_;
+  }
+  if (started.empty()) return Status::Error("resource: Setup has not started it on any node");
+  const auto deadline = Clock::now() + timeout;
+  for (const auto& [name, address] : started) {
+    ResourceClient client;
+    if (Status s = client.Open(env.dialer, address, options_.port,
+                               milliseconds(options_.connect_timeout_ms));
+        !s.ok()) {
+      return s.Wrap("node " + name);
+    }
+    while (true) {
+      Reply reply = client.Ping(std::min(deadline, Clock::now() + kPingAttempt));
+      if (reply.ok()) break;
+      if (Clock::now() + kReadyRetryPause >= deadline) {
+        return Status::Error("node " + name + ": resource at " +
+                             kvd::JoinHostPort(address, options_.port) + " not ready after " +
+                             std::to_string(timeout.count()) + " ms: " + reply.error);
+      }
+      client.Close();
+      std::this_thread::sleep_for(kReadyRetryPause);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<control::NodeInfo> ResourceDb::Node(const DbEnv& env) {
+  if (!options_.node.empty()) {
+    for (const control::NodeInfo& n : env.nodes) {
+      if (n.name == options_.node) return n;
+    }
+    return Result<control::NodeInfo>::Error("resource: its node \"" + options_.node +
+                                            "\" is not one of the run's nodes");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_.size() != 1) {
+    return Result<control::NodeInfo>::Error(
+        started_.empty() ? "resource: not started on any node"
+                         : "resource: started on " + std::to_string(started_.size()) +
+                               " nodes; set the resource option \"node\"");
+  }
+  return control::NodeInfo{started_.begin()->first, started_.begin()->second};
+}
+
+Result<control::Daemon> ResourceDb::DaemonOf(const std::string& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = daemons_.find(node);
+  if (it == daemons_.end()) {
+    return Result<control::Daemon>::Error("node " + node + ": resource is not running");
+  }
+  return it->second;
+}
+
+Status ResourceDb::Teardown(control::Remote& node) {
+  auto daemon = DaemonOf(node.node());
+  if (!daemon.ok()) return Status::Ok();
+  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
+  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
+    return s.Wrap("node " + node.node() + ": resource: stop");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  daemons_.erase(node.node());
+  return Status::Ok();
+}
+
+std::vector<std::string> ResourceDb::LogFiles(control::Remote& node) {
+  if (!options_.node.empty()) {
+    return options_.node == node.node() ? std::vector<std::string>{LogPath(node)}
+                                        : std::vector<std::string>{};
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_.count(node.node()) == 0) return {};
+  return {LogPath(node)};
+}
+
+}  // namespace coordcheck::resource

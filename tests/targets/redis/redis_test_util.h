@@ -1,0 +1,100 @@
+// Helpers for the redis target tests: a cluster with RedisDb on its nodes (real
+// redis-server processes, stopped by pid at the end), lock environments for it, RESP calls
+// to one node's instance, and a fake TCP server for the RESP client's failure cases.
+//
+// Everything here reports through Catch2, so it is for test code only.
+//
+// Thread-safety: none needed (each test uses its own objects from one thread), except
+// FakeServer, whose handler runs on its own thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/control/cluster.h"
+#include "targets/db.h"
+#include "targets/lock/lock_client.h"
+#include "targets/redis/db.h"
+#include "targets/redis/resp.h"
+#include "tests/support/node_env.h"
+
+namespace redistest {
+
+using Clock = std::chrono::steady_clock;
+
+inline std::chrono::milliseconds Ms(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+// A cluster of `nodes` nodes of `backend`; Start() sets up RedisDb on every node and waits
+// until all answer. The destructor tears every node down (CHECKing it), then the cluster is
+// destroyed and checked by nodetest::TestCluster.
+class RedisCluster {
+ public:
+  RedisCluster(const std::string& backend, int nodes,
+               coordcheck::redis::RedisDbOptions db_options = {});
+  ~RedisCluster();
+
+  coordcheck::control::Cluster& cluster() { return cluster_.cluster(); }
+  coordcheck::control::Remote& remote(const std::string& node) { return cluster_.remote(node); }
+  coordcheck::redis::RedisDb& db() { return db_; }
+  // The DbEnv Start uses (nodes, dialer, seed filled in); set options or daemon_env first.
+  coordcheck::DbEnv& env() { return env_; }
+  std::vector<std::string> names() const { return cluster_.names(); }
+
+  // Sets up every node (in parallel, as the runner does) and waits until ready; REQUIREs
+  // success.
+  void Start();
+  // Sets up every node and returns the first error (or ok), without REQUIRE.
+  coordcheck::control::Status TryStart();
+
+  // A lock environment over the first `lock_nodes` nodes (all when 0).
+  coordcheck::LockEnv LockEnvFor(int64_t ttl_ms, uint64_t seed, coordcheck::Json options = nullptr,
+                                 size_t lock_nodes = 0);
+
+  // One command to `node`'s instance on a fresh connection, bounded by `timeout`.
+  coordcheck::control::Result<coordcheck::redis::Reply> Call(
+      const std::string& node, const std::vector<std::string>& argv,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(1000),
+      bool* uncertain = nullptr);
+  // True when `node` answers PING with PONG within `timeout`.
+  bool Pings(const std::string& node,
+             std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // GET key on `node`: the value, or "(nil)"; REQUIREs an answer.
+  std::string Get(const std::string& node, const std::string& key);
+  // The instance's port (from env().options).
+  int port() const;
+
+ private:
+  nodetest::TestCluster cluster_;
+  coordcheck::redis::RedisDb db_;
+  coordcheck::DbEnv env_;
+  bool started_ = false;
+};
+
+// A TCP server on 127.0.0.1 (an ephemeral port) that accepts one connection and hands it
+// to `handler` on its own thread; the connection is closed when the handler returns. With
+// no handler it never accepts: connects still complete (the listen backlog) but nothing is
+// ever read or answered.
+class FakeServer {
+ public:
+  explicit FakeServer(std::function<void(int fd)> handler = nullptr);
+  ~FakeServer();
+  int port() const { return port_; }
+
+ private:
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Reads from `fd` until `bytes` bytes arrived or 2 s passed; returns them.
+std::string ReadSome(int fd, size_t bytes);
+
+}  // namespace redistest
