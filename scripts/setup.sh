@@ -10,6 +10,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev catch2
   iproute2 iptables redis-server redis-tools libnetfilter-queue-dev
+  etcd-server etcd-client
 )
 
 missing=()
