@@ -86,7 +86,6 @@ class EtcdDb final : public Db, public Killable, public Pausable, public HasPrim
  private:
   control::Status StartServer(control::Remote& node, const DbEnv& env);
   control::Status CheckNotRunning(control::Remote& node);
-  control::Status WaitStopped(control::Remote& node, const control::Daemon& daemon);
   // The node whose member id is `id`: from the cache, else from cluster/member/list asked
   // of the nodes in `answering`.
   control::Result<std::string> NodeOfMember(const DbEnv& env, uint64_t id,

@@ -1,5 +1,7 @@
 #include "targets/kvd/db.h"
 
+#include "targets/daemon_faults.h"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -37,27 +39,6 @@ std::string BinaryPath(const control::Remote& node) {
 }
 
 std::string LogPath(const control::Remote& node) { return node.root_dir() + "/kvd.log"; }
-
-// True when every line of /proc/PID/task/*/stat shows state T (stopped) or t (traced).
-// The state is the first field after the command name, which is in parentheses and may
-// itself contain ") ".
-bool AllThreadsStopped(const std::string& stat_lines) {
-  size_t begin = 0;
-  int threads = 0;
-  while (begin < stat_lines.size()) {
-    size_t end = stat_lines.find('\n', begin);
-    if (end == std::string::npos) end = stat_lines.size();
-    const std::string_view line(stat_lines.data() + begin, end - begin);
-    begin = end + 1;
-    if (line.empty()) continue;
-    const size_t paren = line.rfind(')');
-    if (paren == std::string_view::npos || paren + 2 >= line.size()) return false;
-    const char state = line[paren + 2];
-    if (state != 'T' && state != 't') return false;
-    ++threads;
-  }
-  return threads > 0;
-}
 
 Status CheckBug(const std::string& bug) {
   if (bug.empty()) return Status::Ok();
@@ -234,15 +215,11 @@ Status KvdDb::Kill(control::Remote& node) {
     // A server that exited by itself in the meantime is down all the same.
     if (!s.ok() && node.DaemonAlive(*daemon)) return s.Wrap("node " + node.node() + ": kvd: kill");
   }
-  const auto deadline = Clock::now() + kKillWait;
-  while (node.DaemonAlive(*daemon)) {
-    if (Clock::now() >= deadline) {
-      return Status::Error("node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) +
-                           ") still alive " + std::to_string(kKillWait.count()) +
-                           " s after SIGKILL");
-    }
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  if (Status s = WaitDaemonGone(
+          node, *daemon, "node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) + ")",
+          kKillWait);
+      !s.ok())
+    return s;
   std::lock_guard<std::mutex> lock(mu_);
   daemons_.erase(node.node());
   return Status::Ok();
@@ -256,29 +233,9 @@ Status KvdDb::Pause(control::Remote& node) {
   if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
     return s.Wrap("node " + node.node() + ": kvd: pause");
   }
-  return WaitStopped(node, *daemon);
-}
-
-Status KvdDb::WaitStopped(control::Remote& node, const control::Daemon& daemon) {
-  const std::string where =
-      "node " + node.node() + ": kvd (pid " + std::to_string(daemon.pid) + "): pause: ";
-  const auto deadline = Clock::now() + kStopWait;
-  control::ExecOptions options;
-  options.timeout = std::chrono::duration_cast<milliseconds>(kStopWait);
-  while (true) {
-    auto stat = node.Exec(
-        {"sh", "-c", "cat /proc/\"$1\"/task/*/stat", "sh", std::to_string(daemon.pid)}, options);
-    if (!stat.ok()) return stat.status().Wrap(where + "cannot read its state");
-    if (stat->out.empty() && !stat->success()) return Status::Error(where + "not running");
-    if (stat->success() && AllThreadsStopped(stat->out)) return Status::Ok();
-    if (Clock::now() >= deadline) {
-      return Status::Error(
-          where + "threads not stopped " +
-          std::to_string(std::chrono::duration_cast<milliseconds>(kStopWait).count()) +
-          " ms after SIGSTOP");
-    }
-    std::this_thread::sleep_for(milliseconds(2));
-  }
+  return WaitDaemonStopped(
+      node, *daemon, "node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) + ")",
+      kStopWait);
 }
 
 Status KvdDb::Resume(control::Remote& node) {

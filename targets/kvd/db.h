@@ -55,7 +55,6 @@ class KvdDb final : public Db, public Killable, public Pausable, public HasPrima
  private:
   control::Status StartServer(control::Remote& node, const DbEnv& env);
   control::Status CheckNotRunning(control::Remote& node);
-  control::Status WaitStopped(control::Remote& node, const control::Daemon& daemon);
 
   std::mutex deploy_mu_;  // serializes Upload and StartDaemon (see above)
   std::mutex mu_;

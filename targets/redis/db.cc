@@ -1,5 +1,7 @@
 #include "targets/redis/db.h"
 
+#include "targets/daemon_faults.h"
+
 #include <signal.h>
 
 #include <algorithm>
@@ -28,25 +30,6 @@ constexpr auto kCheckTimeout = milliseconds(10000);
 std::string LogPath(const control::Remote& node) { return node.root_dir() + "/redis.log"; }
 
 std::string Where(const std::string& node) { return "node " + node + ": redis: "; }
-
-// True when every line of /proc/PID/task/*/stat shows state T (stopped) or t (traced).
-// The state is the first field after the command name, which is in parentheses and may
-// itself contain ") ".
-bool AllThreadsStopped(std::string_view stat_lines) {
-  int threads = 0;
-  while (!stat_lines.empty()) {
-    const size_t end = std::min(stat_lines.find('\n'), stat_lines.size());
-    const std::string_view line = stat_lines.substr(0, end);
-    stat_lines.remove_prefix(std::min(end + 1, stat_lines.size()));
-    if (line.empty()) continue;
-    const size_t paren = line.rfind(')');
-    if (paren == std::string_view::npos || paren + 2 >= line.size()) return false;
-    const char state = line[paren + 2];
-    if (state != 'T' && state != 't') return false;
-    ++threads;
-  }
-  return threads > 0;
-}
 
 // One PING on a fresh connection, bounded by `deadline`.
 Status Ping(control::Dialer& dialer, const control::NodeInfo& node, int port,
@@ -225,15 +208,10 @@ Status RedisDb::Kill(control::Remote& node) {
     // A server that exited by itself in the meantime is down all the same.
     if (!s.ok() && node.DaemonAlive(*daemon)) return s.Wrap(Where(node.node()) + "kill");
   }
-  const auto deadline = Clock::now() + kKillWait;
-  while (node.DaemonAlive(*daemon)) {
-    if (Clock::now() >= deadline) {
-      return Status::Error(Where(node.node()) + "pid " + std::to_string(daemon->pid) +
-                           " still alive " + std::to_string(kKillWait.count()) +
-                           " s after SIGKILL");
-    }
-    std::this_thread::sleep_for(milliseconds(2));
-  }
+  if (Status s = WaitDaemonGone(
+          node, *daemon, Where(node.node()) + "pid " + std::to_string(daemon->pid), kKillWait);
+      !s.ok())
+    return s;
   std::lock_guard<std::mutex> lock(mu_);
   daemons_.erase(node.node());
   return Status::Ok();
@@ -255,28 +233,8 @@ Status RedisDb::Pause(control::Remote& node) {
   if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
     return s.Wrap(Where(node.node()) + "pause");
   }
-  return WaitStopped(node, *daemon);
-}
-
-Status RedisDb::WaitStopped(control::Remote& node, const control::Daemon& daemon) {
-  const std::string where = Where(node.node()) + "pid " + std::to_string(daemon.pid) + ": pause: ";
-  const auto deadline = Clock::now() + kStopWait;
-  control::ExecOptions exec;
-  exec.timeout = std::chrono::duration_cast<milliseconds>(kStopWait);
-  while (true) {
-    auto stat = node.Exec(
-        {"sh", "-c", "cat /proc/\"$1\"/task/*/stat", "sh", std::to_string(daemon.pid)}, exec);
-    if (!stat.ok()) return stat.status().Wrap(where + "cannot read its state");
-    if (stat->out.empty() && !stat->success()) return Status::Error(where + "not running");
-    if (stat->success() && AllThreadsStopped(stat->out)) return Status::Ok();
-    if (Clock::now() >= deadline) {
-      return Status::Error(
-          where + "threads not stopped " +
-          std::to_string(std::chrono::duration_cast<milliseconds>(kStopWait).count()) +
-          " ms after SIGSTOP");
-    }
-    std::this_thread::sleep_for(milliseconds(2));
-  }
+  return WaitDaemonStopped(node, *daemon, Where(node.node()) + "pid " + std::to_string(daemon->pid),
+                           kStopWait);
 }
 
 Status RedisDb::Resume(control::Remote& node) {

@@ -76,7 +76,6 @@ class RedisDb final : public Db, public Killable, public Pausable {
   control::Status StartServer(control::Remote& node, const DbEnv& env);
   control::Status WaitServing(const control::NodeInfo& node, const DbEnv& env,
                               std::chrono::steady_clock::time_point deadline);
-  control::Status WaitStopped(control::Remote& node, const control::Daemon& daemon);
   // The last lines of the node's log, for the error when the server died.
   std::string LogTail(control::Remote& node);
 
