@@ -68,16 +68,26 @@ Step MakeStep(const std::string& family, Rng& rng, const FaultScheduleOptions& o
       s.start.push_back(Fault("strobe-clock", value));
     } else {
       Json value = Json::object();
+      // Half the time every node jumps the same way (one bad time source for all), else
+      // each its own way: expiring a Redlock needs a majority of instances to jump forward.
+      const bool same_sign = rng.Uniform(2) == 0;
+      const bool forward = rng.Uniform(2) == 0;
       for (const Json& n : nodes) {
         // ±(100 ms .. 30 s), mostly large enough to outrun leases.
         const int64_t magnitude = 100 * static_cast<int64_t>(1 + rng.Uniform(300));
-        value[n.get<std::string>()] = rng.Uniform(2) == 0 ? magnitude : -magnitude;
+        const bool ahead = same_sign ? forward : rng.Uniform(2) == 0;
+        value[n.get<std::string>()] = ahead ? magnitude : -magnitude;
       }
       s.start.push_back(Fault("bump-clock", value));
     }
     s.start.push_back(Fault("check-clock-offsets", nullptr));
     s.stop.push_back(Fault("reset-clock", nullptr));
     s.stop.push_back(Fault("check-clock-offsets", nullptr));
+  } else if (family == "client-pause") {
+    s.start.push_back(Fault("pause-client",
+                            Json{{"thread", static_cast<int64_t>(rng.Uniform(
+                                                std::max(o.client_threads, 1)))},
+                                 {"ms", o.client_pause_ms}}));
   } else if (family == "pause" || family == "kill") {
     const bool kill = family == "kill";
     Json value;
@@ -97,6 +107,7 @@ std::vector<std::string> Usable(const FaultScheduleOptions& o) {
   for (const std::string& f : o.families) {
     if (f == "kill" && !o.can_kill) continue;
     if (f == "pause" && !o.can_pause) continue;
+    if (f == "client-pause" && o.client_threads <= 0) continue;
     out.push_back(f);
   }
   return out;
@@ -160,7 +171,7 @@ class ScheduleGen final : public Generator {
 
 const std::vector<std::string>& FaultFamilies() {
   static const std::vector<std::string> families = {"partition", "packet", "clock", "pause",
-                                                    "kill"};
+                                                    "kill",      "client-pause"};
   return families;
 }
 

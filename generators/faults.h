@@ -7,7 +7,10 @@
 // every node's offset. FaultHeal is the final phase: it undoes every enabled family (heal
 // partitions, remove packet faults, reset clocks, resume, restart) before the final reads.
 //
-// Families: "partition", "packet", "clock", "pause", "kill".
+// Families: "partition", "packet", "clock", "pause", "kill" (node faults), and
+// "client-pause": a stop-the-world pause of one client inside its critical section, longer
+// than its lease (the lock workload's GC pause): one "pause-client" {"thread": T, "ms": D}
+// op, nothing to stop (the client resumes by itself), nothing to heal.
 //
 // Contract: pure generators (see generator.h); ops go to any free thread of the context, so
 // wrap them in Nemesis(...). Times are absolute: the schedule starts counting at time 0 of
@@ -36,6 +39,10 @@ struct FaultScheduleOptions {
   // Whether the target can be killed / paused (else those families emit nothing).
   bool can_kill = true;
   bool can_pause = true;
+  // client-pause: client threads it may name (0 = the family emits nothing) and how long
+  // each pause lasts (ms).
+  int client_threads = 0;
+  int64_t client_pause_ms = 4000;
 };
 
 // The known family names, for validation and `coordcheck list`.

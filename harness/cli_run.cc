@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/cli.h"
+#include "harness/compare.h"
 #include "harness/control/cluster.h"
 #include "harness/run.h"
 #include "generators/faults.h"
@@ -55,33 +56,46 @@ int Error(const std::string& message) {
 
 struct RunCommands {
   CLI::App* run = nullptr;
+  CLI::App* compare = nullptr;
   CLI::App* list = nullptr;
   CLI::App* clean = nullptr;
 
-  // `run` flags; applied over the test file's values only when given.
+  // `run` and `compare` flags; applied over the test file's values only when given.
   std::string test_file;
   TestConfig flags;
   std::string seed_text;
   std::string target_options_text;
+  std::string workload_options_text;
+  std::string resource;
   std::string nemesis_text;
+  std::string targets_text;  // compare
   bool quiet = false;
   std::string clean_state_dir;
 };
 
-std::shared_ptr<RunCommands> AddRunCommands(CLI::App* app) {
-  auto c = std::make_shared<RunCommands>();
+namespace {
+
+// The flags of a test (run and compare share them); `with_target` adds --target and --bug.
+void AddTestFlags(CLI::App* run, RunCommands* c, bool with_target) {
   TestConfig& f = c->flags;
-  CLI::App* run = c->run = app->add_subcommand(
-      "run", "Run a test: set up nodes and a target, drive a workload, record and check the history");
   run->add_option("-f,--test-file", c->test_file,
                   "a JSON test file (test.json of a stored run repeats that run); flags override it");
   run->add_option("--name", f.name, "test name, the store folder (default workload-target[-bug])");
   run->add_option("--workload,-w", f.workload, "workload (see `coordcheck list`)")
       ->capture_default_str();
-  run->add_option("--target,-t", f.target, "target (see `coordcheck list`)")->capture_default_str();
-  run->add_option("--bug", f.bug, "a deliberately broken variant of the target");
+  if (with_target) {
+    run->add_option("--target,-t", f.target, "target (see `coordcheck list`)")
+        ->capture_default_str();
+    run->add_option("--bug", f.bug, "a deliberately broken variant of the target");
+  }
   run->add_option("--target-options", c->target_options_text, "the target's options as a JSON object");
-  run->add_option("--nodes,-n", f.nodes, "number of nodes")->capture_default_str();
+  run->add_option("--workload-options", c->workload_options_text,
+                  "the workload's options as a JSON object (lock: resource, ttl_ms, hold_ms, "
+                  "client_pause_ms, resource_port)");
+  run->add_option("--resource", c->resource,
+                  "lock workload: the protected resource, fenced (rejects stale fencing "
+                  "tokens; the default) or unfenced");
+  run->add_option("--nodes,-n", f.nodes, "number of the target's nodes (default: the target's)");
   run->add_option("--backend", f.backend, "netns (default as root) or local (127.77.x.y)");
   run->add_option("--state-dir", f.state_dir, "where ledgers and node folders live");
   run->add_option("--concurrency,-c", f.concurrency, "client threads")->capture_default_str();
@@ -95,7 +109,9 @@ std::shared_ptr<RunCommands> AddRunCommands(CLI::App* app) {
       ->capture_default_str();
   run->add_option("--ops-per-key", f.ops_per_key, "ops on a key before a fresh key")
       ->capture_default_str();
-  run->add_option("--nemesis", c->nemesis_text, "comma-separated fault families: partition,packet,clock,pause,kill (or none)");
+  run->add_option("--nemesis", c->nemesis_text,
+                  "comma-separated fault families: partition,packet,clock,pause,kill,"
+                  "client-pause (or none)");
   run->add_option("--nemesis-interval", f.nemesis_interval_s, "mean seconds between faults")
       ->capture_default_str();
   run->add_option("--check-time-limit", f.check_time_limit_s,
@@ -104,8 +120,27 @@ std::shared_ptr<RunCommands> AddRunCommands(CLI::App* app) {
   run->add_option("--seed", c->seed_text, "master seed (printed at the start of every run)");
   run->add_option("--store", f.store_dir, "store folder")->capture_default_str();
   run->add_flag("--quiet,-q", c->quiet, "no progress lines");
+}
+
+}  // namespace
+
+std::shared_ptr<RunCommands> AddRunCommands(CLI::App* app) {
+  auto c = std::make_shared<RunCommands>();
+  CLI::App* run = c->run = app->add_subcommand(
+      "run", "Run a test: set up nodes and a target, drive a workload, record and check the history");
+  AddTestFlags(run, c.get(), true);
   run->footer("Exit codes: 0 valid, 1 invalid, 2 unknown, 3 the run failed (bad config, set-up "
               "error, interrupted).");
+  CLI::App* compare = c->compare = app->add_subcommand(
+      "compare", "Run the same workload, seed and fault schedule against several targets in "
+                 "turn and print one table of their results");
+  compare->add_option("--targets", c->targets_text, "comma-separated targets, e.g. "
+                                                    "redis-lock,redlock,etcd-lock")
+      ->required();
+  AddTestFlags(compare, c.get(), false);
+  compare->footer("Each run keeps its own store folder; the comparison writes "
+                  "STORE/compare-<workload>/<time>/ (compare.json, table.txt). Exit codes: 3 if "
+                  "any run failed, else 1 if any was invalid, else 2 if any was unknown, else 0.");
 
   c->list = app->add_subcommand("list", "List targets (with their bugs), workloads, checkers and nemeses");
   c->clean = app->add_subcommand(
@@ -139,6 +174,11 @@ int DoList() {
   std::printf("checkers:\n  %-12s %s\n", "linearizable",
               "Wing & Gong linearizability against a model, per independent key "
               "(coordcheck check --help lists the models)");
+  std::printf("  %-12s %s\n", "mutual-exclusion",
+              "no two critical sections with accepted writes overlap in the protected "
+              "resource's own log; the final counter equals the accepted increments");
+  std::printf("  %-12s %s\n", "fencing",
+              "accepted writes' fencing tokens never decrease; rejected stale writes counted");
   std::printf("nemeses (--nemesis a,b,...; --nemesis-interval S between faults):\n");
   std::printf("  %-12s %s\n", "partition",
               "iptables cuts in node namespaces: halves, random halves, isolate one, "
@@ -149,6 +189,9 @@ int DoList() {
               "clock bumps and strobes through our LD_PRELOAD library (never the host's clock)");
   std::printf("  %-12s %s\n", "pause", "SIGSTOP/SIGCONT of the target's processes");
   std::printf("  %-12s %s\n", "kill", "SIGKILL and restart (data kept) of the target's processes");
+  std::printf("  %-12s %s\n", "client-pause",
+              "a stop-the-world pause of one client inside its critical section, longer "
+              "than its lease (lock workload)");
   std::printf("backends:\n  %-12s %s\n  %-12s %s\n", "netns",
               "network namespaces on a bridge of our own (root; the default as root)", "local",
               "processes on loopback addresses 127.77.x.y (no root needed)");
@@ -164,24 +207,40 @@ int DoClean(const std::string& state_dir) {
   return report.errors.empty() ? 0 : kExitError;
 }
 
+// Splits "a,b,c" (empty items and "none" dropped).
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ',') {
+      if (!item.empty() && item != "none") out.push_back(item);
+      item.clear();
+    } else {
+      item += text[i];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
   if (c.list->parsed()) return DoList();
   if (c.clean->parsed()) return DoClean(c.clean_state_dir);
-  if (!c.run->parsed()) return -1;
+  CLI::App* cmd = c.run->parsed() ? c.run : c.compare->parsed() ? c.compare : nullptr;
+  if (cmd == nullptr) return -1;
 
   TestConfig config;
   if (!c.test_file.empty()) {
     if (auto err = LoadTestFile(c.test_file, &config)) return Error(*err);
   }
   // Flags given on the command line win over the file.
-  auto given = [&](const char* name) { return c.run->count(name) > 0; };
+  auto given = [&](const char* name) { return cmd->count(name) > 0; };
   const TestConfig& f = c.flags;
   if (given("--name")) config.name = f.name;
   if (given("--workload")) config.workload = f.workload;
-  if (given("--target")) config.target = f.target;
-  if (given("--bug")) config.bug = f.bug;
+  if (cmd == c.run && given("--target")) config.target = f.target;
+  if (cmd == c.run && given("--bug")) config.bug = f.bug;
   if (given("--nodes")) config.nodes = f.nodes;
   if (given("--backend")) config.backend = f.backend;
   if (given("--state-dir")) config.state_dir = f.state_dir;
@@ -206,20 +265,19 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
     if (o.is_discarded()) return Error("--target-options: not valid JSON");
     overrides["target_options"] = o;
   }
-  if (given("--nemesis")) {
-    Json names = Json::array();
-    std::string item;
-    for (size_t i = 0; i <= c.nemesis_text.size(); ++i) {
-      if (i == c.nemesis_text.size() || c.nemesis_text[i] == ',') {
-        if (!item.empty() && item != "none") names.push_back(item);
-        item.clear();
-      } else {
-        item += c.nemesis_text[i];
-      }
-    }
-    overrides["nemesis"] = names;
+  if (given("--workload-options")) {
+    Json o = Json::parse(c.workload_options_text, nullptr, false);
+    if (o.is_discarded()) return Error("--workload-options: not valid JSON");
+    overrides["workload_options"] = o;
   }
+  if (given("--nemesis")) overrides["nemesis"] = Json(SplitList(c.nemesis_text));
   if (auto err = TestConfigFromJson(overrides, &config, "command line")) return Error(*err);
+  if (given("--resource")) {
+    if (c.resource != "fenced" && c.resource != "unfenced") {
+      return Error("--resource: expected fenced or unfenced, got '" + c.resource + "'");
+    }
+    config.workload_options["resource"] = c.resource;
+  }
   // Values CLI11 parsed (ranges) are checked through the same table as a file's.
   if (auto err = TestConfigFromJson(TestConfigToJson(config), &config, "command line")) {
     return Error(*err);
@@ -231,6 +289,11 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
   options.bin_dir = BinDir();
   options.quiet = c.quiet;
   options.stop = &g_stop;
+  if (cmd == c.compare) {
+    std::vector<std::string> targets = SplitList(c.targets_text);
+    if (targets.empty()) return Error("--targets: name at least one target");
+    return RunCompare(config, targets, options);
+  }
   return RunTest(config, options);
 }
 

@@ -12,9 +12,9 @@ namespace coordcheck {
 DbProcessControl::DbProcessControl(Db* db, control::Cluster* cluster, const DbEnv* env)
     : cluster_(cluster),
       env_(env),
-      killable_(dynamic_cast<Killable*>(db)),
-      pausable_(dynamic_cast<Pausable*>(db)),
-      primary_(dynamic_cast<HasPrimary*>(db)) {}
+      killable_(db->killable()),
+      pausable_(db->pausable()),
+      primary_(db->has_primary()) {}
 
 control::Status DbProcessControl::Kill(const std::string& node) {
   if (!killable_) return control::Status::Error("the target cannot be killed");
@@ -41,9 +41,39 @@ control::Result<std::string> DbProcessControl::Primary() {
   return primary_->Primary(*env_);
 }
 
-control::Result<RunNemesis> SetUpNemesis(const std::vector<std::string>& families,
-                                         control::Cluster& cluster, const std::string& bin_dir,
-                                         ProcessControl* process_control) {
+std::vector<std::string> ClientPauseNemesis::fs() const { return {"pause-client"}; }
+
+Op ClientPauseNemesis::Invoke(const Op& invoke) {
+  Op done = invoke;
+  done.type = OpType::kInfo;
+  const Json& v = invoke.value;
+  if (!v.is_object() || !v.contains("thread") || !v["thread"].is_number_integer() ||
+      !v.contains("ms") || !v["ms"].is_number_integer() || v["ms"].get<int64_t>() < 0) {
+    done.value = nullptr;
+    done.error = "pause-client: expected {\"thread\": T, \"ms\": D}, got " + v.dump();
+    return done;
+  }
+  const int64_t thread = v["thread"].get<int64_t>();
+  if (thread < 0 || thread >= client_threads_ || board_ == nullptr) {
+    done.value = nullptr;
+    done.error = "pause-client: no client thread " + std::to_string(thread) + " (there are " +
+                 std::to_string(client_threads_) + ")";
+    return done;
+  }
+  board_->PostPause(static_cast<int>(thread), v["ms"].get<int64_t>());
+  done.value = Json{{"thread", thread}, {"ms", v["ms"]}, {"posted", true}};
+  return done;
+}
+
+control::Status ClientPauseNemesis::Teardown() {
+  if (board_ != nullptr) {
+    for (int t = 0; t < client_threads_; ++t) board_->TakePause(t);
+  }
+  return control::Status::Ok();
+}
+
+control::Result<RunNemesis> SetUpNemesis(const NemesisSetup& setup, control::Cluster& cluster) {
+  const auto& families = setup.families;
   auto has = [&](const char* f) {
     return std::find(families.begin(), families.end(), f) != families.end();
   };
@@ -51,19 +81,22 @@ control::Result<RunNemesis> SetUpNemesis(const std::vector<std::string>& familie
   std::vector<std::unique_ptr<Nemesis>> parts;
   ClockNemesis* clock = nullptr;
   if (has("partition")) {
+    nemesis::PartitionOptions options;
+    options.nodes = setup.target_nodes;
     parts.push_back(std::make_unique<nemesis::PartitionNemesis>(
-        cluster, nemesis::PartitionNemesis::PrimaryOf(process_control)));
+        cluster, nemesis::PartitionNemesis::PrimaryOf(setup.process_control), options));
   }
-  if (has("packet")) parts.push_back(std::make_unique<PacketNemesis>(cluster, bin_dir));
+  if (has("packet")) parts.push_back(std::make_unique<PacketNemesis>(cluster, setup.bin_dir));
   if (has("clock")) {
-    auto c = std::make_unique<ClockNemesis>(cluster, bin_dir);
+    auto c = std::make_unique<ClockNemesis>(cluster, setup.bin_dir);
     clock = c.get();
     parts.push_back(std::move(c));
   }
   if (has("pause") || has("kill")) {
-    std::vector<std::string> nodes;
-    for (const auto& n : cluster.nodes()) nodes.push_back(n.name);
-    parts.push_back(std::make_unique<ProcessNemesis>(process_control, nodes));
+    parts.push_back(std::make_unique<ProcessNemesis>(setup.process_control, setup.target_nodes));
+  }
+  if (has("client-pause")) {
+    parts.push_back(std::make_unique<ClientPauseNemesis>(setup.client_faults, setup.client_threads));
   }
   if (parts.empty()) return out;
   out.nemesis = std::make_unique<ComposeNemesis>(std::move(parts));

@@ -13,6 +13,7 @@
 #include "harness/control/cluster.h"
 #include "nemesis/compose.h"
 #include "nemesis/process_control.h"
+#include "targets/client_faults.h"
 #include "targets/db.h"
 
 namespace coordcheck {
@@ -44,10 +45,37 @@ struct RunNemesis {
   std::map<std::string, std::vector<std::string>> daemon_env;
 };
 
-// Builds and sets up the nemesis for `families` (validated names). Setup happens here, before
-// the target starts, so that clock files and firewall chains exist when its processes do.
-control::Result<RunNemesis> SetUpNemesis(const std::vector<std::string>& families,
-                                         control::Cluster& cluster, const std::string& bin_dir,
-                                         ProcessControl* process_control);
+// "pause-client" {"thread": T, "ms": D}: posts a client pause on the board for client
+// thread T (targets/client_faults.h); the client takes it in its next critical section.
+// Completion: info, {"thread", "ms", "posted": true}; a malformed value is named in error.
+class ClientPauseNemesis final : public Nemesis {
+ public:
+  ClientPauseNemesis(ClientFaultBoard* board, int client_threads)
+      : board_(board), client_threads_(client_threads) {}
+  std::vector<std::string> fs() const override;
+  control::Status Setup() override { return control::Status::Ok(); }
+  Op Invoke(const Op& invoke) override;
+  // Pauses not taken yet are dropped: nothing stays stalled.
+  control::Status Teardown() override;
+
+ private:
+  ClientFaultBoard* board_;
+  int client_threads_;
+};
+
+struct NemesisSetup {
+  std::vector<std::string> families;  // validated names
+  // The target's nodes: faults name only these (not a lock target's resource node).
+  std::vector<std::string> target_nodes;
+  std::string bin_dir;
+  ProcessControl* process_control = nullptr;
+  // client-pause: the board the clients read, and how many client threads there are.
+  ClientFaultBoard* client_faults = nullptr;
+  int client_threads = 0;
+};
+
+// Builds and sets up the nemesis for `setup.families`. Setup happens here, before the target
+// starts, so that clock files and firewall chains exist when its processes do.
+control::Result<RunNemesis> SetUpNemesis(const NemesisSetup& setup, control::Cluster& cluster);
 
 }  // namespace coordcheck

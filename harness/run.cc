@@ -17,6 +17,7 @@
 #include "harness/store.h"
 #include "harness/workload.h"
 #include "history/jsonl.h"
+#include "targets/client_faults.h"
 #include "targets/target.h"
 
 #ifndef COORDCHECK_COMMIT
@@ -132,14 +133,21 @@ uint64_t ChildSeed(uint64_t seed, const std::string& name) {
   return z ^ (z >> 31);
 }
 
-int RunTest(TestConfig config, const RunOptions& options) {
+int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
+  RunOutcome ignored;
+  RunOutcome& out = outcome != nullptr ? *outcome : ignored;
+  out = RunOutcome{};
   auto fail = [&](const std::string& message) {
     std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
-    return kExitError;
+    return out.exit_code = kExitError;
   };
   if (auto err = ValidateTestConfig(config)) return fail(*err);
   if (!config.seed) config.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   if (config.backend.empty()) config.backend = control::DefaultBackend();
+  const Target* target = FindTarget(config.target);
+  const Workload* workload = FindWorkload(config.workload);
+  if (config.nodes == 0) config.nodes = target->default_nodes();
+  out.config = config;
   const uint64_t seed = *config.seed;
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::fflush(stdout);
@@ -148,6 +156,7 @@ int RunTest(TestConfig config, const RunOptions& options) {
   auto run_dir_or = CreateRunDir(config.store_dir, name);
   if (!run_dir_or.ok()) return fail(run_dir_or.message());
   const std::string run_dir = *run_dir_or;
+  out.run_dir = run_dir;
   RunLog log;
   log.set_quiet(options.quiet);
   log.Open(run_dir + "/coordcheck.log");
@@ -160,17 +169,24 @@ int RunTest(TestConfig config, const RunOptions& options) {
   if (auto st = WriteFileAtomic(run_dir + "/test.json", test_json.dump(2) + "\n"); !st.ok()) {
     return fail(st.message());
   }
+  const std::vector<std::string> extra_roles = target->extra_node_roles();
+  std::string extras;
+  for (const std::string& role : extra_roles) extras += " + 1 for the " + role;
   log.Say("run " + name + " (target " + config.target +
           (config.bug.empty() ? "" : ", bug " + config.bug) + ", " +
-          std::to_string(config.nodes) + " " + config.backend + " nodes, " +
+          std::to_string(config.nodes) + extras + " " + config.backend + " nodes, " +
           std::to_string(config.concurrency) + " clients, " + Seconds(config.time_limit_s) +
           ") in " + run_dir);
 
   Json results = Json::object();
   results["test"] = name;
+  results["target"] = config.target;
+  results["workload"] = config.workload;
+  results["bug"] = config.bug;
   results["seed"] = seed;
   results["run_dir"] = run_dir;
   auto write_results = [&] {
+    out.results = results;
     if (auto st = WriteFileAtomic(run_dir + "/results.json", results.dump(2) + "\n"); !st.ok())
       log.Say(st.message());
   };
@@ -183,35 +199,50 @@ int RunTest(TestConfig config, const RunOptions& options) {
     write_results();
     std::fprintf(stderr, "coordcheck: error: %s\nrun folder: %s\n", message.c_str(),
                  run_dir.c_str());
-    return kExitError;
+    return out.exit_code = kExitError;
   };
 
-  const Target* target = FindTarget(config.target);
-  const Workload* workload = FindWorkload(config.workload);
   RunResources res(&log, run_dir);
 
   // Set-up: nodes, then the target on every node.
   auto t_setup = std::chrono::steady_clock::now();
   control::ClusterOptions cluster_options;
   cluster_options.backend = config.backend;
-  cluster_options.nodes = config.nodes;
+  cluster_options.nodes = config.nodes + static_cast<int>(extra_roles.size());
   cluster_options.state_dir = config.state_dir;
   auto cluster = control::Cluster::Create(cluster_options);
   if (!cluster.ok()) return run_failed("cannot create the nodes: " + cluster.message());
   res.cluster = std::move(*cluster);
   log.Log("cluster " + res.cluster->run_id() + " created");
+  // The target's own nodes come first; faults and client home nodes use only these.
+  std::vector<std::string> target_nodes;
+  for (int i = 0; i < config.nodes; ++i) target_nodes.push_back(res.cluster->nodes()[i].name);
+  for (size_t i = 0; i < extra_roles.size(); ++i) {
+    const std::string& node = res.cluster->nodes()[config.nodes + i].name;
+    results["extra_nodes"][extra_roles[i]] = node;
+    log.Log(extra_roles[i] + " on " + node);
+  }
+  ClientFaultBoard client_faults;
 
   DbEnv env;
   env.nodes = res.cluster->nodes();
   env.bin_dir = options.bin_dir;
   env.bug = config.bug;
   env.options = config.target_options;
+  env.workload_options = config.workload_options;
   env.seed = ChildSeed(seed, "db");
   env.dialer = &res.cluster->dialer();
   res.db = target->MakeDb();
   DbProcessControl process_control(res.db.get(), res.cluster.get(), &env);
   if (!config.nemesis.empty()) {
-    auto nemesis = SetUpNemesis(config.nemesis, *res.cluster, options.bin_dir, &process_control);
+    NemesisSetup setup;
+    setup.families = config.nemesis;
+    setup.target_nodes = target_nodes;
+    setup.bin_dir = options.bin_dir;
+    setup.process_control = &process_control;
+    setup.client_faults = &client_faults;
+    setup.client_threads = config.concurrency;
+    auto nemesis = SetUpNemesis(setup, *res.cluster);
     if (!nemesis.ok()) return run_failed(nemesis.message());
     res.nemesis = std::move(nemesis->nemesis);
     env.daemon_env = std::move(nemesis->daemon_env);
@@ -239,12 +270,18 @@ int RunTest(TestConfig config, const RunOptions& options) {
   runner_options.concurrency = config.concurrency;
   runner_options.op_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(config.op_timeout_s * 1000));
+  runner_options.nodes = target_nodes;
   for (const auto& n : res.cluster->nodes()) {
-    runner_options.nodes.push_back(n.name);
+    runner_options.client_env.nodes.push_back(n.name);
     runner_options.client_env.addresses[n.name] = n.address;
   }
+  runner_options.client_env.extra_nodes = static_cast<int>(extra_roles.size());
   runner_options.client_env.dialer = &res.cluster->dialer();
   runner_options.client_env.options = config.target_options;
+  runner_options.client_env.workload_options = config.workload_options;
+  runner_options.client_env.concurrency = config.concurrency;
+  runner_options.client_env.seed = ChildSeed(seed, "clients");
+  runner_options.client_env.client_faults = &client_faults;
   runner_options.stop = options.stop;
   auto runner_owner = std::make_unique<Runner>(
       runner_options, [target] { return target->MakeClient(); }, res.nemesis.get(), &history);
@@ -252,7 +289,11 @@ int RunTest(TestConfig config, const RunOptions& options) {
 
   gen::FaultScheduleOptions faults;
   faults.families = config.nemesis;
-  for (const auto& n : res.cluster->nodes()) faults.nodes.push_back(n.name);
+  faults.nodes = target_nodes;
+  if (workload->has_client_pauses()) {
+    faults.client_threads = config.concurrency;
+    faults.client_pause_ms = workload->client_pause_ms(config);
+  }
   faults.interval_ns = static_cast<int64_t>(config.nemesis_interval_s * 1e9);
   faults.has_primary = process_control.has_primary();
   faults.can_kill = process_control.can_kill();
@@ -311,7 +352,12 @@ int RunTest(TestConfig config, const RunOptions& options) {
   results["valid"] = ValidityToJson(result.valid);
   results["verdict"] = std::string(ValidityName(result.valid));
   results["summary"] = result.summary;
-  results["checkers"][parts.checker->name()] = result.ToJson();
+  if (parts.checker->name() == "compose") {
+    results["checkers"] = result.details;  // each part under its own name
+  } else {
+    results["checkers"][parts.checker->name()] = result.ToJson();
+  }
+  results["figures"] = workload->Figures(results["checkers"]);
   results["check_seconds"] = check_s;
   results["events"] = recorded.size();
   write_results();
@@ -320,9 +366,9 @@ int RunTest(TestConfig config, const RunOptions& options) {
               result.summary.c_str());
   std::printf("run folder: %s\n", run_dir.c_str());
   switch (result.valid) {
-    case Validity::kValid: return kExitValid;
-    case Validity::kInvalid: return kExitInvalid;
-    default: return kExitUnknown;
+    case Validity::kValid: return out.exit_code = kExitValid;
+    case Validity::kInvalid: return out.exit_code = kExitInvalid;
+    default: return out.exit_code = kExitUnknown;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "harness/test_config.h"
+#include "history/op.h"
 
 namespace coordcheck {
 
@@ -25,10 +26,18 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;
 };
 
+// What a finished run leaves for its caller (`coordcheck compare` builds its table from it).
+struct RunOutcome {
+  int exit_code = 3;
+  std::string run_dir;  // "" when the run folder could not be made
+  Json results;         // results.json as written (null when the config was invalid)
+  TestConfig config;    // the config as run (seed and node count resolved)
+};
+
 // Runs `config` and returns the exit code (shared/DESIGN.md: 0 valid, 1 invalid,
 // 2 unknown, 3 the run failed). Prints the seed first, then progress, the verdict and the
-// run's folder.
-int RunTest(TestConfig config, const RunOptions& options);
+// run's folder. `outcome`, when given, receives the run's folder and results.
+int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome = nullptr);
 
 // A child seed of `seed` for the part called `name` (every random choice of a run derives
 // from the master seed this way).

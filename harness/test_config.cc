@@ -74,7 +74,13 @@ const std::vector<Field>& Fields() {
               c->target_options = j;
               return std::nullopt;
             }},
-      CC_INT_FIELD(nodes, 1, 200),
+      Field{"workload_options", [](const TestConfig& c) { return c.workload_options; },
+            [](const Json& j, TestConfig* c) -> std::optional<std::string> {
+              if (!j.is_object()) return "expected an object";
+              c->workload_options = j;
+              return std::nullopt;
+            }},
+      CC_INT_FIELD(nodes, 0, 200),
       CC_STRING_FIELD(backend),
       CC_STRING_FIELD(state_dir),
       CC_INT_FIELD(concurrency, 1, 100000),
@@ -188,16 +194,21 @@ std::optional<std::string> ValidateTestConfig(const TestConfig& c) {
   if (!c.backend.empty() && c.backend != "netns" && c.backend != "local") {
     return "backend '" + c.backend + "' is unknown (backends: netns, local)";
   }
-  if (c.concurrency % c.threads_per_key != 0) {
-    return "concurrency " + std::to_string(c.concurrency) +
-           " is not a multiple of threads_per_key " + std::to_string(c.threads_per_key);
+  if (c.nodes != 0) {
+    if (auto err = target->CheckNodes(c.nodes)) return "nodes: " + *err;
   }
+  const Workload* workload = FindWorkload(c.workload);
+  if (auto err = workload->Validate(c)) return *err;
   for (const std::string& n : c.nemesis) {
     const auto& known = gen::FaultFamilies();
     if (std::find(known.begin(), known.end(), n) == known.end()) {
       std::string names;
       for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
       return "nemesis '" + n + "' is unknown (nemeses: " + names + ")";
+    }
+    if (n == "client-pause" && !workload->has_client_pauses()) {
+      return "nemesis 'client-pause' needs a workload whose clients can pause (lock), not " +
+             c.workload;
     }
     if ((n == "partition" || n == "packet") && c.backend == "local") {
       return "nemesis '" + n + "' needs the netns backend: local nodes share one network";

@@ -23,9 +23,12 @@ struct TestConfig {
   std::string target = "kvd";
   std::string bug;  // "" = the correct variant
   Json target_options = Json::object();  // passed to the target's Db and clients
+  Json workload_options = Json::object();  // the workload's own (the lock workload's resource, ttl_ms, ...)
 
-  // Where: nodes n1..nN on a backend ("netns", "local"; "" = netns as root, else local).
-  int nodes = 5;
+  // Where: nodes n1..nN on a backend ("netns", "local"; "" = netns as root, else local);
+  // 0 = the target's default (Target::default_nodes). A target may add nodes of its own
+  // after these (the lock targets' resource node).
+  int nodes = 0;
   std::string backend;
   std::string state_dir;  // ledgers and node directories; "" = the default
 

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,21 @@ class Workload {
   virtual std::string description() const = 0;
   // The checkers it runs, for `coordcheck list`.
   virtual std::vector<std::string> checkers() const = 0;
+  // The first problem with the config's workload fields (workload_options, keys), or nullopt.
+  virtual std::optional<std::string> Validate(const TestConfig& config) const = 0;
+  // Whether its clients take client pauses (the "client-pause" nemesis family).
+  virtual bool has_client_pauses() const { return false; }
+  // How long each client pause lasts (ms), for the fault schedule.
+  virtual int64_t client_pause_ms(const TestConfig& config) const {
+    (void)config;
+    return 0;
+  }
+  // Figures worth a column in a comparison table, from a finished run's checker details
+  // (results.json "checkers"); empty by default.
+  virtual Json Figures(const Json& checkers) const {
+    (void)checkers;
+    return Json::object();
+  }
   virtual WorkloadParts Make(const TestConfig& config, uint64_t seed) const = 0;
 };
 

@@ -1,8 +1,13 @@
 // The workloads coordcheck knows (harness/workload.h).
+#include "checkers/fencing.h"
 #include "checkers/linearizable.h"
+#include "checkers/lock_ops.h"
+#include "checkers/mutual_exclusion.h"
 #include "generators/combinators.h"
+#include "generators/lock.h"
 #include "generators/register.h"
 #include "harness/workload.h"
+#include "targets/lock/options.h"
 
 namespace coordcheck {
 namespace {
@@ -17,6 +22,16 @@ class RegisterWorkload final : public Workload {
     return "read/write/cas on independent keys, judged linearizable (cas-register per key)";
   }
   std::vector<std::string> checkers() const override { return {"linearizable"}; }
+  std::optional<std::string> Validate(const TestConfig& c) const override {
+    if (c.concurrency % c.threads_per_key != 0) {
+      return "concurrency " + std::to_string(c.concurrency) +
+             " is not a multiple of threads_per_key " + std::to_string(c.threads_per_key);
+    }
+    if (!c.workload_options.empty()) {
+      return "workload_options: the register workload has none, got " + c.workload_options.dump();
+    }
+    return std::nullopt;
+  }
   WorkloadParts Make(const TestConfig& config, uint64_t seed) const override {
     gen::RegisterOptions options;
     options.threads_per_key = config.threads_per_key;
@@ -27,6 +42,62 @@ class RegisterWorkload final : public Workload {
     LinearizableOptions lin;
     lin.model = "cas-register";
     parts.checker = std::make_unique<LinearizableChecker>(lin);
+    return parts;
+  }
+};
+
+// A lock's whole point, judged where it matters: every client thread loops acquire →
+// critical section on the protected resource (read, hold, write read+1 with the fencing
+// token) → release. The final phase reads the resource's own log and its counter into the
+// history; mutual-exclusion and fencing judge them (checkers/lock_ops.h). Leased locks are
+// not judged as a linearizable mutex: a lease may legitimately expire under its holder.
+class LockWorkload final : public Workload {
+ public:
+  std::string name() const override { return "lock"; }
+  std::string description() const override {
+    return "acquire, critical section on a protected counter (fenced or not), release; judged "
+           "at the resource (mutual exclusion, fencing)";
+  }
+  std::vector<std::string> checkers() const override { return {"mutual-exclusion", "fencing"}; }
+  std::optional<std::string> Validate(const TestConfig& c) const override {
+    auto options = lock::ParseLockWorkloadOptions(c.workload_options);
+    if (!options.ok()) return "workload_options: " + options.message();
+    return std::nullopt;
+  }
+  bool has_client_pauses() const override { return true; }
+  int64_t client_pause_ms(const TestConfig& c) const override {
+    auto options = lock::ParseLockWorkloadOptions(c.workload_options);
+    return options.ok() ? options->EffectiveClientPauseMs() : 0;
+  }
+  Json Figures(const Json& checkers) const override {
+    Json out = Json::object();
+    const Json me = checkers.value("mutual-exclusion", Json::object()).value("details", Json::object());
+    const Json fe = checkers.value("fencing", Json::object()).value("details", Json::object());
+    auto copy = [&](const Json& from, const char* key, const char* as) {
+      if (from.contains(key)) out[as] = from[key];
+    };
+    copy(me, "accepted_writes", "accepted_writes");
+    copy(me, "overlap_count", "overlaps");
+    copy(me, "lost_updates", "lost_updates");
+    copy(me, "final_counter", "final_counter");
+    copy(fe, "rejected_stale_writes", "rejected_stale_writes");
+    copy(fe, "decrease_count", "fence_decreases");
+    copy(fe, "highest_fence", "highest_fence");
+    return out;
+  }
+  WorkloadParts Make(const TestConfig& config, uint64_t seed) const override {
+    (void)config;
+    (void)seed;
+    WorkloadParts parts;
+    parts.generator = gen::LockCycles();
+    parts.final_generator = [](const std::vector<Json>&) {
+      return gen::Seq({gen::Once(gen::MakeOp(lock_ops::kResourceLog)),
+                       gen::Once(gen::MakeOp(lock_ops::kResourceRead))});
+    };
+    std::vector<std::unique_ptr<Checker>> checkers;
+    checkers.push_back(std::make_unique<MutualExclusionChecker>());
+    checkers.push_back(std::make_unique<FencingChecker>());
+    parts.checker = std::make_unique<ComposeChecker>(std::move(checkers));
     return parts;
   }
 };
@@ -45,7 +116,8 @@ gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& part
 
 const std::vector<const Workload*>& AllWorkloads() {
   static const RegisterWorkload kRegister;
-  static const std::vector<const Workload*> all = {&kRegister};
+  static const LockWorkload kLock;
+  static const std::vector<const Workload*> all = {&kRegister, &kLock};
   return all;
 }
 

@@ -3,7 +3,6 @@
 #include <utility>
 
 namespace coordcheck {
-namespace {
 
 Op Complete(const Op& invoke, OpType type, Json value, Json error) {
   Op done = invoke;
@@ -12,8 +11,6 @@ Op Complete(const Op& invoke, OpType type, Json value, Json error) {
   done.error = std::move(error);
   return done;
 }
-
-}  // namespace
 
 Op CompleteOk(const Op& invoke, Json value) {
   return Complete(invoke, OpType::kOk, std::move(value), nullptr);

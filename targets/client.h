@@ -21,6 +21,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "harness/control/dialer.h"
 #include "harness/control/status.h"
@@ -30,11 +31,22 @@ namespace coordcheck {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
+class ClientFaultBoard;
+
 // What a client needs to reach the cluster.
 struct ClientEnv {
   control::Dialer* dialer = nullptr;
   std::map<std::string, std::string> addresses;  // node name -> address
-  Json options;  // the target's options from the test config (object or null)
+  // Every node in order: the target's nodes, then its extra nodes (Target::extra_node_roles).
+  std::vector<std::string> nodes;
+  int extra_nodes = 0;  // how many of `nodes` are extra (at the end)
+  Json options;           // the target's options from the test config (object or null)
+  Json workload_options;  // the workload's options from the test config (object or null)
+  int concurrency = 0;    // client threads: a process p runs on thread p % concurrency
+  uint64_t seed = 0;      // the clients' seed (derive one per process from it)
+  // Client-side faults the nemesis posts for client threads (the lock workload's GC
+  // pauses); null when the run has none. Outlives every client.
+  ClientFaultBoard* client_faults = nullptr;
 };
 
 class Client {
@@ -49,7 +61,9 @@ class Client {
   virtual void Close() = 0;
 };
 
-// Completion helpers for clients.
+// Completion helpers for clients. Complete sets everything; the others keep the invoke's
+// value (fail, info) or set a new one (ok).
+Op Complete(const Op& invoke, OpType type, Json value, Json error);
 Op CompleteOk(const Op& invoke, Json value);
 Op CompleteFail(const Op& invoke, Json error);
 Op CompleteInfo(const Op& invoke, Json error);

@@ -28,12 +28,18 @@ struct DbEnv {
   std::string bin_dir;                   // where coordcheck's own binaries are (controller)
   std::string bug;                       // the --bug variant ("" = correct)
   Json options;                          // the target's options from the test config
+  Json workload_options;                 // the workload's options (object or null)
   uint64_t seed = 0;                     // a child seed for the target's own randomness
   control::Dialer* dialer = nullptr;     // to probe nodes' ports from the controller
   // Environment entries ("NAME=VALUE") that every process the Db starts on a node must
   // carry, by node name: the clock-skew preload when clock faults run. Missing = none.
   std::map<std::string, std::vector<std::string>> daemon_env;
 };
+
+class Killable;
+class Pausable;
+class HasPrimary;
+class ClockObservable;
 
 class Db {
  public:
@@ -47,6 +53,13 @@ class Db {
   virtual control::Status Teardown(control::Remote& node) = 0;
   // Log files on the node, copied into the run's store as nodes/<node>/<basename>.
   virtual std::vector<std::string> LogFiles(control::Remote& node) = 0;
+
+  // The Db's extra abilities (below), or null. By default what the object implements; a Db
+  // that wraps another (the lock targets') answers with what it can forward.
+  virtual Killable* killable();
+  virtual Pausable* pausable();
+  virtual HasPrimary* has_primary();
+  virtual ClockObservable* clock_observable();
 };
 
 // Kill and restart the target's processes on a node; data is kept.
@@ -65,11 +78,33 @@ class Pausable {
   virtual control::Status Resume(control::Remote& node) = 0;
 };
 
+// The target's own view of the wall clock on a node — what its leases and TTLs run on —
+// observed through the target itself (Redis's TIME, the Date header of etcd's gateway), so
+// a clock fault's effect on the target is measured, not assumed: a Go program such as etcd
+// reads the clock without libc, and the clock preload does not reach it.
+struct ClockReading {
+  int64_t offset_ms = 0;  // target's realtime - controller's realtime (ms)
+  int64_t error_ms = 0;   // bound on |measured - true| (resolution + half the round trip)
+  std::string method;     // how it was read ("redis TIME", "etcd HTTP Date header")
+};
+
+class ClockObservable {
+ public:
+  virtual ~ClockObservable() = default;
+  virtual control::Result<ClockReading> ObserveClock(const control::NodeInfo& node,
+                                                     const DbEnv& env) = 0;
+};
+
 // Which node the target considers its primary or leader now.
 class HasPrimary {
  public:
   virtual ~HasPrimary() = default;
   virtual control::Result<std::string> Primary(const DbEnv& env) = 0;
 };
+
+inline Killable* Db::killable() { return dynamic_cast<Killable*>(this); }
+inline Pausable* Db::pausable() { return dynamic_cast<Pausable*>(this); }
+inline HasPrimary* Db::has_primary() { return dynamic_cast<HasPrimary*>(this); }
+inline ClockObservable* Db::clock_observable() { return dynamic_cast<ClockObservable*>(this); }
 
 }  // namespace coordcheck

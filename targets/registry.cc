@@ -1,10 +1,12 @@
 #include "targets/kvd/target.h"
+#include "targets/lock/lock_target.h"
 #include "targets/target.h"
 
 namespace coordcheck {
 
 const std::vector<const Target*>& AllTargets() {
-  static const std::vector<const Target*> kTargets = {&kvd::KvdTarget()};
+  static const std::vector<const Target*> kTargets = {
+      &kvd::KvdTarget(), &lock::RedisLockTarget(), &lock::RedlockTarget(), &lock::EtcdLockTarget()};
   return kTargets;
 }
 

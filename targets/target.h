@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,18 @@ class Target {
   virtual std::vector<BugInfo> bugs() const = 0;
   // Workloads this target's client supports ("register").
   virtual std::vector<std::string> workloads() const = 0;
+  // Nodes the target runs on when the config does not say (TestConfig::nodes 0).
+  virtual int default_nodes() const { return 5; }
+  // Why `nodes` target nodes cannot work ("redis-lock runs on exactly 1 node"), or nullopt.
+  virtual std::optional<std::string> CheckNodes(int nodes) const {
+    (void)nodes;
+    return std::nullopt;
+  }
+  // Nodes of its own the target needs besides the `nodes` it runs on, one per role
+  // ("resource" for the lock targets' protected resource). The run creates them after the
+  // target's nodes: DbEnv::nodes and ClientEnv::nodes list the target's nodes first, then
+  // these, in this order. Faults and client home nodes use the target's nodes only.
+  virtual std::vector<std::string> extra_node_roles() const { return {}; }
   // One Db per run.
   virtual std::unique_ptr<Db> MakeDb() const = 0;
   // One Client per logical process.

@@ -19,6 +19,17 @@ constexpr const char* kLocalBackendError =
     "partitions need the netns backend (or real machines): nodes of the local backend share "
     "one network namespace";
 
+// The cluster's nodes named in `names`, in cluster order; all of them when `names` is empty.
+std::vector<control::NodeInfo> Subset(const std::vector<control::NodeInfo>& nodes,
+                                      const std::vector<std::string>& names) {
+  if (names.empty()) return nodes;
+  std::vector<control::NodeInfo> out;
+  for (const auto& n : nodes) {
+    if (std::find(names.begin(), names.end(), n.name) != names.end()) out.push_back(n);
+  }
+  return out;
+}
+
 std::vector<std::string> Names(const std::vector<control::NodeInfo>& nodes) {
   std::vector<std::string> names;
   for (const auto& node : nodes) names.push_back(node.name);
@@ -162,7 +173,7 @@ PartitionNemesis::PartitionNemesis(control::Cluster& cluster, PrimaryFn primary,
     : cluster_(cluster),
       primary_(std::move(primary)),
       options_(options),
-      nodes_(cluster.nodes()),
+      nodes_(Subset(cluster.nodes(), options.nodes)),
       names_(Names(nodes_)),
       touched_(nodes_.size(), 0) {}
 

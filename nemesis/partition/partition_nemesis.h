@@ -82,6 +82,9 @@ struct PartitionOptions {
   std::chrono::milliseconds exec_timeout{10000};
   // How many nodes are worked on at once. Default 16.
   int parallelism = 16;
+  // The nodes partitions are made among (kinds, grudges, heal); empty = every node of the
+  // cluster. The others are never touched (a lock target's resource node, say).
+  std::vector<std::string> nodes;
 };
 
 class PartitionNemesis final : public Nemesis {

@@ -176,6 +176,14 @@ void EtcdLockClient::Close() {
 
 void EtcdLockClient::StopKeepaliveForTest() { StopKeepalive(); }
 
+void EtcdLockClient::PauseBackground(milliseconds d) {
+  {
+    std::lock_guard<std::mutex> lock(keepalive_mu_);
+    paused_until_ = std::max(paused_until_, Clock::now() + d);
+  }
+  keepalive_wake_.notify_all();
+}
+
 void EtcdLockClient::StartKeepalive(int64_t lease_id, milliseconds period) {
   StopKeepalive();
   {
@@ -209,6 +217,8 @@ void EtcdLockClient::KeepaliveLoop(int64_t lease_id, milliseconds period) {
     {
       std::unique_lock<std::mutex> lock(keepalive_mu_);
       if (keepalive_wake_.wait_for(lock, period, [&] { return keepalive_stop_; })) return;
+      // A client pause stops this thread too, as a GC pause stops every thread.
+      if (keepalive_wake_.wait_until(lock, paused_until_, [&] { return keepalive_stop_; })) return;
     }
     // One renewal, bounded by the period so at most one is in flight.
     CallOutcome outcome;

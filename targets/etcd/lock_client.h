@@ -56,6 +56,8 @@ class EtcdLockClient final : public LockClient {
   control::Result<Grant> Acquire(Deadline deadline, bool* uncertain) override;
   control::Status Release(const Grant& grant, Deadline deadline, bool* uncertain) override;
   void Close() override;
+  // The keepalive sends no renewal for `d` from now (a GC pause of the whole client).
+  void PauseBackground(std::chrono::milliseconds d) override;
 
   // Test hook: stops renewing the current lease without revoking it, as if this client
   // were paused; the lease then expires after its TTL.
@@ -91,6 +93,7 @@ class EtcdLockClient final : public LockClient {
   std::mutex keepalive_mu_;
   std::condition_variable keepalive_wake_;
   bool keepalive_stop_ = false;                 // guarded by keepalive_mu_
+  std::chrono::steady_clock::time_point paused_until_{};  // no renewal before; keepalive_mu_
   std::unique_ptr<HttpClient> keepalive_http_;  // guarded by keepalive_mu_ for Abort
   std::thread keepalive_;
   std::atomic<int64_t> renewals_{0};

@@ -58,6 +58,11 @@ class LockClient {
                                   std::chrono::steady_clock::time_point deadline,
                                   bool* uncertain) = 0;
   virtual void Close() = 0;
+  // A stop-the-world pause of the whole client process (the lock workload's client pause,
+  // a GC pause) starts now and lasts `d`: the implementation's own background threads
+  // (lease keepalive, TTL renewal) must not act before it ends, as they would be stopped
+  // too. Called by the thread that uses the client. Default: nothing runs in background.
+  virtual void PauseBackground(std::chrono::milliseconds d) { (void)d; }
 };
 
 }  // namespace coordcheck

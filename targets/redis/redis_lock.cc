@@ -133,6 +133,14 @@ Status RedisLockClient::Release(const Grant& grant, Clock::time_point deadline, 
                        ": unlock script answered " + reply->ToString());
 }
 
+void RedisLockClient::PauseBackground(milliseconds d) {
+  {
+    std::lock_guard<std::mutex> lock(renew_mu_);
+    renew_next_ = std::max(renew_next_, Clock::now() + d);
+  }
+  renew_wake_.notify_all();
+}
+
 void RedisLockClient::RenewLoop() {
   const milliseconds period(std::max<int64_t>(1, env_.ttl_ms / 3));
   const std::string ttl = std::to_string(env_.ttl_ms);
@@ -146,6 +154,7 @@ void RedisLockClient::RenewLoop() {
     renew_wake_.wait_until(lock, renew_next_,
                            [&] { return renew_stopping_ || renew_token_ != token; });
     if (renew_stopping_ || renew_token_ != token) continue;
+    if (Clock::now() < renew_next_) continue;  // pushed back by PauseBackground
     renew_next_ = Clock::now() + period;
     lock.unlock();
     bool maybe = false;

@@ -58,6 +58,8 @@ class RedisLockClient final : public LockClient {
   control::Status Release(const Grant& grant, std::chrono::steady_clock::time_point deadline,
                           bool* uncertain) override;
   void Close() override;
+  // No renewal for `d` from now (a GC pause of the whole client stops the renewal thread).
+  void PauseBackground(std::chrono::milliseconds d) override;
 
   // Renewals that extended the TTL so far, and whether one found the lock no longer ours
   // (for tests and the run log).

@@ -172,7 +172,7 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
   RunDirs d = FreshRunDirs("bad");
   std::string out;
   CHECK(RunCoordcheck({"run", "--target", "nope", "--store", d.store}, &out) == 3);
-  CHECK(out.find("target 'nope' is unknown (targets: kvd)") != std::string::npos);
+  CHECK(out.find("target 'nope' is unknown (targets: kvd, redis-lock, redlock, etcd-lock)") != std::string::npos);
   CHECK(RunCoordcheck(RegisterRunArgs(d, {"--bug", "nope"}), &out) == 3);
   CHECK(out.find("bug 'nope' is not a bug of kvd") != std::string::npos);
   CHECK(RunCoordcheck(RegisterRunArgs(d, {"--concurrency", "7"}), &out) == 3);
@@ -189,6 +189,30 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
   std::ofstream(file) << "{\n  \"target\": \"kvd\",\n  \"nodes\": 5,,\n}\n";
   CHECK(RunCoordcheck({"run", "-f", file}, &out) == 3);
   CHECK(out.find(file + ":3: not valid JSON") != std::string::npos);
+  // The lock workload's options and node counts.
+  const std::vector<std::string> lock = {"run", "-w", "lock", "-t", "redis-lock", "--store", d.store};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = lock;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  CHECK(RunCoordcheck(with({"--resource", "maybe"}), &out) == 3);
+  CHECK(out.find("--resource: expected fenced or unfenced, got 'maybe'") != std::string::npos);
+  CHECK(RunCoordcheck(with({"--workload-options", R"({"ttl": 5})"}), &out) == 3);
+  CHECK(out.find("unknown workload option \"ttl\"") != std::string::npos);
+  CHECK(RunCoordcheck(with({"--workload-options", R"({"ttl_ms": 5})"}), &out) == 3);
+  CHECK(out.find("workload option \"ttl_ms\" must be an integer in 1000..") != std::string::npos);
+  CHECK(RunCoordcheck(with({"--nodes", "3"}), &out) == 3);
+  CHECK(out.find("nodes: redis-lock runs on exactly 1 node (plus the resource's), not 3") !=
+        std::string::npos);
+  CHECK(RunCoordcheck(RegisterRunArgs(d, {"--nemesis", "client-pause"}), &out) == 3);
+  CHECK(out.find("nemesis 'client-pause' needs a workload whose clients can pause") !=
+        std::string::npos);
+  CHECK(RunCoordcheck({"run", "-w", "lock", "-t", "kvd", "--store", d.store}, &out) == 3);
+  CHECK(out.find("target kvd does not support workload 'lock'") != std::string::npos);
+  CHECK(RunCoordcheck({"compare", "--targets", "redis-lock,nope", "-w", "lock", "--store", d.store},
+                      &out) == 3);
+  CHECK(out.find("target nope: target 'nope' is unknown") != std::string::npos);
   // Nothing was created for any of them.
   CHECK(!fs::exists(fs::path(d.store) / "latest"));
 }
@@ -197,7 +221,9 @@ TEST_CASE("list names the targets, their bugs, workloads, checkers and nemeses")
   std::string out;
   REQUIRE(RunCoordcheck({"list"}, &out) == 0);
   for (const char* s :
-       {"kvd", "follower-reads", "lost-cas", "register", "linearizable", "netns", "local"}) {
+       {"kvd", "follower-reads", "lost-cas", "register", "linearizable", "netns", "local",
+        "redis-lock", "redlock", "etcd-lock", "lock", "mutual-exclusion", "fencing",
+        "client-pause"}) {
     CHECK(out.find(s) != std::string::npos);
   }
 }

@@ -231,7 +231,9 @@ TEST_CASE("kvd client: uncertain answers are info and the next op uses a fresh c
 TEST_CASE("kvd client: Open checks the node and the options", "[kvd][client]") {
   LoopbackDialer dialer;
   kvd::KvdClient client;
-  ClientEnv env{&dialer, {{"n1", "127.0.0.1"}}, nullptr};
+  ClientEnv env;
+  env.dialer = &dialer;
+  env.addresses = {{"n1", "127.0.0.1"}};
   CHECK(client.Open(env, "n1").ok());
   control::Status unknown = client.Open(env, "n9");
   CHECK_FALSE(unknown.ok());

@@ -102,7 +102,9 @@ class DeployedCluster {
     return out;
   }
   ClientEnv client_env() {
-    ClientEnv env{&cluster_->dialer(), {}, env_.options};
+    ClientEnv env;
+    env.dialer = &cluster_->dialer();
+    env.options = env_.options;
     for (const auto& node : env_.nodes) env.addresses[node.name] = node.address;
     return env;
   }

@@ -100,7 +100,13 @@ class TestCluster {
 
   kvd::KvdDb& db() { return db_; }
   const DbEnv& env() const { return env_; }
-  ClientEnv client_env() { return {&dialer_, addresses_, env_.options}; }
+  ClientEnv client_env() {
+    ClientEnv env;
+    env.dialer = &dialer_;
+    env.addresses = addresses_;
+    env.options = env_.options;
+    return env;
+  }
   LoopbackDialer& dialer() { return dialer_; }
   LocalRemote& remote(int i) { return *remotes_[static_cast<size_t>(i)]; }
   const std::string& name(int i) const { return env_.nodes[static_cast<size_t>(i)].name; }

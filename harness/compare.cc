@@ -1,0 +1,178 @@
+#include "harness/compare.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+#include "harness/cli.h"
+#include "harness/store.h"
+#include "harness/workload.h"
+
+namespace coordcheck {
+namespace {
+
+std::string Cell(const Json& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+std::string VerdictOf(const RunOutcome& run) {
+  if (run.results.is_object() && run.results.contains("verdict")) {
+    return run.results["verdict"].get<std::string>();
+  }
+  return "error";
+}
+
+// The figures' column names, in first-seen order.
+std::vector<std::string> FigureColumns(const std::vector<RunOutcome>& runs) {
+  std::vector<std::string> columns;
+  for (const RunOutcome& run : runs) {
+    if (!run.results.is_object() || !run.results.contains("figures")) continue;
+    for (auto it = run.results["figures"].begin(); it != run.results["figures"].end(); ++it) {
+      if (std::find(columns.begin(), columns.end(), it.key()) == columns.end()) {
+        columns.push_back(it.key());
+      }
+    }
+  }
+  return columns;
+}
+
+}  // namespace
+
+std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
+  const std::vector<std::string> figures = FigureColumns(runs);
+  std::vector<std::string> header = {"target", "verdict"};
+  for (const std::string& f : figures) {
+    std::string name = f;
+    std::replace(name.begin(), name.end(), '_', ' ');
+    header.push_back(name);
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const RunOutcome& run : runs) {
+    std::vector<std::string> row = {run.config.target, VerdictOf(run)};
+    for (const std::string& f : figures) {
+      const Json& fig = run.results.is_object() ? run.results.value("figures", Json::object())
+                                                : Json::object();
+      row.push_back(fig.contains(f) ? Cell(fig[f]) : "-");
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      std::string cell = cells[c];
+      cell.resize(width[c], ' ');
+      out += (c ? "  " : "") + cell;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+  };
+  std::string out = line(header);
+  for (const auto& row : rows) out += line(row);
+  // Per run: why it failed, what the checkers said, notes, and where it is.
+  for (const RunOutcome& run : runs) {
+    out += "\n" + run.config.target + ":";
+    if (!run.results.is_object()) {
+      out += " the run did not start (see the error above)\n";
+      continue;
+    }
+    out += "\n";
+    if (run.results.contains("error")) out += "  error: " + Cell(run.results["error"]) + "\n";
+    if (run.results.contains("summary")) {
+      std::string summary = Cell(run.results["summary"]);
+      size_t at = 0;
+      while (at <= summary.size()) {
+        size_t nl = summary.find('\n', at);
+        if (nl == std::string::npos) nl = summary.size();
+        if (nl > at) out += "  " + summary.substr(at, nl - at) + "\n";
+        at = nl + 1;
+      }
+    }
+    for (const Json& note : run.results.value("notes", Json::array())) {
+      out += "  note: " + Cell(note) + "\n";
+    }
+    out += "  run folder: " + run.run_dir + "\n";
+  }
+  return out;
+}
+
+int CompareExitCode(const std::vector<RunOutcome>& runs) {
+  bool invalid = false, unknown = false;
+  for (const RunOutcome& run : runs) {
+    if (run.exit_code == kExitError) return kExitError;
+    invalid = invalid || run.exit_code == kExitInvalid;
+    unknown = unknown || run.exit_code == kExitUnknown;
+  }
+  if (invalid) return kExitInvalid;
+  if (unknown) return kExitUnknown;
+  return kExitValid;
+}
+
+int RunCompare(TestConfig base, const std::vector<std::string>& targets,
+               const RunOptions& options) {
+  if (!base.seed) base.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  // Every config first: a typo in the third target should not wait for two runs.
+  std::vector<TestConfig> configs;
+  for (const std::string& target : targets) {
+    TestConfig config = base;
+    config.target = target;
+    config.name = base.name.empty() ? "" : base.name + "-" + target;
+    if (auto err = ValidateTestConfig(config)) {
+      std::fprintf(stderr, "coordcheck: error: target %s: %s\n", target.c_str(), err->c_str());
+      return kExitError;
+    }
+    configs.push_back(std::move(config));
+  }
+  std::printf("comparing %zu targets on workload %s, seed %llu\n", targets.size(),
+              base.workload.c_str(), static_cast<unsigned long long>(*base.seed));
+  std::fflush(stdout);
+
+  std::vector<RunOutcome> runs;
+  for (const TestConfig& config : configs) {
+    std::printf("\n== %s ==\n", config.target.c_str());
+    std::fflush(stdout);
+    RunOutcome outcome;
+    RunTest(config, options, &outcome);
+    runs.push_back(std::move(outcome));
+    if (options.stop != nullptr && options.stop->load()) break;  // interrupted: no more runs
+  }
+
+  const std::string table = FormatCompareTable(runs);
+  std::printf("\n%s", table.c_str());
+  const int code = CompareExitCode(runs);
+  auto dir = CreateRunDir(base.store_dir, "compare-" + base.workload);
+  if (!dir.ok()) {
+    std::fprintf(stderr, "coordcheck: error: %s\n", dir.message().c_str());
+    return kExitError;
+  }
+  Json record = {{"workload", base.workload},
+                 {"seed", *base.seed},
+                 {"command", options.command_line},
+                 {"exit_code", code},
+                 {"runs", Json::array()}};
+  for (const RunOutcome& run : runs) {
+    record["runs"].push_back(Json{{"target", run.config.target},
+                                  {"exit_code", run.exit_code},
+                                  {"verdict", VerdictOf(run)},
+                                  {"run_dir", run.run_dir},
+                                  {"figures", run.results.is_object()
+                                                  ? run.results.value("figures", Json::object())
+                                                  : Json::object()}});
+  }
+  control::Status st = WriteFileAtomic(*dir + "/compare.json", record.dump(2) + "\n");
+  if (st.ok()) st = WriteFileAtomic(*dir + "/table.txt", table);
+  if (!st.ok()) {
+    std::fprintf(stderr, "coordcheck: error: %s\n", st.message().c_str());
+    return kExitError;
+  }
+  std::printf("\ncomparison folder: %s\n", dir->c_str());
+  return code;
+}
+
+}  // namespace coordcheck

@@ -1,0 +1,195 @@
+#include "targets/lock/lock_target.h"
+
+#include "targets/etcd/db.h"
+#include "targets/etcd/lock_client.h"
+#include "targets/redis/db.h"
+#include "targets/redis/redis_lock.h"
+#include "targets/redis/redlock.h"
+
+namespace coordcheck::lock {
+namespace {
+
+using control::Result;
+using control::Status;
+
+Status NotOnResource(const std::string& node, const char* what) {
+  return Status::Error("node " + node + " runs the protected resource, which is not " + what +
+                       " (faults name the lock service's nodes)");
+}
+
+}  // namespace
+
+LockDb::LockDb(std::unique_ptr<Db> service) : service_(std::move(service)) {}
+
+DbEnv LockDb::ServiceEnv(const DbEnv& env) {
+  DbEnv service = env;
+  if (!service.nodes.empty()) service.nodes.pop_back();
+  return service;
+}
+
+bool LockDb::IsResourceNode(const std::string& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return node == resource_node_;
+}
+
+Result<resource::ResourceDb*> LockDb::Resource(const DbEnv& env) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (resource_ == nullptr) {
+    if (env.nodes.size() < 2) {
+      return Result<resource::ResourceDb*>::Error(
+          "a lock target needs its lock nodes and one resource node");
+    }
+    auto options = ParseLockWorkloadOptions(env.workload_options);
+    if (!options.ok()) return options.status();
+    resource::ResourceOptions r;
+    r.port = options->resource_port;
+    r.mode = options->resource;
+    r.node = env.nodes.back().name;
+    resource_node_ = r.node;
+    resource_ = std::make_unique<resource::ResourceDb>(r);
+  }
+  return resource_.get();
+}
+
+Status LockDb::Setup(control::Remote& node, const DbEnv& env) {
+  auto resource = Resource(env);
+  if (!resource.ok()) return resource.status();
+  if (IsResourceNode(node.node())) return (*resource)->Setup(node, env);
+  return service_->Setup(node, ServiceEnv(env));
+}
+
+Status LockDb::Ready(const DbEnv& env, std::chrono::milliseconds timeout) {
+  auto resource = Resource(env);
+  if (!resource.ok()) return resource.status();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (auto st = service_->Ready(ServiceEnv(env), timeout); !st.ok()) return st;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return (*resource)->Ready(env, std::max(left, std::chrono::milliseconds(1)));
+}
+
+Status LockDb::Teardown(control::Remote& node) {
+  if (IsResourceNode(node.node())) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return resource_->Teardown(node);
+  }
+  return service_->Teardown(node);
+}
+
+std::vector<std::string> LockDb::LogFiles(control::Remote& node) {
+  if (IsResourceNode(node.node())) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return resource_->LogFiles(node);
+  }
+  return service_->LogFiles(node);
+}
+
+Status LockDb::Kill(control::Remote& node) {
+  if (IsResourceNode(node.node())) return NotOnResource(node.node(), "killed");
+  return service_->killable()->Kill(node);
+}
+
+Status LockDb::Start(control::Remote& node, const DbEnv& env) {
+  if (IsResourceNode(node.node())) return NotOnResource(node.node(), "killed");
+  return service_->killable()->Start(node, ServiceEnv(env));
+}
+
+Status LockDb::Pause(control::Remote& node) {
+  if (IsResourceNode(node.node())) return NotOnResource(node.node(), "paused");
+  return service_->pausable()->Pause(node);
+}
+
+Status LockDb::Resume(control::Remote& node) {
+  if (IsResourceNode(node.node())) return NotOnResource(node.node(), "paused");
+  return service_->pausable()->Resume(node);
+}
+
+Result<std::string> LockDb::Primary(const DbEnv& env) {
+  return service_->has_primary()->Primary(ServiceEnv(env));
+}
+
+Result<ClockReading> LockDb::ObserveClock(const control::NodeInfo& node, const DbEnv& env) {
+  if (IsResourceNode(node.name)) return NotOnResource(node.name, "a lock node");
+  return service_->clock_observable()->ObserveClock(node, ServiceEnv(env));
+}
+
+namespace {
+
+// A lock target: a service Db, a LockClient, and the rules for its node count.
+class LockTarget final : public Target {
+ public:
+  struct Spec {
+    std::string name;
+    std::string description;
+    int default_nodes;
+    int min_nodes;
+    int max_nodes;
+    std::function<std::unique_ptr<Db>()> db;
+    LockClientFactory client;
+  };
+  explicit LockTarget(Spec spec) : spec_(std::move(spec)) {}
+
+  std::string name() const override { return spec_.name; }
+  std::string description() const override { return spec_.description; }
+  std::vector<BugInfo> bugs() const override { return {}; }
+  std::vector<std::string> workloads() const override { return {"lock"}; }
+  int default_nodes() const override { return spec_.default_nodes; }
+  std::optional<std::string> CheckNodes(int nodes) const override {
+    if (nodes >= spec_.min_nodes && nodes <= spec_.max_nodes) return std::nullopt;
+    if (spec_.min_nodes == spec_.max_nodes) {
+      return spec_.name + " runs on exactly " + std::to_string(spec_.min_nodes) + " node" +
+             (spec_.min_nodes == 1 ? "" : "s") + " (plus the resource's), not " +
+             std::to_string(nodes);
+    }
+    return spec_.name + " runs on " + std::to_string(spec_.min_nodes) + " to " +
+           std::to_string(spec_.max_nodes) + " nodes (plus the resource's), not " +
+           std::to_string(nodes);
+  }
+  std::vector<std::string> extra_node_roles() const override { return {"resource"}; }
+  std::unique_ptr<Db> MakeDb() const override { return std::make_unique<LockDb>(spec_.db()); }
+  std::unique_ptr<Client> MakeClient() const override {
+    return std::make_unique<LockWorkloadClient>(spec_.client);
+  }
+
+ private:
+  const Spec spec_;
+};
+
+}  // namespace
+
+const Target& RedisLockTarget() {
+  static const LockTarget target({
+      redis::RedisLockClient::kName,
+      "one Redis instance: SET key token NX PX ttl, compare-and-delete release; no fencing token",
+      1, 1, 1,
+      [] { return std::make_unique<redis::RedisDb>(); },
+      [] { return std::make_unique<redis::RedisLockClient>(); },
+  });
+  return target;
+}
+
+const Target& RedlockTarget() {
+  static const LockTarget target({
+      redis::RedlockClient::kName,
+      "Redlock over independent Redis instances (majority, validity = ttl - elapsed - drift); "
+      "no fencing token",
+      5, 3, 9,
+      [] { return std::make_unique<redis::RedisDb>(); },
+      [] { return std::make_unique<redis::RedlockClient>(); },
+  });
+  return target;
+}
+
+const Target& EtcdLockTarget() {
+  static const LockTarget target({
+      etcd::EtcdLockClient::kName,
+      "etcd's lock API over the v3 JSON gateway: a leased key; fencing token = its "
+      "create_revision",
+      3, 1, 7,
+      [] { return std::make_unique<etcd::EtcdDb>(); },
+      [] { return std::make_unique<etcd::EtcdLockClient>(); },
+  });
+  return target;
+}
+
+}  // namespace coordcheck::lock
