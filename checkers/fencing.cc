@@ -31,7 +31,7 @@ CheckResult FencingChecker::Check(const History& history, const CheckBudget& bud
   if (!log) return unknown(problem.reason, problem.message);
   const std::vector<Entry>& entries = log->entries;
 
-  int64_t accepted = 0, fenced = 0, unfenced = 0, rejected = 0, decreases = 0;
+  int64_t accepted = 0, fenced = 0, unfenced = 0, rejected = 0, rejected_reads = 0, decreases = 0;
   bool any_fence = false;
   std::optional<size_t> highest;  // the accepted write holding the highest fence so far
   Json rejected_list = Json::array();
@@ -45,7 +45,10 @@ CheckResult FencingChecker::Check(const History& history, const CheckBudget& bud
     }
     const Entry& e = entries[i];
     if (e.fence) any_fence = true;
-    if (!e.is_write) continue;
+    if (!e.is_write) {
+      rejected_reads += e.accepted ? 0 : 1;
+      continue;
+    }
     if (!e.accepted) {
       ++rejected;
       if (rejected_list.size() < lock_log::kMaxListed) {
@@ -90,6 +93,7 @@ CheckResult FencingChecker::Check(const History& history, const CheckBudget& bud
   d["unfenced_accepted_writes"] = unfenced;
   d["rejected_stale_writes"] = rejected;
   d["rejected"] = std::move(rejected_list);
+  d["rejected_stale_reads"] = rejected_reads;
   d["highest_fence"] = highest ? Json(*entries[*highest].fence) : Json();
   d["decrease_count"] = decreases;
   d["anomaly_types"] = decreases > 0 ? Json::array({"fence-decrease"}) : Json::array();
@@ -98,8 +102,11 @@ CheckResult FencingChecker::Check(const History& history, const CheckBudget& bud
   d["anomalies"] = std::move(anomalies);
   if (truncated) d["anomalies_truncated"] = true;
 
-  const std::string counts = Plural(accepted, "accepted write", "accepted writes") + ", " +
-                             Plural(rejected, "stale write", "stale writes") + " rejected";
+  std::string counts = Plural(accepted, "accepted write", "accepted writes") + ", " +
+                       Plural(rejected, "stale write", "stale writes") + " rejected";
+  if (rejected_reads > 0) {
+    counts += " (and " + Plural(rejected_reads, "stale read", "stale reads") + ")";
+  }
   if (!any_fence) {
     d["note"] = "no fencing tokens: nothing to check";
     result.valid = Validity::kValid;

@@ -16,7 +16,9 @@
 //
 // Details:
 //   {"entries", "accepted_writes", "fenced_accepted_writes", "unfenced_accepted_writes",
-//    "rejected_stale_writes" (every write the resource rejected), "rejected": [at most 100
+//    "rejected_stale_writes" (every write the resource rejected), "rejected_stale_reads"
+//    (reads it rejected: a fenced resource also refuses a read with a stale token, which
+//    ends that critical section before it writes), "rejected": [at most 100
 //    entries, each with "highest_accepted_fence" (the highest fence accepted before it, or
 //    null)], "highest_fence" (null when none), "decrease_count", "anomaly_types": [...],
 //    "anomalies": [at most 100 of {"type": "fence-decrease", "write": entry, "after": entry

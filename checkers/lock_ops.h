@@ -5,8 +5,8 @@
 //   acquire    invoke null → ok {"token": T, "fence": F|null, "validity_ms": V}; fail = not
 //              acquired; info = unknown
 //   increment  the critical section on the protected resource: read the counter, hold,
-//              write read+1 carrying the fence (or null) — invoke {"cs": ID, "fence": F|null}
-//              → ok {"cs": ID, "read": R, "wrote": R+1, "accepted": true}
+//              write read+1 carrying the fence (or null) — invoke null
+//              → ok {"cs": ID, "fence": F|null, "read": R, "wrote": R+1, "accepted": true}
 //              → fail {"cs": ID, ...} with error "stale fence" when the resource rejected it
 //              → info when unknown
 //   release    invoke {"token": T} → ok / fail / info
@@ -21,9 +21,10 @@
 //                  decreasing along the log; a read's value is the counter it returned;
 //                  targets/resource/protocol.h has the resource's side)
 //   resource-read  invoke null → ok counter value
-// Nemesis ops also include "pause-client" {"thread": T, "ms": D}: the next critical section of
-// client thread T (whatever process it runs then) stalls D ms between its read and its write
-// (a GC pause).
+// Nemesis ops also include "pause-client" {"ms": D} (or {"thread": T, "ms": D}): the next
+// critical section of any client (of client thread T, whatever process it runs then) stalls
+// D ms between its read and its write (a GC pause); that increment's value carries
+// "paused_ms" (the stall, cut short if the op's deadline would pass).
 //
 // A critical section ID ("cs") is unique per run: "<process>-<n>".
 #pragma once

@@ -84,10 +84,8 @@ Step MakeStep(const std::string& family, Rng& rng, const FaultScheduleOptions& o
     s.stop.push_back(Fault("reset-clock", nullptr));
     s.stop.push_back(Fault("check-clock-offsets", nullptr));
   } else if (family == "client-pause") {
-    s.start.push_back(Fault("pause-client",
-                            Json{{"thread", static_cast<int64_t>(rng.Uniform(
-                                                std::max(o.client_threads, 1)))},
-                                 {"ms", o.client_pause_ms}}));
+    // Whichever client enters its critical section next: the pause lands on a holder.
+    s.start.push_back(Fault("pause-client", Json{{"ms", o.client_pause_ms}}));
   } else if (family == "pause" || family == "kill") {
     const bool kill = family == "kill";
     Json value;
@@ -119,26 +117,37 @@ class ScheduleGen final : public Generator {
  public:
   ScheduleGen(std::shared_ptr<const FaultScheduleOptions> options,
               std::shared_ptr<const std::vector<std::string>> families, Rng rng,
-              int64_t due_ns, std::vector<Invocation> queue, std::vector<Invocation> after)
+              int64_t due_ns, std::vector<Invocation> queue, std::vector<Invocation> after,
+              std::vector<std::string> deck)
       : options_(std::move(options)),
         families_(std::move(families)),
         rng_(rng),
         due_ns_(due_ns),
         queue_(std::move(queue)),
-        after_(std::move(after)) {}
+        after_(std::move(after)),
+        deck_(std::move(deck)) {}
 
   Emission Next(const Context& ctx) const override {
     Rng rng = rng_;
     int64_t due = due_ns_;
     std::vector<Invocation> queue = queue_;
     std::vector<Invocation> after = after_;
+    std::vector<std::string> deck = deck_;
     if (queue.empty()) {
       if (!after.empty()) {
         // The stop ops of the running fault, after a wait.
         queue = std::move(after);
         after.clear();
       } else {
-        Step step = MakeStep((*families_)[rng.Uniform(families_->size())], rng, *options_);
+        // Families are dealt from a shuffled deck, dealt again when empty: every family
+        // comes once in each round of as many steps as there are families, in random order.
+        if (deck.empty()) {
+          deck = *families_;
+          for (size_t i = deck.size(); i > 1; --i) std::swap(deck[i - 1], deck[rng.Uniform(i)]);
+        }
+        const std::string family = deck.back();
+        deck.pop_back();
+        Step step = MakeStep(family, rng, *options_);
         queue = std::move(step.start);
         after = std::move(step.stop);
       }
@@ -149,8 +158,9 @@ class ScheduleGen final : public Generator {
     std::optional<Invocation> filled = FillIn(op, ctx);
     if (!filled) return Emission::Pending();
     queue.erase(queue.begin());
-    return Emission::Of(*filled, std::make_shared<ScheduleGen>(options_, families_, rng, due,
-                                                               std::move(queue), std::move(after)));
+    return Emission::Of(*filled,
+                        std::make_shared<ScheduleGen>(options_, families_, rng, due, std::move(queue),
+                                                      std::move(after), std::move(deck)));
   }
 
  private:
@@ -165,6 +175,7 @@ class ScheduleGen final : public Generator {
   int64_t due_ns_;
   std::vector<Invocation> queue_;  // ops of the current step still to emit (due at due_ns_)
   std::vector<Invocation> after_;  // the step's stop ops, after the next wait
+  std::vector<std::string> deck_;  // families still to deal in this round (dealt from the back)
 };
 
 }  // namespace
@@ -180,7 +191,7 @@ GenPtr FaultSchedule(const FaultScheduleOptions& options, Rng rng) {
   if (families->empty() || options.nodes.empty()) return Void();
   return std::make_shared<ScheduleGen>(std::make_shared<const FaultScheduleOptions>(options),
                                        families, rng, 0, std::vector<Invocation>{},
-                                       std::vector<Invocation>{});
+                                       std::vector<Invocation>{}, std::vector<std::string>{});
 }
 
 GenPtr FaultHeal(const FaultScheduleOptions& options) {

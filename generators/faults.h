@@ -1,7 +1,8 @@
 // Fault schedules: the nemesis's op streams (nemesis/ops.h gives the ops and their values).
 //
-// FaultSchedule picks, from the run's seed, a fault family at random among those enabled,
-// waits a random interval (uniform in [0.5, 1.5] x the mean), starts it (with random
+// FaultSchedule deals, from the run's seed, a fault family among those enabled — from a
+// shuffled deck, so each comes once in every round of as many steps as there are
+// families — waits a random interval (uniform in [0.5, 1.5] x the mean), starts it (with random
 // parameters: which partition, which nodes, how much skew), waits again, and stops it; then
 // the next. Clock changes are each followed by a check-clock-offsets op so the history shows
 // every node's offset. FaultHeal is the final phase: it undoes every enabled family (heal
@@ -9,8 +10,9 @@
 //
 // Families: "partition", "packet", "clock", "pause", "kill" (node faults), and
 // "client-pause": a stop-the-world pause of one client inside its critical section, longer
-// than its lease (the lock workload's GC pause): one "pause-client" {"thread": T, "ms": D}
-// op, nothing to stop (the client resumes by itself), nothing to heal.
+// than its lease (the lock workload's GC pause): one "pause-client" {"ms": D} op for the
+// next client to enter a critical section, nothing to stop (the client resumes by itself),
+// nothing to heal.
 //
 // Contract: pure generators (see generator.h); ops go to any free thread of the context, so
 // wrap them in Nemesis(...). Times are absolute: the schedule starts counting at time 0 of
@@ -39,8 +41,8 @@ struct FaultScheduleOptions {
   // Whether the target can be killed / paused (else those families emit nothing).
   bool can_kill = true;
   bool can_pause = true;
-  // client-pause: client threads it may name (0 = the family emits nothing) and how long
-  // each pause lasts (ms).
+  // client-pause: whether there are client threads to pause (0 = the family emits nothing)
+  // and how long each pause lasts (ms).
   int client_threads = 0;
   int64_t client_pause_ms = 4000;
 };

@@ -94,7 +94,8 @@ void AddTestFlags(CLI::App* run, RunCommands* c, bool with_target) {
                   "client_pause_ms, resource_port)");
   run->add_option("--resource", c->resource,
                   "lock workload: the protected resource, fenced (rejects stale fencing "
-                  "tokens; the default) or unfenced");
+                  "tokens) or unfenced; default: fenced when the lock gives fencing tokens "
+                  "(etcd-lock), else unfenced");
   run->add_option("--nodes,-n", f.nodes, "number of the target's nodes (default: the target's)");
   run->add_option("--backend", f.backend, "netns (default as root) or local (127.77.x.y)");
   run->add_option("--state-dir", f.state_dir, "where ledgers and node folders live");

@@ -24,9 +24,24 @@ std::string VerdictOf(const RunOutcome& run) {
   return "error";
 }
 
-// The figures' column names, in first-seen order.
+// The figures' column names: the workload's order, then any others in first-seen order.
 std::vector<std::string> FigureColumns(const std::vector<RunOutcome>& runs) {
   std::vector<std::string> columns;
+  if (!runs.empty()) {
+    if (const Workload* w = FindWorkload(runs.front().config.workload)) columns = w->figure_names();
+  }
+  // Only columns some run has.
+  columns.erase(std::remove_if(columns.begin(), columns.end(),
+                               [&](const std::string& c) {
+                                 for (const RunOutcome& run : runs) {
+                                   if (run.results.is_object() &&
+                                       run.results.value("figures", Json::object()).contains(c)) {
+                                     return false;
+                                   }
+                                 }
+                                 return true;
+                               }),
+                columns.end());
   for (const RunOutcome& run : runs) {
     if (!run.results.is_object() || !run.results.contains("figures")) continue;
     for (auto it = run.results["figures"].begin(); it != run.results["figures"].end(); ++it) {

@@ -47,28 +47,28 @@ Op ClientPauseNemesis::Invoke(const Op& invoke) {
   Op done = invoke;
   done.type = OpType::kInfo;
   const Json& v = invoke.value;
-  if (!v.is_object() || !v.contains("thread") || !v["thread"].is_number_integer() ||
-      !v.contains("ms") || !v["ms"].is_number_integer() || v["ms"].get<int64_t>() < 0) {
+  const bool any = v.is_object() && !v.contains("thread");
+  if (!v.is_object() || !v.contains("ms") || !v["ms"].is_number_integer() ||
+      v["ms"].get<int64_t>() < 0 || (!any && !v["thread"].is_number_integer())) {
     done.value = nullptr;
-    done.error = "pause-client: expected {\"thread\": T, \"ms\": D}, got " + v.dump();
+    done.error = "pause-client: expected {\"ms\": D} or {\"thread\": T, \"ms\": D}, got " + v.dump();
     return done;
   }
-  const int64_t thread = v["thread"].get<int64_t>();
-  if (thread < 0 || thread >= client_threads_ || board_ == nullptr) {
+  const int64_t thread = any ? ClientFaultBoard::kAnyThread : v["thread"].get<int64_t>();
+  if (board_ == nullptr || (!any && (thread < 0 || thread >= client_threads_))) {
     done.value = nullptr;
     done.error = "pause-client: no client thread " + std::to_string(thread) + " (there are " +
                  std::to_string(client_threads_) + ")";
     return done;
   }
   board_->PostPause(static_cast<int>(thread), v["ms"].get<int64_t>());
-  done.value = Json{{"thread", thread}, {"ms", v["ms"]}, {"posted", true}};
+  done.value = v;
+  done.value["posted"] = true;
   return done;
 }
 
 control::Status ClientPauseNemesis::Teardown() {
-  if (board_ != nullptr) {
-    for (int t = 0; t < client_threads_; ++t) board_->TakePause(t);
-  }
+  if (board_ != nullptr) board_->Clear();
   return control::Status::Ok();
 }
 
@@ -88,7 +88,9 @@ control::Result<RunNemesis> SetUpNemesis(const NemesisSetup& setup, control::Clu
   }
   if (has("packet")) parts.push_back(std::make_unique<PacketNemesis>(cluster, setup.bin_dir));
   if (has("clock")) {
-    auto c = std::make_unique<ClockNemesis>(cluster, setup.bin_dir);
+    ClockNemesisOptions options;
+    options.target_clock = setup.target_clock;
+    auto c = std::make_unique<ClockNemesis>(cluster, setup.bin_dir, options);
     clock = c.get();
     parts.push_back(std::move(c));
   }

@@ -5,12 +5,14 @@
 // Thread-safety: single-threaded set-up code; the objects follow their own headers.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/control/cluster.h"
+#include "nemesis/clock/clock_nemesis.h"
 #include "nemesis/compose.h"
 #include "nemesis/process_control.h"
 #include "targets/client_faults.h"
@@ -45,9 +47,10 @@ struct RunNemesis {
   std::map<std::string, std::vector<std::string>> daemon_env;
 };
 
-// "pause-client" {"thread": T, "ms": D}: posts a client pause on the board for client
-// thread T (targets/client_faults.h); the client takes it in its next critical section.
-// Completion: info, {"thread", "ms", "posted": true}; a malformed value is named in error.
+// "pause-client" {"ms": D} or {"thread": T, "ms": D}: posts a client pause on the board
+// (targets/client_faults.h) for the first client to enter a critical section, or for client
+// thread T; the client takes it inside its next critical section. Completion: info, the
+// value plus "posted": true; a malformed value is named in error.
 class ClientPauseNemesis final : public Nemesis {
  public:
   ClientPauseNemesis(ClientFaultBoard* board, int client_threads)
@@ -72,6 +75,8 @@ struct NemesisSetup {
   // client-pause: the board the clients read, and how many client threads there are.
   ClientFaultBoard* client_faults = nullptr;
   int client_threads = 0;
+  // clock: reads the target's own clock on a node (null = the target's is not observable).
+  std::function<control::Result<TargetClockSample>(const std::string& node)> target_clock;
 };
 
 // Builds and sets up the nemesis for `setup.families`. Setup happens here, before the target

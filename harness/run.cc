@@ -1,5 +1,6 @@
 #include "harness/run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "generators/combinators.h"
 #include "generators/faults.h"
 #include "harness/cli.h"
+#include "harness/clock_effect.h"
 #include "harness/control/cluster.h"
 #include "harness/nemesis_setup.h"
 #include "harness/run_log.h"
@@ -147,6 +149,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   const Target* target = FindTarget(config.target);
   const Workload* workload = FindWorkload(config.workload);
   if (config.nodes == 0) config.nodes = target->default_nodes();
+  workload->Resolve(&config, *target);
   out.config = config;
   const uint64_t seed = *config.seed;
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
@@ -242,6 +245,19 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     setup.process_control = &process_control;
     setup.client_faults = &client_faults;
     setup.client_threads = config.concurrency;
+    if (ClockObservable* observable = res.db->clock_observable()) {
+      control::Cluster* cluster_ptr = res.cluster.get();
+      setup.target_clock = [observable, cluster_ptr,
+                            &env](const std::string& node) -> control::Result<TargetClockSample> {
+        for (const auto& info : cluster_ptr->nodes()) {
+          if (info.name != node) continue;
+          auto reading = observable->ObserveClock(info, env);
+          if (!reading.ok()) return reading.status();
+          return TargetClockSample{reading->offset_ms, reading->error_ms, reading->method};
+        }
+        return control::Status::Error("node " + node + " is not in the cluster");
+      };
+    }
     auto nemesis = SetUpNemesis(setup, *res.cluster);
     if (!nemesis.ok()) return run_failed(nemesis.message());
     res.nemesis = std::move(nemesis->nemesis);
@@ -357,13 +373,22 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   } else {
     results["checkers"][parts.checker->name()] = result.ToJson();
   }
-  results["figures"] = workload->Figures(results["checkers"]);
+  results["figures"] = workload->Figures(config, results["checkers"]);
+  results["notes"] = Json::array();
+  if (std::find(config.nemesis.begin(), config.nemesis.end(), "clock") != config.nemesis.end()) {
+    // Whether the clock faults reached the target, as measured — never implied.
+    Json effect = ClockEffect(recorded);
+    results["clock_effect"] = effect;
+    const std::string verdict = effect.value("verdict", "");
+    if (verdict != "reached" && effect.contains("note")) results["notes"].push_back(effect["note"]);
+  }
   results["check_seconds"] = check_s;
   results["events"] = recorded.size();
   write_results();
 
   std::printf("%s: %s\n", std::string(ValidityName(result.valid)).c_str(),
               result.summary.c_str());
+  for (const Json& note : results["notes"]) std::printf("note: %s\n", note.get<std::string>().c_str());
   std::printf("run folder: %s\n", run_dir.c_str());
   switch (result.valid) {
     case Validity::kValid: return out.exit_code = kExitValid;

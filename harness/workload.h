@@ -18,6 +18,8 @@
 
 namespace coordcheck {
 
+class Target;
+
 struct WorkloadParts {
   // Client ops of the main phase (unbounded; the run adds rate and time limits).
   gen::GenPtr generator;
@@ -34,6 +36,12 @@ class Workload {
   virtual std::string description() const = 0;
   // The checkers it runs, for `coordcheck list`.
   virtual std::vector<std::string> checkers() const = 0;
+  // Fills in what the workload decides per target (the lock workload's resource mode when
+  // the config leaves it open). Called before the run records its config.
+  virtual void Resolve(TestConfig* config, const Target& target) const {
+    (void)config;
+    (void)target;
+  }
   // The first problem with the config's workload fields (workload_options, keys), or nullopt.
   virtual std::optional<std::string> Validate(const TestConfig& config) const = 0;
   // Whether its clients take client pauses (the "client-pause" nemesis family).
@@ -44,11 +52,13 @@ class Workload {
     return 0;
   }
   // Figures worth a column in a comparison table, from a finished run's checker details
-  // (results.json "checkers"); empty by default.
-  virtual Json Figures(const Json& checkers) const {
+  // (results.json "checkers"), and their names in column order; none by default.
+  virtual Json Figures(const TestConfig& config, const Json& checkers) const {
+    (void)config;
     (void)checkers;
     return Json::object();
   }
+  virtual std::vector<std::string> figure_names() const { return {}; }
   virtual WorkloadParts Make(const TestConfig& config, uint64_t seed) const = 0;
 };
 

@@ -8,6 +8,7 @@
 #include "generators/register.h"
 #include "harness/workload.h"
 #include "targets/lock/options.h"
+#include "targets/target.h"
 
 namespace coordcheck {
 namespace {
@@ -69,8 +70,23 @@ class LockWorkload final : public Workload {
     auto options = lock::ParseLockWorkloadOptions(c.workload_options);
     return options.ok() ? options->EffectiveClientPauseMs() : 0;
   }
-  Json Figures(const Json& checkers) const override {
+  std::vector<std::string> figure_names() const override {
+    return {"resource",      "accepted_writes",       "overlaps",        "lost_updates",
+            "final_counter", "rejected_stale_writes", "rejected_stale_reads", "fence_decreases",
+            "highest_fence"};
+  }
+  // Without --resource, the resource does what it can with the lock: it checks fencing
+  // tokens when the lock gives them (fenced), and cannot when it gives none (unfenced; a
+  // fenced resource would refuse every write of such a lock, protecting nothing).
+  void Resolve(TestConfig* config, const Target& target) const override {
+    if (!config->workload_options.is_object()) config->workload_options = Json::object();
+    if (!config->workload_options.contains("resource")) {
+      config->workload_options["resource"] = target.fencing_tokens() ? "fenced" : "unfenced";
+    }
+  }
+  Json Figures(const TestConfig& config, const Json& checkers) const override {
     Json out = Json::object();
+    out["resource"] = config.workload_options.value("resource", "fenced");
     const Json me = checkers.value("mutual-exclusion", Json::object()).value("details", Json::object());
     const Json fe = checkers.value("fencing", Json::object()).value("details", Json::object());
     auto copy = [&](const Json& from, const char* key, const char* as) {
@@ -81,6 +97,7 @@ class LockWorkload final : public Workload {
     copy(me, "lost_updates", "lost_updates");
     copy(me, "final_counter", "final_counter");
     copy(fe, "rejected_stale_writes", "rejected_stale_writes");
+    copy(fe, "rejected_stale_reads", "rejected_stale_reads");
     copy(fe, "decrease_count", "fence_decreases");
     copy(fe, "highest_fence", "highest_fence");
     return out;

@@ -41,6 +41,8 @@ class Target {
   // target's nodes: DbEnv::nodes and ClientEnv::nodes list the target's nodes first, then
   // these, in this order. Faults and client home nodes use the target's nodes only.
   virtual std::vector<std::string> extra_node_roles() const { return {}; }
+  // Whether its clients get fencing tokens from it (etcd's lock: the key's create revision).
+  virtual bool fencing_tokens() const { return false; }
   // One Db per run.
   virtual std::unique_ptr<Db> MakeDb() const = 0;
   // One Client per logical process.

@@ -410,6 +410,16 @@ Op ClockNemesis::CheckOffsets(Op done) {
     } else {
       errors.push_back(file.message());
     }
+    if (options_.target_clock) {
+      auto target = options_.target_clock(node->name);
+      if (target.ok()) {
+        detail["target"] = {{"offset_ms", target->offset_ms},
+                            {"error_ms", target->error_ms},
+                            {"method", target->method}};
+      } else {
+        detail["target_error"] = target.message();
+      }
+    }
     details[node->name] = std::move(detail);
   }
   done.value = std::move(value);

@@ -27,7 +27,14 @@
 //                 the Exec round trip). The op's extra field "clock" holds per node
 //                 {"observed_ms", "error_ms", "method", "file_ms"}: file_ms is what the
 //                 offset file says, so a process that ignores the preload shows up.
-//                 A node whose probe fails is named in `error` and left out.
+//                 With ClockNemesisOptions::target_clock set, each node's object also
+//                 holds the TARGET's own clock as the target itself reports it,
+//                 "target": {"offset_ms", "error_ms", "method"}, or "target_error":
+//                 "message" when that read failed (which fails neither the op nor the
+//                 probe's reading): the probe shows what the preload applies, "target"
+//                 whether the target follows it (a Go program such as etcd does not).
+//                 A node whose probe fails is named in `error` and left out. Nodes are
+//                 read one after the other, the probe then the target.
 // Offsets are whole milliseconds, |offset| <= 1e12. A node whose offset could not be
 // written is named in `error` ("node n2: ...", several joined by "; ") and left out of
 // `value`; the others are still done. Invalid input changes nothing: `value` is null and
@@ -41,11 +48,13 @@
 // binaries must then suit the node's architecture and libc).
 //
 // Thread-safety: DaemonEnv may be called from any thread at any time (it only reads paths
-// fixed at construction). Setup, Invoke and Teardown follow nemesis.h.
+// fixed at construction). Setup, Invoke and Teardown follow nemesis.h; target_clock is
+// called from Invoke's thread only, one node at a time.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +64,14 @@
 #include "nemesis/nemesis.h"
 
 namespace coordcheck {
+
+// The target's own clock on a node, as the target reports it (its time command, a Date
+// header): offset from the controller's realtime and a bound on the measurement's error.
+struct TargetClockSample {
+  int64_t offset_ms = 0;  // the target's realtime - the controller's realtime (ms)
+  int64_t error_ms = 0;   // the true offset is within offset_ms ± error_ms
+  std::string method;     // how it was read ("redis TIME", "etcd HTTP Date header")
+};
 
 struct ClockNemesisOptions {
   enum class Access {
@@ -68,6 +85,11 @@ struct ClockNemesisOptions {
   std::chrono::milliseconds exec_timeout{10000};
   // Longest strobe-clock duration accepted, ms. Default 10 minutes.
   int64_t max_strobe_duration_ms = 600000;
+  // Reads the TARGET's own clock offset on a node (not the preload probe's); null = not
+  // observable. Called by check-clock-offsets for every node whose probe succeeded; it
+  // must be bounded (a few seconds at most: it runs on the nemesis thread) and its error
+  // should name the node. Default null.
+  std::function<control::Result<TargetClockSample>(const std::string& node)> target_clock;
 };
 
 class ClockNemesis : public Nemesis {

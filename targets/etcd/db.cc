@@ -3,8 +3,11 @@
 #include "targets/daemon_faults.h"
 
 #include <signal.h>
+#include <time.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
@@ -29,6 +32,34 @@ constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kStatusAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
 constexpr auto kPrimaryTimeout = milliseconds(1500);
+constexpr auto kObserveTimeout = milliseconds(2000);
+
+int64_t RealtimeNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// `n` decimal digits at s[at..]; -1 when they are not all digits.
+int Digits(std::string_view s, size_t at, size_t n) {
+  int v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's
+// days_from_civil).
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
 
 std::string DataDir(const control::Remote& node) { return node.root_dir() + "/etcd.data"; }
 std::string LogPath(const control::Remote& node) { return node.root_dir() + "/etcd.log"; }
@@ -50,6 +81,35 @@ std::string NewToken() {
 }
 
 }  // namespace
+
+std::optional<int64_t> ParseHttpDate(std::string_view date) {
+  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  //  0123456789012345678901234567890
+  static constexpr std::array<std::string_view, 7> kDays = {"Mon", "Tue", "Wed", "Thu",
+                                                            "Fri", "Sat", "Sun"};
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (date.size() != 29 || date.substr(3, 2) != ", " || date[7] != ' ' || date[11] != ' ' ||
+      date[16] != ' ' || date[19] != ':' || date[22] != ':' || date.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  if (std::find(kDays.begin(), kDays.end(), date.substr(0, 3)) == kDays.end()) {
+    return std::nullopt;
+  }
+  const auto month = std::find(kMonths.begin(), kMonths.end(), date.substr(8, 3));
+  if (month == kMonths.end()) return std::nullopt;
+  const int day = Digits(date, 5, 2);
+  const int year = Digits(date, 12, 4);
+  const int hour = Digits(date, 17, 2);
+  const int minute = Digits(date, 20, 2);
+  const int second = Digits(date, 23, 2);
+  if (day < 1 || day > 31 || year < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 60) {
+    return std::nullopt;
+  }
+  const int m = static_cast<int>(month - kMonths.begin()) + 1;
+  return DaysFromCivil(year, m, day) * 86400 + hour * 3600 + minute * 60 + second;
+}
 
 EtcdDb::EtcdDb() : token_(NewToken()) {}
 
@@ -321,6 +381,41 @@ Result<std::string> EtcdDb::Primary(const DbEnv& env) {
     return R::Error("etcd: no member knows a leader" + (errors.empty() ? "" : " (" + errors + ")"));
   }
   return NodeOfMember(env, leader->leader_id, answering);
+}
+
+Result<ClockReading> EtcdDb::ObserveClock(const control::NodeInfo& node, const DbEnv& env) {
+  using R = Result<ClockReading>;
+  const std::string where = "node " + node.name + ": etcd: clock: ";
+  if (env.dialer == nullptr) return R::Error(where + "no dialer to reach the node");
+  auto options = ParseEtcdOptions(env.options);
+  if (!options.ok()) return R::Error(where + options.message());
+  const Deadline deadline = Clock::now() + kObserveTimeout;
+  HttpClient http(*env.dialer, node.address, options->client_port);
+  constexpr std::string_view kPath = "/v3/maintenance/status";
+  bool uncertain = false;
+  // Connected first, so the timed round trip is one request and its response only.
+  auto first = http.Post(kPath, "{}", deadline, &uncertain);
+  if (!first.ok()) return R::Error(where + first.message());
+  const int64_t before_ns = RealtimeNs();
+  auto response = http.Post(kPath, "{}", deadline, &uncertain);
+  const int64_t after_ns = RealtimeNs();
+  if (!response.ok()) return R::Error(where + response.message());
+  const std::string* date = response->Header("date");
+  if (date == nullptr) {
+    return R::Error(where + "the answer to POST " + std::string(kPath) + " (status " +
+                    std::to_string(response->status) + ") has no Date header");
+  }
+  const std::optional<int64_t> seconds = ParseHttpDate(*date);
+  if (!seconds) return R::Error(where + "cannot read the Date header \"" + *date + "\"");
+  // The member's clock read second S somewhere in [S, S+1): take the middle, S + 0.5 s.
+  const int64_t member_ms = *seconds * 1000 + 500;
+  const int64_t half_trip_ns = std::max<int64_t>(0, after_ns - before_ns + 1) / 2;
+  const double midpoint_ms = (static_cast<double>(before_ns) + half_trip_ns) / 1e6;
+  ClockReading reading;
+  reading.offset_ms = std::llround(static_cast<double>(member_ms) - midpoint_ms);
+  reading.error_ms = 500 + (half_trip_ns + 999999) / 1000000;
+  reading.method = "etcd HTTP Date header";
+  return reading;
 }
 
 Result<control::Daemon> EtcdDb::DaemonOf(const std::string& node) {

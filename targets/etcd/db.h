@@ -14,6 +14,13 @@
 // thread is stopped, Resume sends SIGCONT. Primary() is the node of the leader that the
 // answering members report with the highest raft term; all members are asked at once, and
 // Primary returns as soon as a majority agrees on it (or all answered, or 1.5 s passed).
+// ObserveClock reads the member's own wall clock from the Date header of its answer to
+// POST /v3/maintenance/status (method "etcd HTTP Date header"): a connection is opened
+// with a first request, then the second is timed between two readings of the controller's
+// CLOCK_REALTIME. Date has a resolution of one second — a Date of second S means the
+// member's clock read somewhere in [S, S+1) — so offset = S + 0.5 s - the midpoint, and
+// error = 500 ms + half the round trip. Bounded by 2 s. This is the clock etcd's own code
+// reads (Go, without libc), so a clock preload leaves it unmoved.
 //
 // Options (EtcdOptions): "client_port", "peer_port"; unknown names are rejected by Setup.
 // etcd has no bug variants: a non-empty DbEnv::bug is rejected.
@@ -32,7 +39,9 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "targets/db.h"
@@ -49,7 +58,16 @@ struct MemberStatus {
   uint64_t raft_term = 0;
 };
 
-class EtcdDb final : public Db, public Killable, public Pausable, public HasPrimary {
+// The seconds since the Unix epoch of an HTTP date in the preferred format (RFC 9110
+// IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT", what Go's net/http sends); nullopt for
+// anything else.
+std::optional<int64_t> ParseHttpDate(std::string_view date);
+
+class EtcdDb final : public Db,
+                     public Killable,
+                     public Pausable,
+                     public HasPrimary,
+                     public ClockObservable {
  public:
   static constexpr const char* kBinary = "/usr/bin/etcd";
   static constexpr const char* kDaemonName = "etcd";
@@ -68,6 +86,9 @@ class EtcdDb final : public Db, public Killable, public Pausable, public HasPrim
   control::Status Resume(control::Remote& node) override;
 
   control::Result<std::string> Primary(const DbEnv& env) override;
+
+  control::Result<ClockReading> ObserveClock(const control::NodeInfo& node,
+                                             const DbEnv& env) override;
 
   // etcd's argv on `node` (exposed for tests and the run log).
   control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,

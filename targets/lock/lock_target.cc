@@ -124,6 +124,7 @@ class LockTarget final : public Target {
     int default_nodes;
     int min_nodes;
     int max_nodes;
+    bool fencing_tokens;
     std::function<std::unique_ptr<Db>()> db;
     LockClientFactory client;
   };
@@ -146,6 +147,7 @@ class LockTarget final : public Target {
            std::to_string(nodes);
   }
   std::vector<std::string> extra_node_roles() const override { return {"resource"}; }
+  bool fencing_tokens() const override { return spec_.fencing_tokens; }
   std::unique_ptr<Db> MakeDb() const override { return std::make_unique<LockDb>(spec_.db()); }
   std::unique_ptr<Client> MakeClient() const override {
     return std::make_unique<LockWorkloadClient>(spec_.client);
@@ -161,7 +163,7 @@ const Target& RedisLockTarget() {
   static const LockTarget target({
       redis::RedisLockClient::kName,
       "one Redis instance: SET key token NX PX ttl, compare-and-delete release; no fencing token",
-      1, 1, 1,
+      1, 1, 1, false,
       [] { return std::make_unique<redis::RedisDb>(); },
       [] { return std::make_unique<redis::RedisLockClient>(); },
   });
@@ -173,7 +175,7 @@ const Target& RedlockTarget() {
       redis::RedlockClient::kName,
       "Redlock over independent Redis instances (majority, validity = ttl - elapsed - drift); "
       "no fencing token",
-      5, 3, 9,
+      5, 3, 9, false,
       [] { return std::make_unique<redis::RedisDb>(); },
       [] { return std::make_unique<redis::RedlockClient>(); },
   });
@@ -185,7 +187,7 @@ const Target& EtcdLockTarget() {
       etcd::EtcdLockClient::kName,
       "etcd's lock API over the v3 JSON gateway: a leased key; fencing token = its "
       "create_revision",
-      3, 1, 7,
+      3, 1, 7, true,
       [] { return std::make_unique<etcd::EtcdDb>(); },
       [] { return std::make_unique<etcd::EtcdLockClient>(); },
   });

@@ -18,8 +18,9 @@
 namespace coordcheck::lock {
 
 struct LockWorkloadOptions {
-  // The protected resource: "fenced" rejects writes with a fence below the highest it
-  // accepted (and writes with none); "unfenced" accepts every write. Default fenced.
+  // The protected resource: "fenced" rejects requests with a fence below the highest it
+  // has seen (and writes with none); "unfenced" accepts everything. Default fenced (the
+  // harness resolves an absent one per target: LockWorkload::Resolve).
   resource::Mode resource = resource::Mode::kFenced;
   // Its TCP port on the resource node. Default 7400.
   int resource_port = 7400;

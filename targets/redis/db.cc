@@ -3,8 +3,11 @@
 #include "targets/daemon_faults.h"
 
 #include <signal.h>
+#include <time.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -26,6 +29,21 @@ constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kRetryPause = milliseconds(10);
 constexpr auto kCheckTimeout = milliseconds(10000);
+constexpr auto kObserveTimeout = milliseconds(2000);
+
+int64_t RealtimeNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// A non-negative decimal integer in a bulk string; false otherwise.
+bool ParseCount(const Reply& reply, int64_t* out) {
+  if (reply.type != Reply::Type::kBulk || reply.text.empty()) return false;
+  const char* end = reply.text.data() + reply.text.size();
+  auto [ptr, ec] = std::from_chars(reply.text.data(), end, *out);
+  return ec == std::errc() && ptr == end && *out >= 0;
+}
 
 std::string LogPath(const control::Remote& node) { return node.root_dir() + "/redis.log"; }
 
@@ -235,6 +253,39 @@ Status RedisDb::Pause(control::Remote& node) {
   }
   return WaitDaemonStopped(node, *daemon, Where(node.node()) + "pid " + std::to_string(daemon->pid),
                            kStopWait);
+}
+
+Result<ClockReading> RedisDb::ObserveClock(const control::NodeInfo& node, const DbEnv& env) {
+  using R = Result<ClockReading>;
+  if (env.dialer == nullptr) return R::Error(Where(node.name) + "no dialer to reach it");
+  auto options = ParseRedisOptions(env.options);
+  if (!options.ok()) return R::Error(Where(node.name) + options.message());
+  const auto deadline = Clock::now() + kObserveTimeout;
+  RespConnection connection(env.dialer, node.name, node.address, options->port);
+  bool uncertain = false;
+  // Connected first, so the timed round trip is TIME and its reply only.
+  auto ping = connection.Call({"PING"}, deadline, &uncertain);
+  if (!ping.ok()) return R::Error(Where(node.name) + "clock: " + ping.message());
+  const int64_t before_ns = RealtimeNs();
+  auto reply = connection.Call({"TIME"}, deadline, &uncertain);
+  const int64_t after_ns = RealtimeNs();
+  if (!reply.ok()) return R::Error(Where(node.name) + "clock: TIME: " + reply.message());
+  int64_t seconds = 0;
+  int64_t micros = 0;
+  if (reply->type != Reply::Type::kArray || reply->elements.size() != 2 ||
+      !ParseCount(reply->elements[0], &seconds) || !ParseCount(reply->elements[1], &micros) ||
+      micros >= 1000000 || seconds > int64_t{1} << 40) {
+    return R::Error(Where(node.name) + "clock: TIME answered " + reply->ToString());
+  }
+  const int64_t server_ns = seconds * 1000000000 + micros * 1000;
+  const int64_t midpoint_ns = before_ns + (after_ns - before_ns) / 2;
+  ClockReading reading;
+  reading.offset_ms =
+      static_cast<int64_t>(std::llround(static_cast<double>(server_ns - midpoint_ns) / 1e6));
+  const int64_t half_trip_ns = std::max<int64_t>(0, after_ns - before_ns + 1) / 2;
+  reading.error_ms = (half_trip_ns + 999999) / 1000000 + 1;
+  reading.method = "redis TIME";
+  return reading;
 }
 
 Status RedisDb::Resume(control::Remote& node) {

@@ -19,6 +19,12 @@
 // Pause and Resume send SIGSTOP and SIGCONT; Pause returns once every thread of the server
 // is stopped (state T in /proc/PID/task/*/stat, read with Remote::Exec), because SIGSTOP
 // only queues the stop and a thread woken by a request could otherwise still answer it.
+// ObserveClock reads the server's own wall clock with TIME (seconds and microseconds, read
+// through libc, so the clock preload moves it) on a connection made with env.dialer:
+// connect and PING first, then TIME between two readings of the controller's
+// CLOCK_REALTIME; offset = server time - their midpoint, error = half the round trip + 1 ms
+// (the 1 ms covers the rounding to whole milliseconds). Method "redis TIME". It is bounded
+// by 2 s; a paused or stopped server gives an error naming the node.
 //
 // Options (env.options, see options.h): "port"; an unknown key is rejected by Setup and
 // Ready. There are no bug variants: a non-empty env.bug is rejected.
@@ -48,7 +54,7 @@ struct RedisDbOptions {
   std::chrono::milliseconds start_timeout{5000};
 };
 
-class RedisDb final : public Db, public Killable, public Pausable {
+class RedisDb final : public Db, public Killable, public Pausable, public ClockObservable {
  public:
   static constexpr const char* kDaemonName = "redis";
 
@@ -64,6 +70,9 @@ class RedisDb final : public Db, public Killable, public Pausable {
 
   control::Status Pause(control::Remote& node) override;
   control::Status Resume(control::Remote& node) override;
+
+  control::Result<ClockReading> ObserveClock(const control::NodeInfo& node,
+                                             const DbEnv& env) override;
 
   // The server's argv on `node` (exposed for tests and for the run log).
   control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,

@@ -18,8 +18,8 @@ namespace coordcheck::resource {
 struct ResourceOptions {
   // TCP port the resource listens on, on its node's address. Default 7400.
   int port = 7400;
-  // "fenced" (rejects writes whose fence is null or lower than the highest accepted) or
-  // "unfenced" (accepts every write). Default fenced.
+  // "fenced" (rejects requests whose fence is lower than the highest seen, and writes
+  // with none; protocol.h) or "unfenced" (accepts everything). Default fenced.
   Mode mode = Mode::kFenced;
   // The node the resource runs on; "" = every node ResourceDb::Setup is called for (the
   // caller gives it exactly one). Default "".

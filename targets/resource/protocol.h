@@ -5,12 +5,20 @@
 //             "fence": F|null, "value": V}
 //   response {"id": N, "type": "ok"|"fail", "value": ..., "error": ...}
 //
-// read  → ok, value = the counter.
+// The fenced mode accepts a fencing token F only if no higher one came before it (Kleppmann):
+// every accepted request — read or write — raises the highest fence seen to its own.
+// read  → fenced mode: F lower than the highest fence seen → fail, error "stale fence",
+//           value {"highest_fence": H}; else ok (highest = max(highest, F); a read without a
+//           fence, such as the final read, is always served and changes nothing).
+//         unfenced mode: always ok. ok value = the counter.
 // write → value V (an integer) with fence F:
-//           fenced mode:   F null, or F lower than the highest fence accepted so far →
+//           fenced mode:   F null, or F lower than the highest fence seen so far →
 //                          fail, error "stale fence", value {"highest_fence": H|null};
 //                          else ok (counter = V, highest = F);
 //           unfenced mode: always ok.
+//         Why reads count: a holder whose lease ran out may read, stall, and write after
+//         the next holder READ (but before it wrote); checking writes only would accept
+//         both writes and lose an update.
 //         ok value = {"counter": V, "highest_fence": H|null}.
 // log   → ok, value = every read and write served so far, in order:
 //           [{"seq", "cs", "process", "kind": "read"|"write", "fence", "value" (read: the

@@ -133,6 +133,8 @@ Status ResourceState::Replay() {
         return Status::Error(where + "an accepted write without an integer value");
       }
       counter_ = value->get<int64_t>();
+    }
+    if (*accepted == true) {  // an accepted read's fence counts too (Execute)
       if (auto fence = j.find("fence"); fence != j.end() && fence->is_number_integer()) {
         const int64_t f = fence->get<int64_t>();
         if (!highest_fence_ || f > *highest_fence_) highest_fence_ = f;
@@ -172,7 +174,19 @@ void ResourceState::Append(const Request& request, bool is_write, const Json& va
 
 Response ResourceState::Execute(const Request& request) {
   std::lock_guard<std::mutex> lock(mu_);
+  const bool fenced = options_.mode == Mode::kFenced;
+  const bool stale = fenced && request.fence && highest_fence_ && *request.fence < *highest_fence_;
+  auto note_fence = [&] {
+    if (request.fence && (!highest_fence_ || *request.fence > *highest_fence_)) {
+      highest_fence_ = request.fence;
+    }
+  };
   if (request.f == "read") {
+    if (stale) {
+      Append(request, /*is_write=*/false, counter_, /*accepted=*/false);
+      return {request.id, "fail", Json{{"highest_fence", OrNull(highest_fence_)}}, kStaleFence};
+    }
+    if (fenced) note_fence();
     Append(request, /*is_write=*/false, counter_, /*accepted=*/true);
     return {request.id, "ok", counter_, nullptr};
   }
@@ -181,16 +195,12 @@ Response ResourceState::Execute(const Request& request) {
       return {request.id, "fail", nullptr, "bad request: write needs an integer value"};
     }
     const int64_t value = request.value.get<int64_t>();
-    const bool stale = options_.mode == Mode::kFenced &&
-                       (!request.fence || (highest_fence_ && *request.fence < *highest_fence_));
-    if (stale) {
+    if (stale || (fenced && !request.fence)) {
       Append(request, /*is_write=*/true, value, /*accepted=*/false);
       return {request.id, "fail", Json{{"highest_fence", OrNull(highest_fence_)}}, kStaleFence};
     }
     counter_ = value;
-    if (request.fence && (!highest_fence_ || *request.fence > *highest_fence_)) {
-      highest_fence_ = request.fence;
-    }
+    note_fence();
     Append(request, /*is_write=*/true, value, /*accepted=*/true);
     return {request.id, "ok",
             Json{{"counter", counter_}, {"highest_fence", OrNull(highest_fence_)}}, nullptr};

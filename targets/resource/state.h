@@ -39,7 +39,7 @@ std::string_view ModeName(Mode mode);
 bool ParseMode(std::string_view name, Mode* mode);
 
 struct StateOptions {
-  Mode mode = Mode::kFenced;  // whether writes with stale fences are rejected
+  Mode mode = Mode::kFenced;  // whether requests with stale fences are rejected (protocol.h)
   std::string data_dir;       // where the log is persisted; empty = memory only
 };
 

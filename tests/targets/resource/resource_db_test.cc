@@ -97,6 +97,7 @@ TEST_CASE("resource db: a restarted resource continues its log", "[resource][db]
     auto client = node.Client();
     REQUIRE(client->Read("1-0", 1, 4, In(2000)).ok());
     REQUIRE(client->Write("1-0", 1, 4, 1, In(2000)).ok());
+    REQUIRE(client->Read("3-0", 3, 6, In(2000)).ok());  // a read's fence counts too
   }
   control::Remote& n1 = node.remote("n1");
   REQUIRE(node.db().Teardown(n1).ok());
@@ -104,22 +105,24 @@ TEST_CASE("resource db: a restarted resource continues its log", "[resource][db]
   CHECK(node.db().Teardown(n1).ok());  // idempotent
   REQUIRE(node.db().Setup(n1, node.env()).ok());
   REQUIRE(node.db().Ready(node.env(), std::chrono::seconds(5)).ok());
-  CHECK(Has(node.ServerLog(), "2 entries replayed, counter 1"));
+  CHECK(Has(node.ServerLog(), "3 entries replayed, counter 1"));
 
   auto client = node.Client();
-  Reply stale = client->Write("2-0", 2, 3, 2, In(2000));  // the highest fence survived too
+  // The highest fence survived too, the read's 6 included.
+  Reply stale = client->Write("2-0", 2, 5, 2, In(2000));
   CHECK(stale.failed());
-  REQUIRE(client->Read("2-1", 2, 5, In(2000)).ok());
+  CHECK(stale.value["highest_fence"] == 6);
+  REQUIRE(client->Read("2-1", 2, 7, In(2000)).ok());
   Reply log = client->Log(In(2000));
   REQUIRE(log.ok());
-  REQUIRE(log.value.size() == 4);
+  REQUIRE(log.value.size() == 5);
   int64_t last_t = -1;
-  for (size_t i = 0; i < 4; ++i) {
+  for (size_t i = 0; i < 5; ++i) {
     CHECK(log.value[i]["seq"] == static_cast<int64_t>(i));
     CHECK(log.value[i]["t_ns"].get<int64_t>() >= last_t);
     last_t = log.value[i]["t_ns"];
   }
-  CHECK(log.value[3]["value"] == 1);  // the counter survived
+  CHECK(log.value[4]["value"] == 1);  // the counter survived
 }
 
 TEST_CASE("resource db: without persistence a restart starts afresh", "[resource][db]") {

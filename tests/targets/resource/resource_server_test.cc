@@ -76,12 +76,50 @@ TEST_CASE("resource: unfenced mode accepts every write", "[resource]") {
   for (int i = 0; i < 3; ++i) CHECK(log.value[i]["accepted"] == true);
 }
 
+TEST_CASE("resource: fenced, a newer holder's read fences off the old holder's late write",
+          "[resource]") {
+  // The interleaving a write-only check lets through: the old holder (fence 1) reads, stalls
+  // past its lease; the new holder (fence 2) reads; the old one writes before the new one
+  // does. Checking writes only, both writes would be accepted and an update lost.
+  ResourceNode node(WithMode(Mode::kFenced));
+  auto old_holder = node.Client();
+  auto new_holder = node.Client();
+  RequireOk(old_holder->Read("1-1", 1, 1, In(2000)));
+  RequireOk(new_holder->Read("2-1", 2, 2, In(2000)));
+  Reply late = old_holder->Write("1-1", 1, 1, 1, In(2000));
+  CHECK(late.failed());
+  CHECK(late.error == "stale fence");
+  CHECK(late.value["highest_fence"] == 2);
+  RequireOk(new_holder->Write("2-1", 2, 2, 1, In(2000)));
+  // A read with a stale fence is refused too, and logged as not accepted.
+  Reply stale_read = old_holder->Read("1-2", 1, 1, In(2000));
+  CHECK(stale_read.failed());
+  CHECK(stale_read.error == "stale fence");
+  // A read without a fence (the final read) is always served.
+  Reply final_read = old_holder->Read("", 9, std::nullopt, In(2000));
+  RequireOk(final_read);
+  CHECK(final_read.value == 1);
+  Reply log = old_holder->Log(In(2000));
+  RequireOk(log);
+  REQUIRE(log.value.size() == 6);
+  CHECK(log.value[4]["kind"] == "read");
+  CHECK(log.value[4]["accepted"] == false);
+  // Unfenced, the same interleaving is accepted (and loses the update).
+  ResourceNode loose(WithMode(Mode::kUnfenced));
+  auto a = loose.Client();
+  auto b = loose.Client();
+  RequireOk(a->Read("1-1", 1, 1, In(2000)));
+  RequireOk(b->Read("2-1", 2, 2, In(2000)));
+  RequireOk(a->Write("1-1", 1, 1, 1, In(2000)));
+  RequireOk(b->Write("2-1", 2, 2, 1, In(2000)));
+}
+
 TEST_CASE("resource: the log lists every read and write in order", "[resource]") {
   ResourceNode node(WithMode(Mode::kFenced));
   auto a = node.Client();
   auto b = node.Client();
-  RequireOk(a->Read("1-0", 1, 2, In(2000)));
   RequireOk(b->Read("2-0", 2, 1, In(2000)));
+  RequireOk(a->Read("1-0", 1, 2, In(2000)));
   RequireOk(a->Write("1-0", 1, 2, 1, In(2000)));
   CHECK(b->Write("2-0", 2, 1, 1, In(2000)).failed());
   RequireOk(b->Ping(In(2000)));                       // not logged
@@ -92,16 +130,16 @@ TEST_CASE("resource: the log lists every read and write in order", "[resource]")
   const Json& entries = log.value;
   REQUIRE(entries.size() == 5);
   const Json expected[] = {
-      {{"cs", "1-0"},
-       {"process", 1},
-       {"kind", "read"},
-       {"fence", 2},
-       {"value", 0},
-       {"accepted", true}},
       {{"cs", "2-0"},
        {"process", 2},
        {"kind", "read"},
        {"fence", 1},
+       {"value", 0},
+       {"accepted", true}},
+      {{"cs", "1-0"},
+       {"process", 1},
+       {"kind", "read"},
+       {"fence", 2},
        {"value", 0},
        {"accepted", true}},
       {{"cs", "1-0"},

@@ -1,0 +1,230 @@
+// The lock comparison end to end, as root on real network namespaces with real Redis and
+// real etcd: Redis locks without fencing lose mutual exclusion under clock bumps and under
+// client pauses longer than the TTL, on every seed tried; etcd's lock with a fenced resource
+// keeps the resource safe under the same faults and the stale writes it rejected are
+// counted; etcd's lock with an unfenced resource is caught under client pauses (the point is
+// fencing, not the brand of lock service); etcd's lease ignores wall-clock skew and the run
+// says so; `coordcheck compare` runs them side by side.
+#include <map>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "history/jsonl.h"
+#include "tests/harness/run_util.h"
+#include "tests/support/node_env.h"
+
+namespace coordcheck::testing {
+namespace {
+
+using Json = nlohmann::json;
+using nodetest::RequireRoot;
+
+struct LockRun {
+  RunDirs dirs;
+  int code = -1;
+  std::string out;
+  std::string dir;
+  Json results;
+  History history;
+};
+
+// `run -w lock -t TARGET` for `seconds` under `nemesis` (mean interval 1.5 s) with `extra`.
+LockRun RunLock(const std::string& name, const std::string& target, const std::string& resource,
+                const std::string& nemesis, uint64_t seed, const std::vector<std::string>& extra = {},
+                int seconds = 10) {
+  LockRun r;
+  r.dirs = FreshRunDirs(name);
+  std::vector<std::string> args = {"run", "-w", "lock", "-t", target, "--resource", resource,
+                                   "--nemesis", nemesis, "--nemesis-interval", "1.5",
+                                   "--time-limit", std::to_string(seconds), "--seed",
+                                   std::to_string(seed), "--store", r.dirs.store, "--state-dir",
+                                   r.dirs.state, "--quiet"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  r.code = RunCoordcheck(args, &r.out);
+  r.dir = LatestRun(r.dirs);
+  r.results = Json::parse(ReadFile(r.dir + "/results.json"));
+  auto err = ReadHistoryFile(r.dir + "/history.jsonl", &r.history);
+  REQUIRE_FALSE(err.has_value());
+  CheckNothingLeft(r.dirs);
+  return r;
+}
+
+// Completions of `f` in the history.
+std::vector<Op> Completions(const History& h, const std::string& f) {
+  std::vector<Op> out;
+  for (const Op& op : h.ops)
+    if (!op.is_invoke() && op.f == f) out.push_back(op);
+  return out;
+}
+
+// Increments that took a client pause (their value says how long).
+int PausedIncrements(const History& h, int64_t at_least_ms) {
+  int n = 0;
+  for (const Op& op : Completions(h, "increment")) {
+    if (op.value.is_object() && op.value.value("paused_ms", int64_t{0}) >= at_least_ms) ++n;
+  }
+  return n;
+}
+
+const Json& Checker(const LockRun& r, const char* name) { return r.results["checkers"][name]; }
+
+// The run is invalid because the resource saw overlapping critical sections.
+void CheckMutualExclusionLost(const LockRun& r) {
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(Checker(r, "mutual-exclusion")["valid"] == false);
+  CHECK(r.results["figures"]["overlaps"].get<int64_t>() > 0);
+  CHECK(r.results["figures"]["accepted_writes"].get<int64_t>() > 10);
+}
+
+void CaughtUnderClockBumps(const std::string& target) {
+  RequireRoot();
+  for (uint64_t seed : {1, 2, 3}) {
+    INFO(target << " seed " << seed);
+    LockRun r = RunLock(target + "-clock", target, "unfenced", "clock", seed);
+    CheckMutualExclusionLost(r);
+    // The bumps really reached Redis: its own clock (TIME) followed the offsets.
+    CHECK(Completions(r.history, "bump-clock").size() + Completions(r.history, "strobe-clock").size() >= 1);
+    CHECK(r.results["clock_effect"]["verdict"] == "reached");
+  }
+}
+
+void CaughtUnderClientPauses(const std::string& target) {
+  RequireRoot();
+  for (uint64_t seed : {1, 2, 3}) {
+    INFO(target << " seed " << seed);
+    LockRun r = RunLock(target + "-pause", target, "unfenced", "client-pause", seed);
+    CheckMutualExclusionLost(r);
+    // Pauses of twice the TTL (2 s) landed inside critical sections.
+    CHECK(PausedIncrements(r.history, 4000) >= 1);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("lock: redis-lock with an unfenced resource loses mutual exclusion under clock bumps") {
+  CaughtUnderClockBumps("redis-lock");
+}
+
+TEST_CASE("lock: redlock with an unfenced resource loses mutual exclusion under clock bumps") {
+  CaughtUnderClockBumps("redlock");
+}
+
+TEST_CASE("lock: redis-lock with an unfenced resource loses mutual exclusion under client pauses") {
+  CaughtUnderClientPauses("redis-lock");
+}
+
+TEST_CASE("lock: redlock with an unfenced resource loses mutual exclusion under client pauses") {
+  CaughtUnderClientPauses("redlock");
+}
+
+TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected stale writes counted") {
+  RequireRoot();
+  for (uint64_t seed : {1, 2}) {
+    INFO("seed " << seed);
+    LockRun r = RunLock("etcd-fenced", "etcd-lock", "fenced", "clock,client-pause,partition", seed,
+                        {}, 12);
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(Checker(r, "mutual-exclusion")["valid"] == true);
+    CHECK(Checker(r, "fencing")["valid"] == true);
+    CHECK(PausedIncrements(r.history, 4000) >= 1);
+    // A paused holder came back with its old token: the resource refused it, and the run
+    // counts and lists what it refused.
+    const int64_t rejected = r.results["figures"]["rejected_stale_writes"].get<int64_t>();
+    CHECK(rejected >= 1);
+    CHECK(Checker(r, "fencing")["details"]["rejected"].size() == static_cast<size_t>(rejected));
+    int stale = 0;
+    for (const Op& op : Completions(r.history, "increment")) stale += op.error == "stale fence";
+    CHECK(stale == rejected);
+    CHECK(r.results["figures"]["overlaps"] == 0);
+    CHECK(r.results["figures"]["lost_updates"] == 0);
+  }
+}
+
+TEST_CASE("lock: etcd-lock with an unfenced resource is caught under client pauses") {
+  RequireRoot();
+  for (uint64_t seed : {1, 2}) {
+    INFO("seed " << seed);
+    LockRun r = RunLock("etcd-unfenced", "etcd-lock", "unfenced", "client-pause", seed);
+    CheckMutualExclusionLost(r);
+    CHECK(PausedIncrements(r.history, 4000) >= 1);
+  }
+}
+
+TEST_CASE("lock: etcd's lease ignores wall-clock skew, and the run says the faults did not reach it") {
+  RequireRoot();
+  // Clock faults only, on an unfenced resource: if they shortened etcd's leases, two
+  // holders would overlap at the resource. They do not.
+  LockRun r = RunLock("etcd-clock", "etcd-lock", "unfenced", "clock", 4, {}, 12);
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(Completions(r.history, "bump-clock").size() + Completions(r.history, "strobe-clock").size() >= 2);
+  const Json& effect = r.results["clock_effect"];
+  INFO(effect.dump(2));
+  CHECK(effect["verdict"] == "not-reached");
+  CHECK(effect["reached"].empty());
+  CHECK_FALSE(effect["not_reached"].empty());
+  // The run says so in words, next to its verdict.
+  bool noted = false;
+  for (const Json& note : r.results["notes"]) {
+    noted = noted || note.get<std::string>().find("did not reach") != std::string::npos;
+  }
+  CHECK(noted);
+  CHECK(r.out.find("did not reach") != std::string::npos);
+}
+
+TEST_CASE("compare: the same seed and faults against three lock targets, one table") {
+  RequireRoot();
+  RunDirs dirs = FreshRunDirs("compare");
+  std::string out;
+  const int code = RunCoordcheck(
+      {"compare", "-w", "lock", "--targets", "redis-lock,redlock,etcd-lock", "--resource",
+       "unfenced", "--nemesis", "client-pause", "--nemesis-interval", "1.5", "--time-limit", "8",
+       "--seed", "7", "--store", dirs.store, "--state-dir", dirs.state, "--quiet"},
+      &out, std::chrono::minutes(4));
+  INFO(out);
+  CHECK(code == 1);  // at least one invalid run
+  // One row per target, in order, under one header: target, verdict, resource, figures.
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> cells;
+    for (std::string w; words >> w;) cells.push_back(w);
+    if (cells.size() >= 4 && (cells[0] == "target" || cells[1] == "invalid" ||
+                              cells[1] == "valid" || cells[1] == "unknown")) {
+      rows.push_back(cells);
+    }
+  }
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0][0] == "target");
+  CHECK(rows[0][1] == "verdict");
+  CHECK(rows[0][2] == "resource");
+  const char* const targets[] = {"redis-lock", "redlock", "etcd-lock"};
+  for (int i = 0; i < 3; ++i) {
+    CHECK(rows[i + 1][0] == targets[i]);
+    CHECK(rows[i + 1][1] == "invalid");
+    CHECK(rows[i + 1][2] == "unfenced");
+  }
+  // The comparison's own folder, and each run's, with the same seed and schedule.
+  const size_t at = out.find("comparison folder: ");
+  REQUIRE(at != std::string::npos);
+  const std::string folder = out.substr(at + 19, out.find('\n', at) - at - 19);
+  Json record = Json::parse(ReadFile(folder + "/compare.json"));
+  REQUIRE(record["runs"].size() == 3);
+  CHECK(record["seed"] == 7);
+  CHECK(ReadFile(folder + "/table.txt").find("redlock") != std::string::npos);
+  for (const Json& run : record["runs"]) {
+    const std::string dir = run["run_dir"];
+    Json test = Json::parse(ReadFile(dir + "/test.json"));
+    CHECK(test["seed"] == 7);
+    CHECK(test["target"] == run["target"]);
+    CHECK(test["workload_options"]["resource"] == "unfenced");
+    CHECK(run["verdict"] == "invalid");
+  }
+}
+
+}  // namespace coordcheck::testing
