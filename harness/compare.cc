@@ -63,13 +63,22 @@ std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
     std::replace(name.begin(), name.end(), '_', ' ');
     header.push_back(name);
   }
+  // Whether clock faults reached each target, as measured (harness/clock_effect.h).
+  bool clock = false;
+  for (const RunOutcome& run : runs) {
+    clock = clock || (run.results.is_object() && run.results.contains("clock_effect"));
+  }
+  if (clock) header.push_back("clock faults");
   std::vector<std::vector<std::string>> rows;
   for (const RunOutcome& run : runs) {
     std::vector<std::string> row = {run.config.target, VerdictOf(run)};
-    for (const std::string& f : figures) {
-      const Json& fig = run.results.is_object() ? run.results.value("figures", Json::object())
-                                                : Json::object();
-      row.push_back(fig.contains(f) ? Cell(fig[f]) : "-");
+    const Json results = run.results.is_object() ? run.results : Json::object();
+    const Json fig = results.value("figures", Json::object());
+    for (const std::string& f : figures) row.push_back(fig.contains(f) ? Cell(fig[f]) : "-");
+    if (clock) {
+      row.push_back(results.contains("clock_effect")
+                        ? Cell(results["clock_effect"].value("verdict", Json()))
+                        : "-");
     }
     rows.push_back(std::move(row));
   }

@@ -19,8 +19,9 @@
 
 namespace coordcheck {
 
-// One row per run: target, verdict, the workload's figures (Workload::Figures), notes, and
-// the run's folder. Plain text, columns aligned.
+// One row per run: target, verdict, the workload's figures (Workload::Figures), whether
+// clock faults reached the target (when any ran), then per run its checkers' summaries,
+// notes and folder. Plain text, columns aligned.
 std::string FormatCompareTable(const std::vector<RunOutcome>& runs);
 
 // The exit code of a comparison (above).
