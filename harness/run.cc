@@ -7,6 +7,8 @@
 #include <random>
 #include <thread>
 
+#include <unistd.h>
+
 #include "checkers/checker.h"
 #include "generators/combinators.h"
 #include "generators/faults.h"
@@ -14,6 +16,7 @@
 #include "harness/clock_effect.h"
 #include "harness/control/cluster.h"
 #include "harness/nemesis_setup.h"
+#include "harness/progress.h"
 #include "harness/run_log.h"
 #include "harness/runner.h"
 #include "harness/store.h"
@@ -162,6 +165,9 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   out.run_dir = run_dir;
   RunLog log;
   log.set_quiet(options.quiet);
+  // A status line while phases run, on a terminal only (the log's lines go above it).
+  Progress progress(stderr, !options.quiet && isatty(fileno(stderr)) == 1);
+  log.set_progress(&progress);
   log.Open(run_dir + "/coordcheck.log");
   if (auto st = UpdateLatest(config.store_dir, run_dir); !st.ok()) log.Log(st.message());
 
@@ -299,6 +305,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   runner_options.client_env.seed = ChildSeed(seed, "clients");
   runner_options.client_env.client_faults = &client_faults;
   runner_options.stop = options.stop;
+  if (progress.enabled()) runner_options.on_event = [&progress](const Op& e) { progress.Observe(e); };
   auto runner_owner = std::make_unique<Runner>(
       runner_options, [target] { return target->MakeClient(); }, res.nemesis.get(), &history);
   Runner& runner = *runner_owner;
@@ -317,14 +324,18 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   gen::GenPtr main = ComposeMainPhase(config, parts, ChildSeed(seed, "stagger"),
                                       gen::FaultSchedule(faults, gen::Rng(ChildSeed(seed, "faults"))));
   log.Say("main phase: " + Seconds(config.time_limit_s));
+  progress.StartPhase("main phase", config.time_limit_s);
   auto main_stats = runner.RunPhase(main);
+  progress.EndPhase();
   if (!main_stats.ok()) return run_failed(main_stats.message());
   results["phases"]["main"] = StatsToJson(*main_stats);
   bool stopped = main_stats->stopped;
   if (!stopped && res.nemesis) {
     // Heal everything, then give the target time to recover before the final reads.
     log.Say("healing: " + std::to_string(config.nemesis.size()) + " fault families");
+    progress.StartPhase("healing", 0);
     auto heal_stats = runner.RunPhase(gen::Nemesis(gen::FaultHeal(faults)));
+    progress.EndPhase();
     if (!heal_stats.ok()) return run_failed(heal_stats.message());
     results["phases"]["heal"] = StatsToJson(*heal_stats);
     stopped = heal_stats->stopped;
@@ -334,7 +345,9 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     }
   }
   if (!stopped && parts.final_generator) {
+    progress.StartPhase("final phase", 0);
     auto final_stats = runner.RunPhase(gen::Clients(parts.final_generator(runner.KeysSeen())));
+    progress.EndPhase();
     if (!final_stats.ok()) return run_failed(final_stats.message());
     results["phases"]["final"] = StatsToJson(*final_stats);
     stopped = final_stats->stopped;
@@ -361,7 +374,10 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   budget.memory_limit_bytes = config.check_memory_limit_mb << 20;
   log.Say("checking " + std::to_string(recorded.size()) + " events");
   auto t_check = std::chrono::steady_clock::now();
+  progress.StartPhase("checking " + std::to_string(recorded.size()) + " events",
+                      config.check_time_limit_s, "budget");
   CheckResult result = parts.checker->Check(recorded, budget);
+  progress.EndPhase();
   const double check_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_check).count();
 

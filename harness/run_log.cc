@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "harness/progress.h"
+
 namespace coordcheck {
 
 RunLog::~RunLog() {
@@ -32,7 +34,13 @@ void RunLog::Write(const std::string& line, bool echo) {
     std::fprintf(file_, "%s +%.3fs %s\n", stamp, t, line.c_str());
     std::fflush(file_);
   }
-  if (echo && !quiet_) std::fprintf(stderr, "%s\n", line.c_str());
+  if (echo && !quiet_) {
+    if (progress_ != nullptr) {
+      progress_->Print(line);
+    } else {
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
+  }
 }
 
 }  // namespace coordcheck

@@ -12,6 +12,8 @@
 
 namespace coordcheck {
 
+class Progress;
+
 class RunLog {
  public:
   RunLog() = default;
@@ -22,6 +24,8 @@ class RunLog {
   // Opens (appends to) `path`; false on failure. Until then lines only go to stderr.
   bool Open(const std::string& path);
   void set_quiet(bool quiet) { quiet_ = quiet; }
+  // Terminal lines go through `progress` (above its status line); null = straight to stderr.
+  void set_progress(Progress* progress) { progress_ = progress; }
   // A line for the log file only.
   void Log(const std::string& line);
   // A line for the log file and the terminal.
@@ -33,6 +37,7 @@ class RunLog {
   std::mutex mu_;
   std::FILE* file_ = nullptr;
   bool quiet_ = false;
+  Progress* progress_ = nullptr;
   const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
 };
 

@@ -217,6 +217,7 @@ class Runner::Impl {
 
   std::optional<control::Status> Append(const Op& op) {
     if (auto err = history_->AppendBuffered(op)) return control::Status::Error(*err);
+    if (options_.on_event) options_.on_event(op);
     return std::nullopt;
   }
 

@@ -47,6 +47,9 @@ struct RunnerOptions {
   ClientEnv client_env;
   // Stop flag watched by the scheduler (SIGINT/SIGTERM set it); may be null.
   const std::atomic<bool>* stop = nullptr;
+  // Called on the scheduler thread with every event recorded (progress display); may be
+  // empty. Must be quick.
+  std::function<void(const Op&)> on_event;
 };
 
 using ClientFactory = std::function<std::unique_ptr<Client>()>;

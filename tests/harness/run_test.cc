@@ -217,6 +217,45 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
   CHECK(!fs::exists(fs::path(d.store) / "latest"));
 }
 
+TEST_CASE("run: a status line on a terminal, none when the output is not one") {
+  RunDirs d = FreshRunDirs("progress");
+  // Not a terminal (a CI log): plain lines only.
+  std::string out;
+  std::vector<std::string> args = {"run", "-w", "register", "-t", "kvd", "--store", d.store,
+                                   "--state-dir", d.state, "--time-limit", "2",
+                                   "--nemesis", "pause", "--nemesis-interval", "0.5"};
+  CHECK(RunCoordcheck(args, &out) == 0);
+  CHECK(out.find("\033[K") == std::string::npos);
+  CHECK(out.find("ops/s") == std::string::npos);
+  // A terminal (script(1) gives the run a pseudo-terminal): the status line is drawn.
+  std::string command = "script -qfec '" + std::string(COORDCHECK_BINARY);
+  for (const std::string& a : args) command += " " + a;
+  command += "' /dev/null";
+  std::FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string tty;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) tty.append(buf, n);
+  CHECK(pclose(pipe) == 0);
+  INFO(tty);
+  CHECK(tty.find("\r\033[Kmain phase") != std::string::npos);
+  CHECK(tty.find("s left)") != std::string::npos);
+  CHECK(tty.find("ops/s, ok ") != std::string::npos);
+  CHECK(tty.find("faults: paused") != std::string::npos);
+  CHECK(tty.find("of 300 s budget") != std::string::npos);
+  // --quiet: nothing drawn even on a terminal.
+  command = "script -qfec '" + std::string(COORDCHECK_BINARY);
+  for (const std::string& a : args) command += " " + a;
+  command += " --quiet' /dev/null";
+  pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string quiet;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) quiet.append(buf, n);
+  CHECK(pclose(pipe) == 0);
+  CHECK(quiet.find("\033[K") == std::string::npos);
+}
+
 TEST_CASE("list names the targets, their bugs, workloads, checkers and nemeses") {
   std::string out;
   REQUIRE(RunCoordcheck({"list"}, &out) == 0);
