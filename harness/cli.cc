@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "checkers/linearizable.h"
+#include "harness/cli_report.h"
 #include "harness/cli_run.h"
 #include "history/edn.h"
 #include "history/jsonl.h"
@@ -28,10 +29,6 @@ struct CheckArgs {
   bool quiet = false;
 };
 
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
-  return kExitError;
-}
 
 int RunCheck(const CheckArgs& args) {
   LinearizableOptions options;
@@ -102,6 +99,11 @@ int RunImport(const std::string& format, const std::string& input, const std::st
 
 }  // namespace
 
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
+  return kExitError;
+}
+
 int RunCli(int argc, char** argv) {
   CLI::App app{
       "coordcheck: a Jepsen-style correctness testing harness for distributed coordination"};
@@ -140,6 +142,7 @@ int RunCli(int argc, char** argv) {
   import_cmd->add_option("--out,-o", output, "output history.jsonl")->required();
 
   std::shared_ptr<RunCommands> run_commands = AddRunCommands(&app);
+  std::shared_ptr<ReportCommands> report_commands = AddReportCommands(&app);
 
   try {
     app.parse(argc, argv);
@@ -154,6 +157,7 @@ int RunCli(int argc, char** argv) {
   try {
     if (check_cmd->parsed()) return RunCheck(check);
     if (import_cmd->parsed()) return RunImport(format, input, output);
+    if (int code = DispatchReportCommands(*report_commands); code >= 0) return code;
     return DispatchRunCommands(*run_commands, argc, argv);
   } catch (const std::exception& e) {
     return Fail(e.what());

@@ -47,10 +47,6 @@ std::string CommandLine(int argc, char** argv) {
   return out;
 }
 
-int Error(const std::string& message) {
-  std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
-  return kExitError;
-}
 
 }  // namespace
 
@@ -233,7 +229,7 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
 
   TestConfig config;
   if (!c.test_file.empty()) {
-    if (auto err = LoadTestFile(c.test_file, &config)) return Error(*err);
+    if (auto err = LoadTestFile(c.test_file, &config)) return Fail(*err);
   }
   // Flags given on the command line win over the file.
   auto given = [&](const char* name) { return cmd->count(name) > 0; };
@@ -258,30 +254,30 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
   Json overrides = Json::object();
   if (given("--seed")) {
     Json seed = Json::parse(c.seed_text, nullptr, false);
-    if (seed.is_discarded()) return Error("--seed: expected a non-negative integer");
+    if (seed.is_discarded()) return Fail("--seed: expected a non-negative integer");
     overrides["seed"] = seed;
   }
   if (given("--target-options")) {
     Json o = Json::parse(c.target_options_text, nullptr, false);
-    if (o.is_discarded()) return Error("--target-options: not valid JSON");
+    if (o.is_discarded()) return Fail("--target-options: not valid JSON");
     overrides["target_options"] = o;
   }
   if (given("--workload-options")) {
     Json o = Json::parse(c.workload_options_text, nullptr, false);
-    if (o.is_discarded()) return Error("--workload-options: not valid JSON");
+    if (o.is_discarded()) return Fail("--workload-options: not valid JSON");
     overrides["workload_options"] = o;
   }
   if (given("--nemesis")) overrides["nemesis"] = Json(SplitList(c.nemesis_text));
-  if (auto err = TestConfigFromJson(overrides, &config, "command line")) return Error(*err);
+  if (auto err = TestConfigFromJson(overrides, &config, "command line")) return Fail(*err);
   if (given("--resource")) {
     if (c.resource != "fenced" && c.resource != "unfenced") {
-      return Error("--resource: expected fenced or unfenced, got '" + c.resource + "'");
+      return Fail("--resource: expected fenced or unfenced, got '" + c.resource + "'");
     }
     config.workload_options["resource"] = c.resource;
   }
   // Values CLI11 parsed (ranges) are checked through the same table as a file's.
   if (auto err = TestConfigFromJson(TestConfigToJson(config), &config, "command line")) {
-    return Error(*err);
+    return Fail(*err);
   }
 
   InstallStopHandlers();
@@ -292,7 +288,7 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
   options.stop = &g_stop;
   if (cmd == c.compare) {
     std::vector<std::string> targets = SplitList(c.targets_text);
-    if (targets.empty()) return Error("--targets: name at least one target");
+    if (targets.empty()) return Fail("--targets: name at least one target");
     return RunCompare(config, targets, options);
   }
   return RunTest(config, options);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include "harness/cli.h"
+#include "harness/cli_report.h"
 #include "harness/store.h"
 #include "harness/workload.h"
 
@@ -175,6 +177,7 @@ int RunCompare(TestConfig base, const std::vector<std::string>& targets,
     std::fprintf(stderr, "coordcheck: error: %s\n", dir.message().c_str());
     return kExitError;
   }
+  std::filesystem::remove(*dir + "/nodes");  // a comparison has no nodes of its own
   Json record = {{"workload", base.workload},
                  {"seed", *base.seed},
                  {"command", options.command_line},
@@ -191,6 +194,7 @@ int RunCompare(TestConfig base, const std::vector<std::string>& targets,
   }
   control::Status st = WriteFileAtomic(*dir + "/compare.json", record.dump(2) + "\n");
   if (st.ok()) st = WriteFileAtomic(*dir + "/table.txt", table);
+  if (st.ok()) st = WriteCompareReports(*dir);
   if (!st.ok()) {
     std::fprintf(stderr, "coordcheck: error: %s\n", st.message().c_str());
     return kExitError;

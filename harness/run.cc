@@ -13,6 +13,7 @@
 #include "generators/combinators.h"
 #include "generators/faults.h"
 #include "harness/cli.h"
+#include "harness/cli_report.h"
 #include "harness/clock_effect.h"
 #include "harness/control/cluster.h"
 #include "harness/nemesis_setup.h"
@@ -198,6 +199,8 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     out.results = results;
     if (auto st = WriteFileAtomic(run_dir + "/results.json", results.dump(2) + "\n"); !st.ok())
       log.Say(st.message());
+    // The reports are made from the stored files, as `coordcheck report` remakes them.
+    if (auto st = WriteRunReports(run_dir); !st.ok()) log.Say("report: " + st.message());
   };
   // A failed run still leaves results.json saying why.
   auto run_failed = [&](const std::string& message) {

@@ -5,6 +5,7 @@
 // counted; etcd's lock with an unfenced resource is caught under client pauses (the point is
 // fencing, not the brand of lock service); etcd's lease ignores wall-clock skew and the run
 // says so; `coordcheck compare` runs them side by side.
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -77,6 +78,13 @@ void CheckMutualExclusionLost(const LockRun& r) {
   CHECK(Checker(r, "mutual-exclusion")["valid"] == false);
   CHECK(r.results["figures"]["overlaps"].get<int64_t>() > 0);
   CHECK(r.results["figures"]["accepted_writes"].get<int64_t>() > 10);
+  // junit.xml for CI: parses, one testcase per checker, mutual-exclusion failed.
+  CHECK(std::system(("xmllint --noout " + r.dir + "/junit.xml").c_str()) == 0);
+  const std::string junit = ReadFile(r.dir + "/junit.xml");
+  CHECK(junit.find("tests=\"2\" failures=\"1\" errors=\"0\"") != std::string::npos);
+  CHECK(junit.find("name=\"mutual-exclusion\"") != std::string::npos);
+  CHECK(junit.find("<failure type=\"invalid\"") != std::string::npos);
+  CHECK(junit.find("overlapped at the resource") != std::string::npos);
 }
 
 void CaughtUnderClockBumps(const std::string& target) {

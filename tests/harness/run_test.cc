@@ -2,7 +2,11 @@
 // valid, each deliberately broken variant is caught, nothing of a run is left behind after
 // a valid run, a failing run, a SIGINT or (with `coordcheck clean`) a SIGKILL, and a killed
 // run's history is still readable.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -254,6 +258,59 @@ TEST_CASE("run: a status line on a terminal, none when the output is not one") {
   while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) quiet.append(buf, n);
   CHECK(pclose(pipe) == 0);
   CHECK(quiet.find("\033[K") == std::string::npos);
+}
+
+TEST_CASE("serve: an index of the store and its files, on 127.0.0.1 only, nothing outside") {
+  RunDirs d = FreshRunDirs("serve");
+  std::string out;
+  REQUIRE(RunCoordcheck(RegisterRunArgs(d, {"--time-limit", "1"}), &out) == 0);
+  const std::string run = LatestRun(d);
+  const std::string rel = fs::path(run).parent_path().filename().string() + "/" +
+                          fs::path(run).filename().string();
+  Spawned server = SpawnCoordcheck({"serve", d.store, "--port", "0"});
+  REQUIRE(WaitForText(server.out_path, "serving ", std::chrono::seconds(10)));
+  const std::string banner = ReadFile(server.out_path);
+  const size_t at = banner.find("http://127.0.0.1:");
+  REQUIRE(at != std::string::npos);
+  const int port = std::stoi(banner.substr(at + 17));
+  auto get = [&](const std::string& address, const std::string& path) {
+    // curl-free: one HTTP/1.0 request over a plain socket.
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, address.c_str(), &a.sin_addr);
+    std::string response;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+      const std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+      CHECK(send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size()));
+      char buf[8192];
+      ssize_t n;
+      while ((n = recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return response;
+  };
+  const std::string index = get("127.0.0.1", "/");
+  INFO(index);
+  CHECK(index.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(index.find("<tr class=\"valid\">") != std::string::npos);
+  CHECK(index.find("href=\"/" + rel + "/junit.xml\"") != std::string::npos);
+  const std::string results = get("127.0.0.1", "/" + rel + "/results.json");
+  CHECK(results.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(results.find("Content-Type: application/json") != std::string::npos);
+  CHECK(results.find("\"verdict\": \"valid\"") != std::string::npos);
+  // Nothing outside the store, however spelled (a link out of the store included).
+  fs::create_directory_symlink("/etc", fs::path(d.store) / "escape");
+  for (const char* path : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/nope/x.json",
+                           "/escape/passwd"}) {
+    INFO(path);
+    CHECK(get("127.0.0.1", path).rfind("HTTP/1.1 404", 0) == 0);
+  }
+  // Bound to 127.0.0.1 only: another loopback address is refused.
+  CHECK(get("127.0.0.2", "/").empty());
+  kill(server.pid, SIGINT);
+  CHECK(WaitExit(server.pid, std::chrono::seconds(5)) == 0);
 }
 
 TEST_CASE("list names the targets, their bugs, workloads, checkers and nemeses") {

@@ -1,0 +1,85 @@
+#include "harness/cli_report.h"
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/cli.h"
+#include "reports/junit.h"
+#include "reports/serve.h"
+
+namespace coordcheck {
+namespace {
+
+std::atomic<bool> g_serve_stop{false};
+
+void OnServeStop(int) { g_serve_stop.store(true); }
+
+}  // namespace
+
+struct ReportCommands {
+  CLI::App* report = nullptr;
+  CLI::App* serve = nullptr;
+  std::string dir;
+  reports::ServeOptions serve_options;
+};
+
+std::shared_ptr<ReportCommands> AddReportCommands(CLI::App* app) {
+  auto c = std::make_shared<ReportCommands>();
+  c->report = app->add_subcommand(
+      "report", "Rebuild the reports (junit.xml, report.html) of a run or comparison folder "
+                "from its stored files");
+  c->report->add_option("dir", c->dir, "a run folder (store/<test>/<time>) or a comparison folder")
+      ->required();
+  c->serve = app->add_subcommand(
+      "serve", "Serve a store's runs to a browser: an index with verdicts and links to every "
+               "report and file, on 127.0.0.1 only");
+  c->serve->add_option("store", c->serve_options.store, "the store folder")->capture_default_str();
+  c->serve->add_option("--port,-p", c->serve_options.port, "TCP port on 127.0.0.1 (0 = any free)")
+      ->capture_default_str();
+  return c;
+}
+
+control::Status WriteRunReports(const std::string& run_dir) {
+  return reports::WriteRunJUnit(run_dir);
+}
+
+control::Status WriteCompareReports(const std::string& compare_dir) {
+  return reports::WriteCompareJUnit(compare_dir);
+}
+
+int DispatchReportCommands(ReportCommands& c) {
+  if (c.report->parsed()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(c.dir, ec)) return Fail(c.dir + ": not a folder");
+    const bool comparison = fs::exists(fs::path(c.dir) / "compare.json", ec);
+    control::Status st = comparison ? WriteCompareReports(c.dir) : WriteRunReports(c.dir);
+    if (!st.ok()) return Fail(st.message());
+    std::printf("wrote %s/junit.xml\n", c.dir.c_str());
+    return 0;
+  }
+  if (c.serve->parsed()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(c.serve_options.store, ec)) {
+      return Fail(c.serve_options.store + ": not a folder (no runs stored there yet?)");
+    }
+    auto server = reports::StoreServer::Start(c.serve_options);
+    if (!server.ok()) return Fail(server.message());
+    struct sigaction sa {};
+    sa.sa_handler = OnServeStop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    std::printf("serving %s on http://127.0.0.1:%d/ (Ctrl-C stops)\n",
+                c.serve_options.store.c_str(), (*server)->port());
+    std::fflush(stdout);
+    (*server)->Serve(g_serve_stop);
+    return 0;
+  }
+  return -1;
+}
+
+}  // namespace coordcheck

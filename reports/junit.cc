@@ -1,0 +1,235 @@
+#include "reports/junit.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace coordcheck::reports {
+namespace {
+
+std::string Attr(const char* name, const std::string& value) {
+  return std::string(" ") + name + "=\"" + XmlEscape(value) + "\"";
+}
+
+std::string Text(const Json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  return buf;
+}
+
+// The explanations of a checker's anomalies, one per line (at most 100), else its summary.
+std::string AnomalyText(const Json& checker) {
+  std::string out;
+  const Json details = checker.value("details", Json::object());
+  int listed = 0;
+  if (details.is_object()) {
+    for (const Json& a : details.value("anomalies", Json::array())) {
+      if (!a.is_object() || !a.contains("explanation")) continue;
+      if (++listed > 100) {
+        out += "...\n";
+        break;
+      }
+      out += Text(a["explanation"]) + "\n";
+    }
+    if (listed == 0 && details.contains("explanation")) out += Text(details["explanation"]) + "\n";
+  }
+  if (out.empty()) out = Text(checker.value("summary", Json())) + "\n";
+  return out;
+}
+
+std::string TestName(const RunRecord& run) {
+  std::string name = run.test.is_object() ? Text(run.test.value("name", Json())) : "";
+  if (name.empty() && run.results.is_object()) name = Text(run.results.value("test", Json()));
+  if (name.empty() && run.test.is_object()) {
+    name = Text(run.test.value("workload", Json())) + "-" + Text(run.test.value("target", Json()));
+  }
+  return name;
+}
+
+struct Suite {
+  std::string xml;
+  int tests = 0, failures = 0, errors = 0;
+  double time = 0;
+};
+
+Suite RenderSuite(const RunRecord& run) {
+  Suite s;
+  const Json& test = run.test;
+  const Json& results = run.results;
+  const std::string name = TestName(run);
+  const std::string classname = "coordcheck." + name;
+  std::string cases;
+  const Json checkers = results.is_object() ? results.value("checkers", Json::object()) : Json::object();
+  const std::string verdict = results.is_object() ? Text(results.value("verdict", Json())) : "";
+  const double check_s = results.is_object() ? results.value("check_seconds", 0.0) : 0.0;
+  if (verdict == "error" || !checkers.is_object() || checkers.empty()) {
+    ++s.tests;
+    ++s.errors;
+    const std::string why = results.is_object() && results.contains("error")
+                                ? Text(results["error"])
+                                : "the run did not finish: no checker ran";
+    cases += "    <testcase" + Attr("classname", classname) + Attr("name", "run") + Attr("time", "0") +
+             ">\n      <error" + Attr("type", "error") + Attr("message", why) + ">" + XmlEscape(why) +
+             "</error>\n    </testcase>\n";
+  } else {
+    const double per = check_s / static_cast<double>(checkers.size());
+    for (auto it = checkers.begin(); it != checkers.end(); ++it) {
+      ++s.tests;
+      const Json& c = it.value();
+      const std::string v = c.is_object() ? Text(c.value("verdict", Json())) : "";
+      const std::string summary = c.is_object() ? Text(c.value("summary", Json())) : "";
+      cases += "    <testcase" + Attr("classname", classname) + Attr("name", it.key()) +
+               Attr("time", Seconds(per)) + ">\n";
+      if (v == "invalid") {
+        ++s.failures;
+        cases += "      <failure" + Attr("type", "invalid") + Attr("message", summary) + ">" +
+                 XmlEscape(AnomalyText(c)) + "</failure>\n";
+      } else if (v != "valid") {
+        ++s.errors;
+        cases += "      <error" + Attr("type", v.empty() ? "unknown" : v) + Attr("message", summary) +
+                 ">" + XmlEscape(summary) + "</error>\n";
+      }
+      cases += "    </testcase>\n";
+    }
+  }
+  // Properties: what the run was.
+  std::string props;
+  auto prop = [&](const char* key, const Json& v) {
+    if (v.is_null()) return;
+    props += "      <property" + Attr("name", key) + Attr("value", Text(v)) + "/>\n";
+  };
+  if (test.is_object()) {
+    for (const char* key : {"target", "workload", "bug", "seed", "nodes", "nemesis"}) {
+      prop(key, test.value(key, Json()));
+    }
+    const Json meta = test.value("meta", Json::object());
+    if (meta.is_object()) {
+      prop("commit", meta.value("commit", Json()));
+      prop("command", meta.value("command", Json()));
+    }
+  }
+  if (results.is_object()) prop("run_dir", results.value("run_dir", Json()));
+  if (results.is_object() && results.contains("phases")) {
+    for (auto it = results["phases"].begin(); it != results["phases"].end(); ++it) {
+      if (it.value().is_object()) s.time += it.value().value("seconds", 0.0);
+    }
+  }
+  s.time += check_s;
+  std::string out = "  <testsuite" + Attr("name", name) + Attr("tests", std::to_string(s.tests)) +
+                    Attr("failures", std::to_string(s.failures)) +
+                    Attr("errors", std::to_string(s.errors)) + Attr("skipped", "0") +
+                    Attr("time", Seconds(s.time)) + ">\n";
+  if (!props.empty()) out += "    <properties>\n" + props + "    </properties>\n";
+  out += cases;
+  std::string notes;
+  if (results.is_object()) {
+    for (const Json& n : results.value("notes", Json::array())) notes += "note: " + Text(n) + "\n";
+  }
+  if (!notes.empty()) out += "    <system-out>" + XmlEscape(notes) + "</system-out>\n";
+  out += "  </testsuite>\n";
+  s.xml = std::move(out);
+  return s;
+}
+
+control::Status WriteFile(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return control::Status::Error("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return control::Status::Error("cannot rename " + tmp + " to " + path);
+  }
+  return control::Status::Ok();
+}
+
+}  // namespace
+
+std::string XmlEscape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += "\xEF\xBF\xBD";  // U+FFFD: XML 1.0 cannot carry control characters
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string RenderJUnit(const std::vector<RunRecord>& runs) {
+  std::string suites;
+  int tests = 0, failures = 0, errors = 0;
+  double time = 0;
+  for (const RunRecord& run : runs) {
+    Suite s = RenderSuite(run);
+    suites += s.xml;
+    tests += s.tests;
+    failures += s.failures;
+    errors += s.errors;
+    time += s.time;
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites" + Attr("name", "coordcheck") +
+         Attr("tests", std::to_string(tests)) + Attr("failures", std::to_string(failures)) +
+         Attr("errors", std::to_string(errors)) + Attr("time", Seconds(time)) + ">\n" + suites +
+         "</testsuites>\n";
+}
+
+control::Result<Json> ReadJsonFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return control::Status::Error(path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  try {
+    return Json::parse(s);
+  } catch (const Json::parse_error& ex) {
+    const size_t at = std::min<size_t>(ex.byte, s.size());
+    const int64_t line = 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    return control::Status::Error(path + ":" + std::to_string(line) + ": not valid JSON");
+  }
+}
+
+control::Status WriteRunJUnit(const std::string& run_dir) {
+  auto results = ReadJsonFile(run_dir + "/results.json");
+  if (!results.ok()) return results.status();
+  auto test = ReadJsonFile(run_dir + "/test.json");
+  if (!test.ok()) return test.status();
+  return WriteFile(run_dir + "/junit.xml", RenderJUnit({{*test, *results}}));
+}
+
+control::Status WriteCompareJUnit(const std::string& compare_dir) {
+  auto record = ReadJsonFile(compare_dir + "/compare.json");
+  if (!record.ok()) return record.status();
+  std::vector<RunRecord> runs;
+  for (const Json& run : record->value("runs", Json::array())) {
+    const std::string dir = run.value("run_dir", "");
+    RunRecord r;
+    auto results = ReadJsonFile(dir + "/results.json");
+    auto test = ReadJsonFile(dir + "/test.json");
+    r.results = results.ok() ? *results
+                             : Json{{"verdict", "error"}, {"error", results.message()}};
+    r.test = test.ok() ? *test : Json{{"target", run.value("target", "")}};
+    runs.push_back(std::move(r));
+  }
+  return WriteFile(compare_dir + "/junit.xml", RenderJUnit(runs));
+}
+
+}  // namespace coordcheck::reports
