@@ -8,6 +8,7 @@
 
 #include "harness/cli.h"
 #include "reports/junit.h"
+#include "reports/report.h"
 #include "reports/serve.h"
 
 namespace coordcheck {
@@ -43,11 +44,15 @@ std::shared_ptr<ReportCommands> AddReportCommands(CLI::App* app) {
 }
 
 control::Status WriteRunReports(const std::string& run_dir) {
-  return reports::WriteRunJUnit(run_dir);
+  control::Status junit = reports::WriteRunJUnit(run_dir);
+  control::Status html = reports::WriteRunReport(run_dir);
+  return junit.ok() ? html : junit;
 }
 
 control::Status WriteCompareReports(const std::string& compare_dir) {
-  return reports::WriteCompareJUnit(compare_dir);
+  control::Status junit = reports::WriteCompareJUnit(compare_dir);
+  control::Status html = reports::WriteCompareReport(compare_dir);
+  return junit.ok() ? html : junit;
 }
 
 int DispatchReportCommands(ReportCommands& c) {
@@ -58,7 +63,7 @@ int DispatchReportCommands(ReportCommands& c) {
     const bool comparison = fs::exists(fs::path(c.dir) / "compare.json", ec);
     control::Status st = comparison ? WriteCompareReports(c.dir) : WriteRunReports(c.dir);
     if (!st.ok()) return Fail(st.message());
-    std::printf("wrote %s/junit.xml\n", c.dir.c_str());
+    std::printf("wrote %s/report.html and %s/junit.xml\n", c.dir.c_str(), c.dir.c_str());
     return 0;
   }
   if (c.serve->parsed()) {

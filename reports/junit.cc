@@ -1,9 +1,8 @@
 #include "reports/junit.h"
 
-#include <algorithm>
+#include "reports/files.h"
+
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 namespace coordcheck::reports {
 namespace {
@@ -138,19 +137,6 @@ Suite RenderSuite(const RunRecord& run) {
   return s;
 }
 
-control::Status WriteFile(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return control::Status::Error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return control::Status::Error("cannot rename " + tmp + " to " + path);
-  }
-  return control::Status::Ok();
-}
-
 }  // namespace
 
 std::string XmlEscape(const std::string& text) {
@@ -192,44 +178,29 @@ std::string RenderJUnit(const std::vector<RunRecord>& runs) {
          "</testsuites>\n";
 }
 
-control::Result<Json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return control::Status::Error(path + ": cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string s = text.str();
-  try {
-    return Json::parse(s);
-  } catch (const Json::parse_error& ex) {
-    const size_t at = std::min<size_t>(ex.byte, s.size());
-    const int64_t line = 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), '\n');
-    return control::Status::Error(path + ":" + std::to_string(line) + ": not valid JSON");
-  }
-}
-
 control::Status WriteRunJUnit(const std::string& run_dir) {
-  auto results = ReadJsonFile(run_dir + "/results.json");
-  if (!results.ok()) return results.status();
-  auto test = ReadJsonFile(run_dir + "/test.json");
-  if (!test.ok()) return test.status();
-  return WriteFile(run_dir + "/junit.xml", RenderJUnit({{*test, *results}}));
+  RunRecord run;
+  if (auto st = ReadJsonObject(run_dir + "/results.json", &run.results); !st.ok()) return st;
+  if (auto st = ReadJsonObject(run_dir + "/test.json", &run.test); !st.ok()) return st;
+  return WriteFileReplacing(run_dir + "/junit.xml", RenderJUnit({run}));
 }
 
 control::Status WriteCompareJUnit(const std::string& compare_dir) {
-  auto record = ReadJsonFile(compare_dir + "/compare.json");
-  if (!record.ok()) return record.status();
+  Json record;
+  if (auto st = ReadJsonObject(compare_dir + "/compare.json", &record); !st.ok()) return st;
   std::vector<RunRecord> runs;
-  for (const Json& run : record->value("runs", Json::array())) {
+  for (const Json& run : record.value("runs", Json::array())) {
     const std::string dir = run.value("run_dir", "");
     RunRecord r;
-    auto results = ReadJsonFile(dir + "/results.json");
-    auto test = ReadJsonFile(dir + "/test.json");
-    r.results = results.ok() ? *results
-                             : Json{{"verdict", "error"}, {"error", results.message()}};
-    r.test = test.ok() ? *test : Json{{"target", run.value("target", "")}};
+    if (auto st = ReadJsonObject(dir + "/results.json", &r.results); !st.ok()) {
+      r.results = Json{{"verdict", "error"}, {"error", st.message()}};  // a run that left none
+    }
+    if (auto st = ReadJsonObject(dir + "/test.json", &r.test); !st.ok()) {
+      r.test = Json{{"target", run.value("target", "")}};
+    }
     runs.push_back(std::move(r));
   }
-  return WriteFile(compare_dir + "/junit.xml", RenderJUnit(runs));
+  return WriteFileReplacing(compare_dir + "/junit.xml", RenderJUnit(runs));
 }
 
 }  // namespace coordcheck::reports

@@ -37,7 +37,4 @@ control::Status WriteCompareJUnit(const std::string& compare_dir);
 // `text` escaped for XML character data and attribute values.
 std::string XmlEscape(const std::string& text);
 
-// Reads a JSON file; the error names the file (and the line of a syntax error).
-control::Result<Json> ReadJsonFile(const std::string& path);
-
 }  // namespace coordcheck::reports

@@ -13,7 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "reports/junit.h"
+#include "reports/files.h"
+#include "reports/html.h"
 
 namespace coordcheck::reports {
 namespace fs = std::filesystem;
@@ -79,22 +80,6 @@ void Respond(int fd, int code, const std::string& reason, const std::string& typ
 
 }  // namespace
 
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::vector<StoreEntry> ScanStore(const std::string& store) {
   std::vector<StoreEntry> out;
   std::error_code ec;
@@ -111,28 +96,28 @@ std::vector<StoreEntry> ScanStore(const std::string& store) {
       }
       if (fs::exists(run.path() / "compare.json", ec)) {
         e.kind = "comparison";
-        auto record = ReadJsonFile((run.path() / "compare.json").string());
-        if (record.ok()) {
-          const int code = record->value("exit_code", 3);
+        Json record;
+        if (ReadJsonObject((run.path() / "compare.json").string(), &record).ok()) {
+          const int code = record.value("exit_code", 3);
           e.verdict = code == 0 ? "valid" : code == 1 ? "invalid" : code == 2 ? "unknown" : "error";
-          for (const Json& r : record->value("runs", Json::array())) {
+          for (const Json& r : record.value("runs", Json::array())) {
             e.target += (e.target.empty() ? "" : ", ") + r.value("target", std::string("?")) +
                         " " + r.value("verdict", std::string("?"));
           }
         }
       } else {
         e.kind = "run";
-        auto results = ReadJsonFile((run.path() / "results.json").string());
-        if (results.ok()) {
-          e.verdict = results->value("verdict", "");
-          e.target = results->value("target", "");
-          const Json summary = results->value("summary", Json());
+        Json results;
+        if (ReadJsonObject((run.path() / "results.json").string(), &results).ok()) {
+          e.verdict = results.value("verdict", "");
+          e.target = results.value("target", "");
+          const Json summary = results.value("summary", Json());
           e.summary = FirstLine(summary.is_string() ? summary.get<std::string>()
-                                                    : results->value("error", ""));
+                                                    : results.value("error", ""));
         }
-        if (e.target.empty()) {
-          auto test_json = ReadJsonFile((run.path() / "test.json").string());
-          if (test_json.ok()) e.target = test_json->value("target", "");
+        Json test_json;
+        if (e.target.empty() && ReadJsonObject((run.path() / "test.json").string(), &test_json).ok()) {
+          e.target = test_json.value("target", "");
         }
       }
       if (e.files.empty()) continue;
@@ -151,12 +136,12 @@ std::string RenderStoreIndex(const std::string& store, const std::vector<StoreEn
     const std::string verdict = e.verdict.empty() ? "missing" : e.verdict;
     std::string links;
     for (const std::string& f : e.files) {
-      links += "<a href=\"/" + HtmlEscape(e.path + "/" + f) + "\">" + HtmlEscape(f) + "</a> ";
+      links += "<a href=\"/" + EscapeHtml(e.path + "/" + f) + "\">" + EscapeHtml(f) + "</a> ";
     }
-    rows += "<tr class=\"" + HtmlEscape(verdict) + "\"><td>" + HtmlEscape(e.stamp) + "</td><td>" +
-            HtmlEscape(e.test) + "</td><td>" + HtmlEscape(e.kind) + "</td><td>" +
-            HtmlEscape(e.target) + "</td><td class=\"verdict\">" + HtmlEscape(verdict) +
-            "</td><td>" + HtmlEscape(e.summary) + "</td><td>" + links + "</td></tr>\n";
+    rows += "<tr class=\"" + EscapeHtml(verdict) + "\"><td>" + EscapeHtml(e.stamp) + "</td><td>" +
+            EscapeHtml(e.test) + "</td><td>" + EscapeHtml(e.kind) + "</td><td>" +
+            EscapeHtml(e.target) + "</td><td class=\"verdict\">" + EscapeHtml(verdict) +
+            "</td><td>" + EscapeHtml(e.summary) + "</td><td>" + links + "</td></tr>\n";
   }
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<title>coordcheck store</title><style>"
@@ -165,7 +150,7 @@ std::string RenderStoreIndex(const std::string& store, const std::vector<StoreEn
          "tr.valid .verdict{background:#cfc}tr.invalid .verdict{background:#fcc}"
          "tr.unknown .verdict{background:#ffd}tr.error .verdict,tr.missing .verdict{background:#ddd}"
          "</style></head><body><h1>coordcheck runs</h1><p>store: <code>" +
-         HtmlEscape(store) + "</code>, " + std::to_string(entries.size()) +
+         EscapeHtml(store) + "</code>, " + std::to_string(entries.size()) +
          " runs and comparisons, newest first</p>\n<table id=\"runs\"><tr><th>time (UTC)</th>"
          "<th>test</th><th>kind</th><th>target</th><th>verdict</th><th>summary</th>"
          "<th>files</th></tr>\n" +

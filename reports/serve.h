@@ -41,8 +41,6 @@ struct StoreEntry {
 std::vector<StoreEntry> ScanStore(const std::string& store);
 // The index page (self-contained HTML; every value escaped).
 std::string RenderStoreIndex(const std::string& store, const std::vector<StoreEntry>& entries);
-// `text` escaped for HTML text and attribute values.
-std::string HtmlEscape(const std::string& text);
 
 class StoreServer {
  public:

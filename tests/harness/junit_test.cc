@@ -85,10 +85,10 @@ TEST_CASE("junit: WriteRunJUnit names a missing or broken file") {
   nodetest::TempDir dir;
   control::Status missing = WriteRunJUnit(dir.path());
   CHECK_FALSE(missing.ok());
-  CHECK(missing.message() == dir.path() + "/results.json: cannot open");
+  CHECK(missing.message().rfind(dir.path() + "/results.json: cannot open", 0) == 0);
   std::ofstream(dir.path() + "/results.json") << "{\n  \"verdict\": \"valid\",,\n}\n";
   control::Status broken = WriteRunJUnit(dir.path());
-  CHECK(broken.message() == dir.path() + "/results.json:2: not valid JSON");
+  CHECK(broken.message().rfind(dir.path() + "/results.json: not valid JSON (line 2)", 0) == 0);
 }
 
 }  // namespace coordcheck::reports

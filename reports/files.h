@@ -1,0 +1,22 @@
+// Reading a run's JSON files and writing a report file, with errors that name the file.
+// Internal to coordcheck_reports.
+//
+// Thread-safety: functions; WriteFileReplacing writes FILE.tmp then renames it over FILE, so a
+// reader never sees half a report.
+#pragma once
+
+#include <string>
+
+#include "harness/control/status.h"
+#include "history/op.h"
+
+namespace coordcheck::reports {
+
+// Parses the JSON object in `path` into `out`; "PATH: cannot open: ..." / "PATH: not valid
+// JSON (line L): ..." / "PATH: not a JSON object" otherwise.
+control::Status ReadJsonObject(const std::string& path, Json* out);
+
+// Writes `text` to `path` (through path + ".tmp", renamed).
+control::Status WriteFileReplacing(const std::string& path, const std::string& text);
+
+}  // namespace coordcheck::reports

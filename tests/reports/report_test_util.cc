@@ -1,0 +1,83 @@
+#include "tests/reports/report_test_util.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace coordcheck::test {
+
+TimedHistory& TimedHistory::Add(double t_ms, int64_t process, OpType type, const std::string& f,
+                                Json value, Json error, Json key) {
+  Op op;
+  op.time_ns = static_cast<int64_t>(t_ms * 1e6);
+  op.process = process;
+  op.type = type;
+  op.f = f;
+  op.value = std::move(value);
+  op.error = std::move(error);
+  op.key = std::move(key);
+  history_.Append(std::move(op));
+  return *this;
+}
+
+TimedHistory& TimedHistory::Nemesis(double t_ms, OpType type, const std::string& f, Json value) {
+  return Add(t_ms, kNemesisProcess, type, f, std::move(value));
+}
+
+std::optional<std::string> ScriptBlockText(const std::string& html, const std::string& id) {
+  const std::string open = "<script type=\"application/json\" id=\"" + id + "\">";
+  const size_t start = html.find(open);
+  if (start == std::string::npos) return std::nullopt;
+  const size_t from = start + open.size();
+  const size_t end = html.find("</script>", from);
+  if (end == std::string::npos) return std::nullopt;
+  return html.substr(from, end - from);
+}
+
+Json ScriptBlockJson(const std::string& html, const std::string& id) {
+  auto text = ScriptBlockText(html, id);
+  if (!text) throw std::runtime_error("no script block " + id);
+  return Json::parse(*text);
+}
+
+bool HasId(const std::string& html, const std::string& id) {
+  return html.find("id=\"" + id + "\"") != std::string::npos;
+}
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+TempDir::TempDir() {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "coordcheck-reports-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace coordcheck::test

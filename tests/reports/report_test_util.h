@@ -1,0 +1,53 @@
+// Helpers for the report tests: hand-built histories with explicit times, and reading back
+// what a rendered page embeds.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "history/history.h"
+
+namespace coordcheck::test {
+
+// Appends events with explicit times (ms) to a history.
+class TimedHistory {
+ public:
+  TimedHistory& Add(double t_ms, int64_t process, OpType type, const std::string& f,
+                    Json value = nullptr, Json error = nullptr, Json key = nullptr);
+  TimedHistory& Nemesis(double t_ms, OpType type, const std::string& f, Json value = nullptr);
+  History& history() { return history_; }
+
+ private:
+  History history_;
+};
+
+// The text of <script type="application/json" id="ID">…</script> in `html`; nullopt when absent.
+std::optional<std::string> ScriptBlockText(const std::string& html, const std::string& id);
+
+// That block parsed as JSON (the \u escapes undone by the parser, as JSON.parse does).
+Json ScriptBlockJson(const std::string& html, const std::string& id);
+
+// Whether `html` has an element with id="ID".
+bool HasId(const std::string& html, const std::string& id);
+
+// How many times `needle` occurs in `haystack`.
+size_t Count(const std::string& haystack, const std::string& needle);
+
+// A fresh empty directory under the system's temp dir, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+
+}  // namespace coordcheck::test
