@@ -10,7 +10,7 @@
 #include "targets/kvd/options.h"
 #include "targets/kvd/protocol.h"
 #include "targets/kvd/target.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::kvd {
 namespace {
@@ -58,10 +58,11 @@ Status Ping(control::Dialer& dialer, const std::string& address, int port,
   auto fd = dialer.Connect(address, port, left);
   if (!fd.ok()) return fd.status();
   size_t sent = 0;
-  IoResult io = WriteAll(*fd, EncodeRequest(1, "ping", nullptr, nullptr) + "\n", deadline, &sent);
+  wire::IoResult io =
+      wire::WriteAll(*fd, EncodeRequest(1, "ping", nullptr, nullptr) + "\n", deadline, &sent);
   std::string answer;
   if (io.ok()) {
-    LineReader reader;
+    wire::LineReader reader;
     io = reader.ReadLine(*fd, deadline, &answer);
   }
   close(*fd);
@@ -88,7 +89,7 @@ Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, 
   std::string peers;
   for (size_t i = 0; i < env.nodes.size(); ++i) {
     if (env.nodes[i].name == node.node()) index = static_cast<int>(i);
-    peers += (peers.empty() ? "" : ",") + JoinHostPort(env.nodes[i].address, options->port);
+    peers += (peers.empty() ? "" : ",") + wire::JoinHostPort(env.nodes[i].address, options->port);
   }
   if (index < 0) return R::Error("node " + node.node() + ": not one of the run's nodes");
   std::vector<std::string> argv = {
@@ -96,9 +97,9 @@ Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, 
       "--node",
       node.node(),
       "--listen",
-      JoinHostPort(node.address(), options->port),
+      wire::JoinHostPort(node.address(), options->port),
       "--primary",
-      JoinHostPort(env.nodes[0].address, options->port),
+      wire::JoinHostPort(env.nodes[0].address, options->port),
       "--peers",
       peers,
       "--data-dir",
@@ -175,7 +176,7 @@ Status KvdDb::Ready(const DbEnv& env, milliseconds timeout) {
       if (last.ok()) break;
       if (Clock::now() + kReadyRetryPause >= deadline) {
         return Status::Error("node " + node.name + ": kvd at " +
-                             JoinHostPort(node.address, options->port) + " not ready after " +
+                             wire::JoinHostPort(node.address, options->port) + " not ready after " +
                              std::to_string(timeout.count()) + " ms: " + last.message());
       }
       std::this_thread::sleep_for(kReadyRetryPause);

@@ -13,7 +13,7 @@
 #include <cstring>
 #include <thread>
 
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::kvd {
 
@@ -33,7 +33,7 @@ std::string Join(const std::vector<std::string>& items) {
 
 struct Server::Upstream {
   int fd = -1;
-  LineReader reader;
+  wire::LineReader reader;
   void Close() {
     if (fd >= 0) close(fd);
     fd = -1;
@@ -62,17 +62,17 @@ control::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opti
   }
   std::string listen_host;
   int listen_port = 0;
-  if (!ParseHostPort(options.listen, &listen_host, &listen_port)) {
+  if (!wire::ParseHostPort(options.listen, &listen_host, &listen_port)) {
     return R::Error(where + "bad --listen \"" + options.listen + "\" (want ADDR:PORT)");
   }
   std::unique_ptr<Server> server(new Server(options));
-  if (!ParseHostPort(options.primary, &server->primary_host_, &server->primary_port_)) {
+  if (!wire::ParseHostPort(options.primary, &server->primary_host_, &server->primary_port_)) {
     return R::Error(where + "bad --primary \"" + options.primary + "\" (want ADDR:PORT)");
   }
   for (const std::string& peer : options.peers) {
     std::string host;
     int port;
-    if (!ParseHostPort(peer, &host, &port)) {
+    if (!wire::ParseHostPort(peer, &host, &port)) {
       return R::Error(where + "bad peer \"" + peer + "\" (want ADDR:PORT)");
     }
   }
@@ -174,13 +174,13 @@ void Server::Shutdown() {
 }
 
 void Server::HandleConnection(int fd) {
-  LineReader reader;
+  wire::LineReader reader;
   Upstream upstream;
   std::string line;
   while (true) {
-    IoResult io = reader.ReadLine(fd, Deadline::max(), &line);
+    wire::IoResult io = reader.ReadLine(fd, wire::Deadline::max(), &line);
     if (!io.ok()) {
-      if (io.code == IoCode::kError) {
+      if (io.code == wire::IoCode::kError) {
         std::fprintf(stderr, "kvd %s: dropping a client connection: %s\n", options_.node.c_str(),
                      io.error.c_str());
       }
@@ -191,7 +191,8 @@ void Server::HandleConnection(int fd) {
     Response response = ParseRequest(line, &request, &error) ? Dispatch(request, line, &upstream)
                                                              : FailResponse(request.id, error);
     size_t sent = 0;
-    if (!WriteAll(fd, EncodeResponse(response) + "\n", Clock::now() + kReplyTimeout, &sent).ok()) {
+    if (!wire::WriteAll(fd, EncodeResponse(response) + "\n", Clock::now() + kReplyTimeout, &sent)
+             .ok()) {
       break;
     }
   }
@@ -226,17 +227,18 @@ Response Server::Forward(const Request& request, const std::string& line, Upstre
     LogForwardError("info: " + error);
     return InfoResponse(request.id, error);
   };
-  if (upstream->fd >= 0 && !IdleConnectionUsable(upstream->fd)) upstream->Close();
+  if (upstream->fd >= 0 && !wire::IdleConnectionUsable(upstream->fd)) upstream->Close();
   if (upstream->fd < 0) {
-    auto dialed = DialTcp(primary_host_, primary_port_,
-                          std::chrono::milliseconds(options_.connect_timeout_ms));
+    auto dialed = wire::DialTcp(primary_host_, primary_port_,
+                                std::chrono::milliseconds(options_.connect_timeout_ms));
     if (!dialed.ok()) return fail("primary unreachable: " + dialed.message());
     upstream->fd = *dialed;
     upstream->reader.Reset();
   }
-  const Deadline deadline = Clock::now() + std::chrono::milliseconds(options_.forward_timeout_ms);
+  const wire::Deadline deadline =
+      Clock::now() + std::chrono::milliseconds(options_.forward_timeout_ms);
   size_t sent = 0;
-  IoResult io = WriteAll(upstream->fd, line + "\n", deadline, &sent);
+  wire::IoResult io = wire::WriteAll(upstream->fd, line + "\n", deadline, &sent);
   if (!io.ok()) {
     if (sent == 0) return fail("primary unreachable: " + io.error);
     return info("primary connection lost while sending: " + io.error);

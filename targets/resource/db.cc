@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include "targets/kvd/wire.h"
 #include "targets/resource/client.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::resource {
 namespace {
@@ -41,7 +41,7 @@ std::vector<std::string> ResourceDb::ServerArgv(const control::Remote& node) con
                                    "--node",
                                    node.node(),
                                    "--listen",
-                                   kvd::JoinHostPort(node.address(), options_.port),
+                                   wire::JoinHostPort(node.address(), options_.port),
                                    "--mode",
                                    std::string(ModeName(options_.mode))};
   if (options_.persist) {
@@ -110,7 +110,7 @@ Status ResourceDb::Ready(const DbEnv& env, milliseconds timeout) {
       if (reply.ok()) break;
       if (Clock::now() + kReadyRetryPause >= deadline) {
         return Status::Error("node " + name + ": resource at " +
-                             kvd::JoinHostPort(address, options_.port) + " not ready after " +
+                             wire::JoinHostPort(address, options_.port) + " not ready after " +
                              std::to_string(timeout.count()) + " ms: " + reply.error);
       }
       client.Close();

@@ -12,14 +12,14 @@
 #include <cstring>
 #include <thread>
 
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::resource {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using kvd::IoCode;
-using kvd::IoResult;
+using wire::IoCode;
+using wire::IoResult;
 
 // A reply that cannot be written within this time (a client that stopped reading) drops the
 // connection.
@@ -39,7 +39,7 @@ control::Result<std::unique_ptr<ResourceServer>> ResourceServer::Start(
   const std::string where = "resource" + (options.node.empty() ? "" : " " + options.node) + ": ";
   std::string host;
   int port = 0;
-  if (!kvd::ParseHostPort(options.listen, &host, &port)) {
+  if (!wire::ParseHostPort(options.listen, &host, &port)) {
     return R::Error(where + "bad --listen \"" + options.listen + "\" (want ADDR:PORT)");
   }
   sockaddr_in addr{};
@@ -101,10 +101,10 @@ void ResourceServer::Serve(int stop_fd) {
 }
 
 void ResourceServer::HandleConnection(int fd) {
-  kvd::LineReader reader(options_.max_line_bytes);
+  wire::LineReader reader(options_.max_line_bytes);
   std::string line;
   while (true) {
-    IoResult io = reader.ReadLine(fd, kvd::Deadline::max(), &line);
+    IoResult io = reader.ReadLine(fd, wire::Deadline::max(), &line);
     if (!io.ok()) {
       if (io.code == IoCode::kError) {
         std::fprintf(stderr, "resource: dropping a client connection: %s\n", io.error.c_str());
@@ -117,7 +117,7 @@ void ResourceServer::HandleConnection(int fd) {
                             ? Dispatch(request)
                             : Response{request.id, "fail", nullptr, error};
     size_t sent = 0;
-    if (!kvd::WriteAll(fd, EncodeResponse(response) + "\n", Clock::now() + kReplyTimeout, &sent)
+    if (!wire::WriteAll(fd, EncodeResponse(response) + "\n", Clock::now() + kReplyTimeout, &sent)
              .ok()) {
       break;
     }

@@ -16,7 +16,7 @@
 
 #include "targets/kvd/client.h"
 #include "targets/kvd/protocol.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 #include "tests/targets/kvd_test_cluster.h"
 
 namespace coordcheck::test {
@@ -67,11 +67,11 @@ class FakeServer {
       int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
       ++connections_;
-      kvd::LineReader reader;
+      wire::LineReader reader;
       while (!stop_) {
         std::string line;
-        kvd::IoResult io = reader.ReadLine(fd, Clock::now() + milliseconds(20), &line);
-        if (io.code == kvd::IoCode::kTimeout) continue;
+        wire::IoResult io = reader.ReadLine(fd, Clock::now() + milliseconds(20), &line);
+        if (io.code == wire::IoCode::kTimeout) continue;
         if (!io.ok()) break;
         {
           std::lock_guard<std::mutex> lock(mu_);
@@ -80,7 +80,7 @@ class FakeServer {
         std::optional<std::string> answer = handler_(line);
         if (!answer) break;
         size_t sent = 0;
-        kvd::WriteAll(fd, *answer + "\n", Clock::now() + milliseconds(1000), &sent);
+        wire::WriteAll(fd, *answer + "\n", Clock::now() + milliseconds(1000), &sent);
       }
       close(fd);
     }

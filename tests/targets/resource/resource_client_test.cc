@@ -9,8 +9,8 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "targets/kvd/wire.h"
 #include "targets/resource/client.h"
+#include "targets/wire/wire.h"
 #include "tests/targets/resource/resource_fixture.h"
 
 namespace coordcheck::test {
@@ -25,7 +25,7 @@ class TcpDialer final : public control::Dialer {
  public:
   control::Result<int> Connect(const std::string& address, int port,
                                std::chrono::milliseconds timeout) override {
-    return kvd::DialTcp(address, port, timeout);
+    return wire::DialTcp(address, port, timeout);
   }
 };
 
@@ -62,11 +62,11 @@ std::thread AnswerOnce(int listen_fd, std::string answer) {
   return std::thread([listen_fd, answer] {
     int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) return;
-    kvd::LineReader reader;
+    wire::LineReader reader;
     std::string line;
     if (reader.ReadLine(fd, In(3000), &line).ok() && !answer.empty()) {
       size_t sent = 0;
-      kvd::WriteAll(fd, answer + "\n", In(3000), &sent);
+      wire::WriteAll(fd, answer + "\n", In(3000), &sent);
     }
     close(fd);
   });

@@ -1,5 +1,6 @@
-// Wire: deadline-bounded TCP and line I/O for kvd, shared by its server, its client and
-// its Db.
+// Wire: deadline-bounded TCP and line I/O, shared by the targets' clients and Dbs (kvd,
+// redis, etcd, the protected resource), our own servers (coordcheck-kvd,
+// coordcheck-resource) and the tests. Nothing target-specific lives here.
 //
 // Every call here is bounded by a deadline (Deadline::max() = wait forever) and reports
 // what happened to the bytes: WriteAll says how many the kernel accepted, so a caller can
@@ -17,7 +18,7 @@
 
 #include "harness/control/status.h"
 
-namespace coordcheck::kvd {
+namespace coordcheck::wire {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
@@ -61,4 +62,4 @@ class LineReader {
   size_t max_line_bytes_;
 };
 
-}  // namespace coordcheck::kvd
+}  // namespace coordcheck::wire

@@ -1,4 +1,4 @@
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace coordcheck::kvd {
+namespace coordcheck::wire {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -157,4 +157,4 @@ IoResult LineReader::ReadLine(int fd, Deadline deadline, std::string* line) {
   }
 }
 
-}  // namespace coordcheck::kvd
+}  // namespace coordcheck::wire
