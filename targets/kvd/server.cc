@@ -1,18 +1,11 @@
 #include "targets/kvd/server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <thread>
 
+#include "targets/wire/server.h"
 #include "targets/wire/wire.h"
 
 namespace coordcheck::kvd {
@@ -81,20 +74,9 @@ control::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opti
     return R::Error(where + "--data-dir is required on the primary");
   }
 
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(listen_port));
-  if (inet_pton(AF_INET, listen_host.c_str(), &addr.sin_addr) != 1) {
-    return R::Error(where + "--listen host \"" + listen_host + "\" is not an IPv4 address");
-  }
-  server->listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  if (server->listen_fd_ < 0 ||
-      setsockopt(server->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-      bind(server->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      listen(server->listen_fd_, 512) != 0) {
-    return R::Error(where + "cannot listen on " + options.listen + ": " + std::strerror(errno));
-  }
+  auto listening = wire::ListenTcp(listen_host, listen_port);
+  if (!listening.ok()) return R::Error(where + listening.message());
+  server->listen_fd_ = *listening;
 
   if (server->is_primary_) {
     if (options.bug == "follower-reads") {
@@ -145,28 +127,8 @@ std::string Server::Describe() const {
 }
 
 void Server::Serve(int stop_fd) {
-  while (true) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-    int n = poll(fds, 2, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::fprintf(stderr, "kvd %s: poll: %s\n", options_.node.c_str(), std::strerror(errno));
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if (fds[0].revents == 0) continue;
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
-        std::fprintf(stderr, "kvd %s: accept: %s\n", options_.node.c_str(), std::strerror(errno));
-        if (errno == EMFILE || errno == ENFILE) usleep(100'000);
-      }
-      continue;
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    std::thread([this, fd] { HandleConnection(fd); }).detach();
-  }
+  wire::ServeConnections(listen_fd_, stop_fd, "kvd " + options_.node,
+                         [this](int fd) { HandleConnection(fd); });
 }
 
 void Server::Shutdown() {
@@ -174,28 +136,16 @@ void Server::Shutdown() {
 }
 
 void Server::HandleConnection(int fd) {
-  wire::LineReader reader;
   Upstream upstream;
-  std::string line;
-  while (true) {
-    wire::IoResult io = reader.ReadLine(fd, wire::Deadline::max(), &line);
-    if (!io.ok()) {
-      if (io.code == wire::IoCode::kError) {
-        std::fprintf(stderr, "kvd %s: dropping a client connection: %s\n", options_.node.c_str(),
-                     io.error.c_str());
-      }
-      break;
-    }
-    Request request;
-    std::string error;
-    Response response = ParseRequest(line, &request, &error) ? Dispatch(request, line, &upstream)
-                                                             : FailResponse(request.id, error);
-    size_t sent = 0;
-    if (!wire::WriteAll(fd, EncodeResponse(response) + "\n", Clock::now() + kReplyTimeout, &sent)
-             .ok()) {
-      break;
-    }
-  }
+  wire::AnswerLines(fd, wire::kMaxLineBytes, kReplyTimeout, "kvd " + options_.node,
+                    [&](const std::string& line) {
+                      Request request;
+                      std::string error;
+                      Response response = ParseRequest(line, &request, &error)
+                                              ? Dispatch(request, line, &upstream)
+                                              : FailResponse(request.id, error);
+                      return EncodeResponse(response);
+                    });
   upstream.Close();
   close(fd);
 }

@@ -38,6 +38,10 @@ std::string JoinHostPort(const std::string& host, int port);
 // or an error naming the address. Gives up after `timeout`.
 control::Result<int> DialTcp(const std::string& host, int port, std::chrono::milliseconds timeout);
 
+// A TCP socket listening on host:port (a numeric IPv4 address) with SO_REUSEADDR and a
+// backlog of 512, or an error "cannot listen on HOST:PORT: ...".
+control::Result<int> ListenTcp(const std::string& host, int port);
+
 // Writes all of `data` by `deadline`. `*sent` is the number of bytes the kernel accepted:
 // when the result is not ok and *sent == 0, nothing of `data` left this host.
 IoResult WriteAll(int fd, std::string_view data, Deadline deadline, size_t* sent);
@@ -46,11 +50,14 @@ IoResult WriteAll(int fd, std::string_view data, Deadline deadline, size_t* sent
 // no error, no hang-up. A peer that closed (restarted) shows up here before we send.
 bool IdleConnectionUsable(int fd);
 
+// The longest line a LineReader accepts unless told otherwise: 1 MiB.
+inline constexpr size_t kMaxLineBytes = size_t{1} << 20;
+
 // Reads '\n'-terminated lines from one connection, keeping what arrives after a line for
 // the next call.
 class LineReader {
  public:
-  explicit LineReader(size_t max_line_bytes = size_t{1} << 20);
+  explicit LineReader(size_t max_line_bytes = kMaxLineBytes);
   // Drops buffered bytes (for a fresh connection).
   void Reset() { buffer_.clear(); }
   // The next line without its '\n' (and without a trailing '\r'). A line longer than the
