@@ -1,13 +1,9 @@
 #include "targets/etcd/db.h"
 
-#include "targets/daemon_faults.h"
-
 #include <signal.h>
-#include <time.h>
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
@@ -15,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include "targets/clock_reading.h"
+#include "targets/daemon_faults.h"
 #include "targets/etcd/gateway.h"
 #include "targets/etcd/http.h"
 
@@ -33,12 +31,6 @@ constexpr auto kStatusAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
 constexpr auto kPrimaryTimeout = milliseconds(1500);
 constexpr auto kObserveTimeout = milliseconds(2000);
-
-int64_t RealtimeNs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 // `n` decimal digits at s[at..]; -1 when they are not all digits.
 int Digits(std::string_view s, size_t at, size_t n) {
@@ -408,14 +400,9 @@ Result<ClockReading> EtcdDb::ObserveClock(const control::NodeInfo& node, const D
   const std::optional<int64_t> seconds = ParseHttpDate(*date);
   if (!seconds) return R::Error(where + "cannot read the Date header \"" + *date + "\"");
   // The member's clock read second S somewhere in [S, S+1): take the middle, S + 0.5 s.
-  const int64_t member_ms = *seconds * 1000 + 500;
-  const int64_t half_trip_ns = std::max<int64_t>(0, after_ns - before_ns + 1) / 2;
-  const double midpoint_ms = (static_cast<double>(before_ns) + half_trip_ns) / 1e6;
-  ClockReading reading;
-  reading.offset_ms = std::llround(static_cast<double>(member_ms) - midpoint_ms);
-  reading.error_ms = 500 + (half_trip_ns + 999999) / 1000000;
-  reading.method = "etcd HTTP Date header";
-  return reading;
+  const int64_t member_ns = *seconds * 1000000000 + 500000000;
+  return ReadingOfRoundTrip(member_ns, before_ns, after_ns, /*resolution_ms=*/500,
+                            "etcd HTTP Date header");
 }
 
 Result<control::Daemon> EtcdDb::DaemonOf(const std::string& node) {

@@ -1,17 +1,15 @@
 #include "targets/redis/db.h"
 
-#include "targets/daemon_faults.h"
-
 #include <signal.h>
-#include <time.h>
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <optional>
 #include <string_view>
 #include <thread>
 
+#include "targets/clock_reading.h"
+#include "targets/daemon_faults.h"
 #include "targets/redis/options.h"
 #include "targets/redis/resp.h"
 
@@ -30,12 +28,6 @@ constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kRetryPause = milliseconds(10);
 constexpr auto kCheckTimeout = milliseconds(10000);
 constexpr auto kObserveTimeout = milliseconds(2000);
-
-int64_t RealtimeNs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 // A non-negative decimal integer in a bulk string; false otherwise.
 bool ParseCount(const Reply& reply, int64_t* out) {
@@ -278,14 +270,7 @@ Result<ClockReading> RedisDb::ObserveClock(const control::NodeInfo& node, const 
     return R::Error(Where(node.name) + "clock: TIME answered " + reply->ToString());
   }
   const int64_t server_ns = seconds * 1000000000 + micros * 1000;
-  const int64_t midpoint_ns = before_ns + (after_ns - before_ns) / 2;
-  ClockReading reading;
-  reading.offset_ms =
-      static_cast<int64_t>(std::llround(static_cast<double>(server_ns - midpoint_ns) / 1e6));
-  const int64_t half_trip_ns = std::max<int64_t>(0, after_ns - before_ns + 1) / 2;
-  reading.error_ms = (half_trip_ns + 999999) / 1000000 + 1;
-  reading.method = "redis TIME";
-  return reading;
+  return ReadingOfRoundTrip(server_ns, before_ns, after_ns, /*resolution_ms=*/1, "redis TIME");
 }
 
 Status RedisDb::Resume(control::Remote& node) {
