@@ -1,7 +1,5 @@
 #include "targets/etcd/db.h"
 
-#include <signal.h>
-
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -12,7 +10,6 @@
 #include <thread>
 
 #include "targets/clock_reading.h"
-#include "targets/daemon_faults.h"
 #include "targets/etcd/gateway.h"
 #include "targets/etcd/http.h"
 
@@ -24,9 +21,6 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-constexpr auto kStopGrace = milliseconds(1500);  // then SIGKILL (etcd may take 7 s)
-constexpr auto kKillWait = std::chrono::seconds(5);
-constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kStatusAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
 constexpr auto kPrimaryTimeout = milliseconds(1500);
@@ -140,7 +134,7 @@ Result<std::vector<std::string>> EtcdDb::ServerArgv(const control::Remote& node,
 Status EtcdDb::Setup(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   // A new cluster: no member state from an earlier Setup on this node may survive.
   control::ExecOptions options;
   options.timeout = std::chrono::seconds(10);
@@ -155,7 +149,7 @@ Status EtcdDb::Setup(control::Remote& node, const DbEnv& env) {
 Status EtcdDb::StartServer(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   control::DaemonSpec spec;
   spec.name = kDaemonName;
   spec.argv = std::move(argv).value();
@@ -163,18 +157,7 @@ Status EtcdDb::StartServer(control::Remote& node, const DbEnv& env) {
   if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
   auto daemon = node.StartDaemon(spec);
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": etcd: start");
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_[node.node()] = *daemon;
-  return Status::Ok();
-}
-
-Status EtcdDb::CheckNotRunning(control::Remote& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node.node());
-  if (it != daemons_.end() && node.DaemonAlive(it->second)) {
-    return Status::Error("node " + node.node() + ": etcd is already running (pid " +
-                         std::to_string(it->second.pid) + ")");
-  }
+  daemons_.Started(node.node(), *daemon);
   return Status::Ok();
 }
 
@@ -405,66 +388,16 @@ Result<ClockReading> EtcdDb::ObserveClock(const control::NodeInfo& node, const D
                             "etcd HTTP Date header");
 }
 
-Result<control::Daemon> EtcdDb::DaemonOf(const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node);
-  if (it == daemons_.end()) {
-    return Result<control::Daemon>::Error("node " + node + ": etcd is not running");
-  }
-  return it->second;
-}
-
-Status EtcdDb::Teardown(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();
-  node.SignalDaemon(*daemon, SIGCONT);  // a paused etcd could not act on SIGTERM
-  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": etcd: stop");
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status EtcdDb::Teardown(control::Remote& node) { return daemons_.Stop(node); }
 
 std::vector<std::string> EtcdDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
 
-Status EtcdDb::Kill(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();  // already down
-  if (node.DaemonAlive(*daemon)) {
-    Status s = node.SignalDaemon(*daemon, SIGKILL);
-    // An etcd that exited by itself in the meantime is down all the same.
-    if (!s.ok() && node.DaemonAlive(*daemon)) {
-      return s.Wrap("node " + node.node() + ": etcd: kill");
-    }
-  }
-  if (Status s = WaitDaemonGone(
-          node, *daemon, "node " + node.node() + ": etcd (pid " + std::to_string(daemon->pid) + ")",
-          kKillWait);
-      !s.ok())
-    return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status EtcdDb::Kill(control::Remote& node) { return daemons_.Kill(node); }
 
 Status EtcdDb::Start(control::Remote& node, const DbEnv& env) { return StartServer(node, env); }
 
-Status EtcdDb::Pause(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": etcd: pause");
-  }
-  return WaitDaemonStopped(
-      node, *daemon, "node " + node.node() + ": etcd (pid " + std::to_string(daemon->pid) + ")",
-      kStopWait);
-}
+Status EtcdDb::Pause(control::Remote& node) { return daemons_.Pause(node); }
 
-Status EtcdDb::Resume(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  return node.SignalDaemon(*daemon, SIGCONT).Wrap("node " + node.node() + ": etcd: resume");
-}
+Status EtcdDb::Resume(control::Remote& node) { return daemons_.Resume(node); }
 
 }  // namespace coordcheck::etcd

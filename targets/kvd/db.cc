@@ -1,8 +1,5 @@
 #include "targets/kvd/db.h"
 
-#include "targets/daemon_faults.h"
-
-#include <signal.h>
 #include <unistd.h>
 
 #include <thread>
@@ -21,11 +18,8 @@ using control::Status;
 using std::chrono::milliseconds;
 
 constexpr char kDaemonName[] = "kvd";
-constexpr auto kKillWait = std::chrono::seconds(5);
-constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
-constexpr auto kStopWait = std::chrono::seconds(2);
 
 uint64_t SplitMix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -123,7 +117,7 @@ Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, 
 Status KvdDb::Setup(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   const std::string binary = env.bin_dir + "/coordcheck-kvd";
   {
     std::lock_guard<std::mutex> lock(deploy_mu_);
@@ -137,7 +131,7 @@ Status KvdDb::Setup(control::Remote& node, const DbEnv& env) {
 Status KvdDb::StartServer(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   control::DaemonSpec spec;
   spec.name = kDaemonName;
   spec.argv = std::move(argv).value();
@@ -148,18 +142,7 @@ Status KvdDb::StartServer(control::Remote& node, const DbEnv& env) {
     return node.StartDaemon(spec);
   }();
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": kvd: start");
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_[node.node()] = *daemon;
-  return Status::Ok();
-}
-
-Status KvdDb::CheckNotRunning(control::Remote& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node.node());
-  if (it != daemons_.end() && node.DaemonAlive(it->second)) {
-    return Status::Error("node " + node.node() + ": kvd is already running (pid " +
-                         std::to_string(it->second.pid) + ")");
-  }
+  daemons_.Started(node.node(), *daemon);
   return Status::Ok();
 }
 
@@ -185,65 +168,17 @@ Status KvdDb::Ready(const DbEnv& env, milliseconds timeout) {
   return Status::Ok();
 }
 
-Result<control::Daemon> KvdDb::DaemonOf(const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node);
-  if (it == daemons_.end()) {
-    return Result<control::Daemon>::Error("node " + node + ": kvd is not running");
-  }
-  return it->second;
-}
-
-Status KvdDb::Teardown(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();
-  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
-  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": kvd: stop");
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status KvdDb::Teardown(control::Remote& node) { return daemons_.Stop(node); }
 
 std::vector<std::string> KvdDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
 
-Status KvdDb::Kill(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();  // already down
-  if (node.DaemonAlive(*daemon)) {
-    Status s = node.SignalDaemon(*daemon, SIGKILL);
-    // A server that exited by itself in the meantime is down all the same.
-    if (!s.ok() && node.DaemonAlive(*daemon)) return s.Wrap("node " + node.node() + ": kvd: kill");
-  }
-  if (Status s = WaitDaemonGone(
-          node, *daemon, "node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) + ")",
-          kKillWait);
-      !s.ok())
-    return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status KvdDb::Kill(control::Remote& node) { return daemons_.Kill(node); }
 
 Status KvdDb::Start(control::Remote& node, const DbEnv& env) { return StartServer(node, env); }
 
-Status KvdDb::Pause(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": kvd: pause");
-  }
-  return WaitDaemonStopped(
-      node, *daemon, "node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) + ")",
-      kStopWait);
-}
+Status KvdDb::Pause(control::Remote& node) { return daemons_.Pause(node); }
 
-Status KvdDb::Resume(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  return node.SignalDaemon(*daemon, SIGCONT).Wrap("node " + node.node() + ": kvd: resume");
-}
+Status KvdDb::Resume(control::Remote& node) { return daemons_.Resume(node); }
 
 Result<std::string> KvdDb::Primary(const DbEnv& env) {
   if (env.nodes.empty()) return Result<std::string>::Error("kvd: the cluster has no nodes");

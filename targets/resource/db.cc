@@ -1,6 +1,5 @@
 #include "targets/resource/db.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <thread>
@@ -18,7 +17,6 @@ using std::chrono::milliseconds;
 
 constexpr char kDaemonName[] = "resource";
 constexpr char kBinaryName[] = "coordcheck-resource";
-constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
 
@@ -61,14 +59,7 @@ Status ResourceDb::Setup(control::Remote& node, const DbEnv& env) {
     }
   }
   if (!Hosts(node)) return Status::Ok();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = daemons_.find(node.node());
-    if (it != daemons_.end() && node.DaemonAlive(it->second)) {
-      return Status::Error("node " + node.node() + ": resource is already running (pid " +
-                           std::to_string(it->second.pid) + ")");
-    }
-  }
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   const std::string binary = env.bin_dir + "/" + kBinaryName;
   control::DaemonSpec spec;
   spec.name = kDaemonName;
@@ -83,8 +74,8 @@ Status ResourceDb::Setup(control::Remote& node, const DbEnv& env) {
     return node.StartDaemon(spec);
   }();
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": resource: start");
+  daemons_.Started(node.node(), *daemon);
   std::lock_guard<std::mutex> lock(mu_);
-  daemons_[node.node()] = *daemon;
   started_[node.node()] = node.address();
   return Status::Ok();
 }
@@ -138,26 +129,7 @@ Result<control::NodeInfo> ResourceDb::Node(const DbEnv& env) {
   return control::NodeInfo{started_.begin()->first, started_.begin()->second};
 }
 
-Result<control::Daemon> ResourceDb::DaemonOf(const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node);
-  if (it == daemons_.end()) {
-    return Result<control::Daemon>::Error("node " + node + ": resource is not running");
-  }
-  return it->second;
-}
-
-Status ResourceDb::Teardown(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();
-  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
-  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": resource: stop");
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status ResourceDb::Teardown(control::Remote& node) { return daemons_.Stop(node); }
 
 std::vector<std::string> ResourceDb::LogFiles(control::Remote& node) {
   if (!options_.node.empty()) {
