@@ -37,6 +37,16 @@ Status NodeDaemons::CheckNotRunning(control::Remote& node) {
   return Status::Ok();
 }
 
+control::DaemonSpec NodeDaemons::Spec(const std::string& node, const DbEnv& env,
+                                      std::vector<std::string> argv, std::string log_path) const {
+  control::DaemonSpec spec;
+  spec.name = name_;
+  spec.argv = std::move(argv);
+  spec.log_path = std::move(log_path);
+  if (auto it = env.daemon_env.find(node); it != env.daemon_env.end()) spec.env = it->second;
+  return spec;
+}
+
 void NodeDaemons::Started(const std::string& node, const control::Daemon& daemon) {
   std::lock_guard<std::mutex> lock(mu_);
   daemons_[node] = daemon;

@@ -15,9 +15,11 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "harness/control/remote.h"
 #include "harness/control/status.h"
+#include "targets/db.h"
 
 namespace coordcheck {
 
@@ -31,6 +33,10 @@ class NodeDaemons {
   control::Result<control::Daemon> Of(const std::string& node);
   // An error when the daemon recorded for `node` is still alive.
   control::Status CheckNotRunning(control::Remote& node);
+  // What to start on `node`: the daemon NAME running `argv`, its output appended to
+  // `log_path`, with env.daemon_env's entries for the node in its environment.
+  control::DaemonSpec Spec(const std::string& node, const DbEnv& env, std::vector<std::string> argv,
+                           std::string log_path) const;
   // Records `daemon`, just started, as `node`'s.
   void Started(const std::string& node, const control::Daemon& daemon);
 

@@ -150,12 +150,8 @@ Status EtcdDb::StartServer(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
   if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
-  control::DaemonSpec spec;
-  spec.name = kDaemonName;
-  spec.argv = std::move(argv).value();
-  spec.log_path = LogPath(node);
-  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
-  auto daemon = node.StartDaemon(spec);
+  auto daemon =
+      node.StartDaemon(daemons_.Spec(node.node(), env, std::move(argv).value(), LogPath(node)));
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": etcd: start");
   daemons_.Started(node.node(), *daemon);
   return Status::Ok();

@@ -17,7 +17,6 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-constexpr char kDaemonName[] = "kvd";
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
 
@@ -132,11 +131,8 @@ Status KvdDb::StartServer(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
   if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
-  control::DaemonSpec spec;
-  spec.name = kDaemonName;
-  spec.argv = std::move(argv).value();
-  spec.log_path = LogPath(node);
-  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
+  const control::DaemonSpec spec =
+      daemons_.Spec(node.node(), env, std::move(argv).value(), LogPath(node));
   auto daemon = [&] {
     std::lock_guard<std::mutex> lock(deploy_mu_);
     return node.StartDaemon(spec);

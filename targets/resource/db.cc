@@ -15,7 +15,6 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-constexpr char kDaemonName[] = "resource";
 constexpr char kBinaryName[] = "coordcheck-resource";
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
@@ -61,11 +60,7 @@ Status ResourceDb::Setup(control::Remote& node, const DbEnv& env) {
   if (!Hosts(node)) return Status::Ok();
   if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   const std::string binary = env.bin_dir + "/" + kBinaryName;
-  control::DaemonSpec spec;
-  spec.name = kDaemonName;
-  spec.argv = ServerArgv(node);
-  spec.log_path = LogPath(node);
-  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
+  const control::DaemonSpec spec = daemons_.Spec(node.node(), env, ServerArgv(node), LogPath(node));
   Result<control::Daemon> daemon = [&]() -> Result<control::Daemon> {
     std::lock_guard<std::mutex> lock(deploy_mu_);
     if (Status s = node.Upload(binary, BinaryPath(node), 0755); !s.ok()) {
