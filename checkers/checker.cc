@@ -41,6 +41,19 @@ Json CheckResult::ToJson() const {
               {"details", details}};
 }
 
+CheckResult& CheckResult::SetUnknown(const std::string& reason, const std::string& message) {
+  valid = Validity::kUnknown;
+  details["reason"] = reason;
+  details["message"] = message;
+  summary = "unknown: " + message;
+  return *this;
+}
+
+std::chrono::steady_clock::time_point CheckBudget::DeadlineFromNow() const {
+  using Clock = std::chrono::steady_clock;
+  return time_limit.count() > 0 ? Clock::now() + time_limit : Clock::time_point::max();
+}
+
 ComposeChecker::ComposeChecker(std::vector<std::unique_ptr<Checker>> checkers)
     : checkers_(std::move(checkers)) {}
 

@@ -37,6 +37,10 @@ struct CheckResult {
   // {"valid": true | false | "unknown", "verdict": "valid" | "invalid" |
   //  "unknown", "summary": ..., "details": ...}
   Json ToJson() const;
+
+  // Makes this result unknown: details "reason" (e.g. "error", "time-limit") and "message",
+  // summary "unknown: <message>". Returns *this.
+  CheckResult& SetUnknown(const std::string& reason, const std::string& message);
 };
 
 // Budget for one Check() call.
@@ -44,6 +48,10 @@ struct CheckBudget {
   std::chrono::milliseconds time_limit{0};  // 0 = unlimited
   uint64_t memory_limit_bytes = 0;          // 0 = unlimited; bounds the checker's own search state
   int threads = 0;                          // 0 = all cores
+
+  // When a check that starts now must stop: now + time_limit, or time_point::max() when
+  // unlimited.
+  std::chrono::steady_clock::time_point DeadlineFromNow() const;
 };
 
 class Checker {

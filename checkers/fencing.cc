@@ -7,23 +7,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using lock_log::Entry;
-
-std::string Plural(int64_t n, const std::string& one, const std::string& many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
+using lock_log::Plural;
 
 }  // namespace
 
 CheckResult FencingChecker::Check(const History& history, const CheckBudget& budget) const {
   CheckResult result;
-  const Clock::time_point deadline =
-      budget.time_limit.count() > 0 ? Clock::now() + budget.time_limit : Clock::time_point::max();
+  const Clock::time_point deadline = budget.DeadlineFromNow();
   auto unknown = [&](const std::string& reason, const std::string& message) {
-    result.valid = Validity::kUnknown;
-    result.details["reason"] = reason;
-    result.details["message"] = message;
-    result.summary = "unknown: " + message;
-    return result;
+    return result.SetUnknown(reason, message);
   };
 
   lock_log::LogProblem problem;

@@ -242,11 +242,7 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
   CheckResult result;
   result.details["model"] = options_.model;
   auto unknown = [&](const std::string& reason, const std::string& message) {
-    result.valid = Validity::kUnknown;
-    result.details["reason"] = reason;
-    result.details["message"] = message;
-    result.summary = "unknown: " + message;
-    return result;
+    return result.SetUnknown(reason, message);
   };
   const std::vector<int64_t> partners = history.Partners();
   if (auto err = Validate(history, partners, options_)) {

@@ -13,6 +13,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using lock_log::Entry;
+using lock_log::Plural;
 
 // A critical section with an accepted write: positions in the log's entries.
 struct Interval {
@@ -55,22 +56,13 @@ std::string OrderWords(const std::vector<Entry>& entries, const Interval& a, con
          std::to_string(write.seq) + " (" + lock_log::Seconds(write.t_ns) + ")";
 }
 
-std::string Plural(int64_t n, const std::string& one, const std::string& many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 }  // namespace
 
 CheckResult MutualExclusionChecker::Check(const History& history, const CheckBudget& budget) const {
   CheckResult result;
-  const Clock::time_point deadline =
-      budget.time_limit.count() > 0 ? Clock::now() + budget.time_limit : Clock::time_point::max();
+  const Clock::time_point deadline = budget.DeadlineFromNow();
   auto unknown = [&](const std::string& reason, const std::string& message) {
-    result.valid = Validity::kUnknown;
-    result.details["reason"] = reason;
-    result.details["message"] = message;
-    result.summary = "unknown: " + message;
-    return result;
+    return result.SetUnknown(reason, message);
   };
   auto time_limit = [&](const std::string& where) {
     return unknown("time-limit", "time limit of " + std::to_string(budget.time_limit.count()) +

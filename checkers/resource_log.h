@@ -63,6 +63,8 @@ std::string DescribeCs(const Entry& e);
 std::string Seconds(int64_t t_ns);
 // "fence 12" or "no fence".
 std::string DescribeFence(const std::optional<int64_t>& fence);
+// "1 write", "2 writes": `n` with the singular or the plural.
+std::string Plural(int64_t n, const std::string& one, const std::string& many);
 
 // How many anomalies a checker lists in its details; the counts are always complete.
 inline constexpr size_t kMaxListed = 100;

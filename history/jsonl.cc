@@ -29,6 +29,40 @@ std::string ErrnoText() { return std::error_code(errno, std::generic_category())
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// `value` as an int64_t when it is an integer that fits in one.
+std::optional<int64_t> AsInt64(const Json& value) {
+  if (value.is_number_unsigned()) {
+    const uint64_t u = value.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  if (value.is_number_integer()) return value.get<int64_t>();
+  return std::nullopt;
+}
+
+// The character a one-letter JSON escape (the letter after '\\') stands for; 0 for any
+// other letter (\\u is handled apart).
+char SimpleEscape(char e) {
+  switch (e) {
+    case '"':
+    case '\\':
+    case '/':
+      return e;
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    default:
+      return 0;
+  }
+}
+
 std::string_view TypeName(const Json& value) {
   switch (value.type()) {
     case Json::value_t::array:
@@ -79,6 +113,35 @@ class OpLineParser {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
   }
   bool At(char c) const { return p_ < end_ && *p_ == c; }
+  // Consumes `c` when it is next.
+  bool Take(char c) {
+    if (!At(c)) return false;
+    ++p_;
+    return true;
+  }
+
+  // Parses `"name":` and the spaces after it. The view points into the line or into scratch_
+  // (see ParseStringView).
+  bool ParseMemberName(std::string_view* name) {
+    if (!At('"')) return Syntax("expected a field name");
+    if (!ParseStringView(name)) return false;
+    SkipSpace();
+    if (!Take(':')) return Syntax("expected ':'");
+    SkipSpace();
+    return true;
+  }
+
+  // After a member (close '}') or an element (close ']'): consumes ',' (another follows) or
+  // `close` (*done = true); anything else is a syntax error.
+  bool ParseSeparator(char close, bool* done) {
+    SkipSpace();
+    if (Take(',')) return true;
+    if (Take(close)) {
+      *done = true;
+      return true;
+    }
+    return Syntax(close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+  }
 
   bool ParseObject(Op* op) {
     SkipSpace();
@@ -96,33 +159,15 @@ class OpLineParser {
     // the more useful message (the field may only look wrong because of it).
     std::optional<std::string> field_error;
     SkipSpace();
-    if (At('}')) {
-      ++p_;
-    } else {
-      for (;;) {
-        SkipSpace();
-        if (!At('"')) return Syntax("expected a field name");
-        std::string_view name;
-        if (!ParseStringView(&name)) return false;
-        SkipSpace();
-        if (!At(':')) return Syntax("expected ':'");
-        ++p_;
-        SkipSpace();
-        if (!ParseField(name, op, &seen)) {
-          if (syntax_error_) return false;
-          if (!field_error) field_error = std::move(error_);
-        }
-        SkipSpace();
-        if (At(',')) {
-          ++p_;
-          continue;
-        }
-        if (At('}')) {
-          ++p_;
-          break;
-        }
-        return Syntax("expected ',' or '}'");
+    for (bool done = Take('}'); !done;) {
+      SkipSpace();
+      std::string_view name;
+      if (!ParseMemberName(&name)) return false;
+      if (!ParseField(name, op, &seen)) {
+        if (syntax_error_) return false;
+        if (!field_error) field_error = std::move(error_);
       }
+      if (!ParseSeparator('}', &done)) return false;
     }
     SkipSpace();
     if (p_ != end_) return Syntax("unexpected text after the object");
@@ -242,18 +287,12 @@ class OpLineParser {
     // integer, or not an integer at all.
     Json value;
     if (!ParseValue(&value, 0)) return false;
-    if (value.is_number_unsigned()) {
-      if (value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return FieldIs(name, value, "an integer that fits in 64 bits");
-      }
-      *out = static_cast<int64_t>(value.get<uint64_t>());
+    if (const std::optional<int64_t> v = AsInt64(value)) {
+      *out = *v;
       return true;
     }
-    if (value.is_number_integer()) {
-      *out = value.get<int64_t>();
-      return true;
-    }
-    return FieldIs(name, value, "an integer");
+    return FieldIs(name, value,
+                   value.is_number_unsigned() ? "an integer that fits in 64 bits" : "an integer");
   }
 
   bool ParseStringField(std::string_view name, std::string_view* out) {
@@ -275,13 +314,8 @@ class OpLineParser {
     }
     Json value;
     if (!ParseValue(&value, 0)) return false;
-    if (value.is_number_unsigned() &&
-        value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      op->process = static_cast<int64_t>(value.get<uint64_t>());
-      return true;
-    }
-    if (value.is_number_integer() && value.get<int64_t>() >= 0) {
-      op->process = value.get<int64_t>();
+    if (const std::optional<int64_t> v = AsInt64(value); v && *v >= 0) {
+      op->process = *v;
       return true;
     }
     return FieldIs("process", value, R"(an integer >= 0 or "nemesis")");
@@ -335,63 +369,45 @@ class OpLineParser {
       }
       ++p_;
       if (p_ == end_) return Syntax("unterminated string");
-      char e = *p_++;
-      switch (e) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          const char* escape = p_ - 2;
-          uint32_t cp = 0;
-          if (!ParseHex4(&cp)) return false;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low = 0;
-            if (p_ + 1 < end_ && p_[0] == '\\' && p_[1] == 'u') {
-              p_ += 2;
-              if (!ParseHex4(&low)) return false;
-            }
-            if (low < 0xDC00 || low > 0xDFFF) {
-              p_ = escape;
-              return Syntax("unpaired surrogate in \\u escape");
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            p_ = escape;
-            return Syntax("unpaired surrogate in \\u escape");
-          }
-          json_text::AppendUtf8(out, cp);
-          break;
-        }
-        default:
-          --p_;
-          return Syntax("invalid escape in string");
+      const char e = *p_++;
+      if (e == 'u') {
+        if (!ParseUnicodeEscape(out)) return false;
+      } else if (const char unescaped = SimpleEscape(e); unescaped != 0) {
+        out->push_back(unescaped);
+      } else {
+        --p_;
+        return Syntax("invalid escape in string");
       }
     }
     if (non_ascii && !json_text::IsValidUtf8(*out)) {
       p_ = open;
       return Syntax("invalid UTF-8 in string");
     }
+    return true;
+  }
+
+  // Appends the character of a \\u escape whose "\\u" p_ is just past, a surrogate pair
+  // included.
+  bool ParseUnicodeEscape(std::string* out) {
+    const char* escape = p_ - 2;
+    uint32_t cp = 0;
+    if (!ParseHex4(&cp)) return false;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      uint32_t low = 0;
+      if (p_ + 1 < end_ && p_[0] == '\\' && p_[1] == 'u') {
+        p_ += 2;
+        if (!ParseHex4(&low)) return false;
+      }
+      if (low < 0xDC00 || low > 0xDFFF) {
+        p_ = escape;
+        return Syntax("unpaired surrogate in \\u escape");
+      }
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      p_ = escape;
+      return Syntax("unpaired surrogate in \\u escape");
+    }
+    json_text::AppendUtf8(out, cp);
     return true;
   }
 
@@ -456,24 +472,12 @@ class OpLineParser {
     *out = Json::array();
     auto& elements = out->get_ref<Json::array_t&>();
     SkipSpace();
-    if (At(']')) {
-      ++p_;
-      return true;
-    }
-    for (;;) {
+    for (bool done = Take(']'); !done;) {
       SkipSpace();
       if (!ParseValue(&elements.emplace_back(), depth + 1)) return false;
-      SkipSpace();
-      if (At(',')) {
-        ++p_;
-        continue;
-      }
-      if (At(']')) {
-        ++p_;
-        return true;
-      }
-      return Syntax("expected ',' or ']'");
+      if (!ParseSeparator(']', &done)) return false;
     }
+    return true;
   }
 
   bool ParseNestedObject(Json* out, int depth) {
@@ -482,31 +486,16 @@ class OpLineParser {
     *out = Json::object();
     auto& members = out->get_ref<Json::object_t&>();
     SkipSpace();
-    if (At('}')) {
-      ++p_;
-      return true;
+    for (bool done = Take('}'); !done;) {
+      SkipSpace();
+      std::string_view name;
+      if (!ParseMemberName(&name)) return false;
+      // Copied before the value is parsed: parsing it may overwrite scratch_.
+      Json& value = members[std::string(name)];
+      if (!ParseValue(&value, depth + 1)) return false;
+      if (!ParseSeparator('}', &done)) return false;
     }
-    for (;;) {
-      SkipSpace();
-      if (!At('"')) return Syntax("expected a field name");
-      std::string name;
-      if (!ParseString(&name)) return false;
-      SkipSpace();
-      if (!At(':')) return Syntax("expected ':'");
-      ++p_;
-      SkipSpace();
-      if (!ParseValue(&members[std::move(name)], depth + 1)) return false;
-      SkipSpace();
-      if (At(',')) {
-        ++p_;
-        continue;
-      }
-      if (At('}')) {
-        ++p_;
-        return true;
-      }
-      return Syntax("expected ',' or '}'");
-    }
+    return true;
   }
 
   bool ParseNumber(Json* out) {

@@ -1,13 +1,7 @@
 #include "targets/etcd/db.h"
 
-#include "targets/daemon_faults.h"
-
-#include <signal.h>
-#include <time.h>
-
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
@@ -15,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "targets/clock_reading.h"
 #include "targets/etcd/gateway.h"
 #include "targets/etcd/http.h"
 
@@ -26,19 +21,10 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-constexpr auto kStopGrace = milliseconds(1500);  // then SIGKILL (etcd may take 7 s)
-constexpr auto kKillWait = std::chrono::seconds(5);
-constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kStatusAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
 constexpr auto kPrimaryTimeout = milliseconds(1500);
 constexpr auto kObserveTimeout = milliseconds(2000);
-
-int64_t RealtimeNs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 // `n` decimal digits at s[at..]; -1 when they are not all digits.
 int Digits(std::string_view s, size_t at, size_t n) {
@@ -148,7 +134,7 @@ Result<std::vector<std::string>> EtcdDb::ServerArgv(const control::Remote& node,
 Status EtcdDb::Setup(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   // A new cluster: no member state from an earlier Setup on this node may survive.
   control::ExecOptions options;
   options.timeout = std::chrono::seconds(10);
@@ -163,26 +149,11 @@ Status EtcdDb::Setup(control::Remote& node, const DbEnv& env) {
 Status EtcdDb::StartServer(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
-  control::DaemonSpec spec;
-  spec.name = kDaemonName;
-  spec.argv = std::move(argv).value();
-  spec.log_path = LogPath(node);
-  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
-  auto daemon = node.StartDaemon(spec);
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
+  auto daemon =
+      node.StartDaemon(daemons_.Spec(node.node(), env, std::move(argv).value(), LogPath(node)));
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": etcd: start");
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_[node.node()] = *daemon;
-  return Status::Ok();
-}
-
-Status EtcdDb::CheckNotRunning(control::Remote& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node.node());
-  if (it != daemons_.end() && node.DaemonAlive(it->second)) {
-    return Status::Error("node " + node.node() + ": etcd is already running (pid " +
-                         std::to_string(it->second.pid) + ")");
-  }
+  daemons_.Started(node.node(), *daemon);
   return Status::Ok();
 }
 
@@ -408,76 +379,21 @@ Result<ClockReading> EtcdDb::ObserveClock(const control::NodeInfo& node, const D
   const std::optional<int64_t> seconds = ParseHttpDate(*date);
   if (!seconds) return R::Error(where + "cannot read the Date header \"" + *date + "\"");
   // The member's clock read second S somewhere in [S, S+1): take the middle, S + 0.5 s.
-  const int64_t member_ms = *seconds * 1000 + 500;
-  const int64_t half_trip_ns = std::max<int64_t>(0, after_ns - before_ns + 1) / 2;
-  const double midpoint_ms = (static_cast<double>(before_ns) + half_trip_ns) / 1e6;
-  ClockReading reading;
-  reading.offset_ms = std::llround(static_cast<double>(member_ms) - midpoint_ms);
-  reading.error_ms = 500 + (half_trip_ns + 999999) / 1000000;
-  reading.method = "etcd HTTP Date header";
-  return reading;
+  const int64_t member_ns = *seconds * 1000000000 + 500000000;
+  return ReadingOfRoundTrip(member_ns, before_ns, after_ns, /*resolution_ms=*/500,
+                            "etcd HTTP Date header");
 }
 
-Result<control::Daemon> EtcdDb::DaemonOf(const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node);
-  if (it == daemons_.end()) {
-    return Result<control::Daemon>::Error("node " + node + ": etcd is not running");
-  }
-  return it->second;
-}
-
-Status EtcdDb::Teardown(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();
-  node.SignalDaemon(*daemon, SIGCONT);  // a paused etcd could not act on SIGTERM
-  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": etcd: stop");
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status EtcdDb::Teardown(control::Remote& node) { return daemons_.Stop(node); }
 
 std::vector<std::string> EtcdDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
 
-Status EtcdDb::Kill(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();  // already down
-  if (node.DaemonAlive(*daemon)) {
-    Status s = node.SignalDaemon(*daemon, SIGKILL);
-    // An etcd that exited by itself in the meantime is down all the same.
-    if (!s.ok() && node.DaemonAlive(*daemon)) {
-      return s.Wrap("node " + node.node() + ": etcd: kill");
-    }
-  }
-  if (Status s = WaitDaemonGone(
-          node, *daemon, "node " + node.node() + ": etcd (pid " + std::to_string(daemon->pid) + ")",
-          kKillWait);
-      !s.ok())
-    return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status EtcdDb::Kill(control::Remote& node) { return daemons_.Kill(node); }
 
 Status EtcdDb::Start(control::Remote& node, const DbEnv& env) { return StartServer(node, env); }
 
-Status EtcdDb::Pause(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": etcd: pause");
-  }
-  return WaitDaemonStopped(
-      node, *daemon, "node " + node.node() + ": etcd (pid " + std::to_string(daemon->pid) + ")",
-      kStopWait);
-}
+Status EtcdDb::Pause(control::Remote& node) { return daemons_.Pause(node); }
 
-Status EtcdDb::Resume(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  return node.SignalDaemon(*daemon, SIGCONT).Wrap("node " + node.node() + ": etcd: resume");
-}
+Status EtcdDb::Resume(control::Remote& node) { return daemons_.Resume(node); }
 
 }  // namespace coordcheck::etcd

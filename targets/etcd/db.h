@@ -32,7 +32,7 @@
 // Errors name the node.
 //
 // Thread-safety: all methods may be called concurrently for different nodes (the daemon
-// handles and the member-id cache live under a mutex).
+// handles and the member-id cache are mutex-protected).
 #pragma once
 
 #include <chrono>
@@ -47,6 +47,7 @@
 #include "targets/db.h"
 #include "targets/etcd/http.h"
 #include "targets/etcd/options.h"
+#include "targets/node_daemons.h"
 
 namespace coordcheck::etcd {
 
@@ -94,7 +95,7 @@ class EtcdDb final : public Db,
   control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
                                                        const DbEnv& env) const;
   // The running etcd's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node);
+  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
   // One maintenance/status call to `node` bounded by `timeout`.
   static control::Result<MemberStatus> QueryStatus(const DbEnv& env, const control::NodeInfo& node,
                                                    std::chrono::milliseconds timeout);
@@ -106,16 +107,16 @@ class EtcdDb final : public Db,
 
  private:
   control::Status StartServer(control::Remote& node, const DbEnv& env);
-  control::Status CheckNotRunning(control::Remote& node);
   // The node whose member id is `id`: from the cache, else from cluster/member/list asked
   // of the nodes in `answering`.
   control::Result<std::string> NodeOfMember(const DbEnv& env, uint64_t id,
                                             const std::vector<MemberStatus>& answering);
 
   const std::string token_;
+  // Stop waits 1.5 s after SIGTERM, then kills (a clean etcd shutdown may take 7 s).
+  NodeDaemons daemons_{kDaemonName, std::chrono::milliseconds(1500)};
   std::mutex mu_;
-  std::map<std::string, control::Daemon> daemons_;  // node -> its running etcd
-  std::map<uint64_t, std::string> members_;         // member id -> node (ids survive restarts)
+  std::map<uint64_t, std::string> members_;  // member id -> node (ids survive restarts); mu_
 };
 
 }  // namespace coordcheck::etcd

@@ -10,7 +10,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::etcd {
 namespace {
@@ -110,7 +110,7 @@ Result<HttpResponse> HttpClient::Post(std::string_view path, std::string_view bo
     std::lock_guard<std::mutex> lock(mu_);
     if (aborted_) return R::Error(where + ": aborted");
     // A connection the server closed (or wrote to) while idle cannot carry a request.
-    if (fd_ >= 0 && !kvd::IdleConnectionUsable(fd_)) CloseLocked();
+    if (fd_ >= 0 && !wire::IdleConnectionUsable(fd_)) CloseLocked();
   }
   if (Clock::now() >= deadline) return R::Error(where + ": deadline passed before sending");
   if (fd_ < 0) {
@@ -142,7 +142,7 @@ Result<HttpResponse> HttpClient::Post(std::string_view path, std::string_view bo
   request += body;
 
   size_t sent = 0;
-  kvd::IoResult io = kvd::WriteAll(fd, request, deadline, &sent);
+  wire::IoResult io = wire::WriteAll(fd, request, deadline, &sent);
   if (!io.ok()) {
     Drop();
     *uncertain = sent > 0;

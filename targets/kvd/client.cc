@@ -39,7 +39,7 @@ control::Status KvdClient::Open(const ClientEnv& env, const std::string& node) {
 }
 
 std::string KvdClient::Where() const {
-  return node_ + " (" + JoinHostPort(address_, options_.port) + ")";
+  return node_ + " (" + wire::JoinHostPort(address_, options_.port) + ")";
 }
 
 void KvdClient::Disconnect() {
@@ -57,7 +57,7 @@ Op KvdClient::Invoke(const Op& invoke, Deadline deadline) {
   if (now >= deadline) {
     return CompleteFail(invoke, Where() + ": deadline passed before the request was sent");
   }
-  if (fd_ >= 0 && !IdleConnectionUsable(fd_)) Disconnect();
+  if (fd_ >= 0 && !wire::IdleConnectionUsable(fd_)) Disconnect();
   if (fd_ < 0) {
     const milliseconds left = std::chrono::ceil<milliseconds>(deadline - now);
     auto fd = dialer_->Connect(address_, options_.port,
@@ -69,8 +69,8 @@ Op KvdClient::Invoke(const Op& invoke, Deadline deadline) {
 
   const Json id = next_id_++;
   size_t sent = 0;
-  IoResult io =
-      WriteAll(fd_, EncodeRequest(id, invoke.f, invoke.key, invoke.value) + "\n", deadline, &sent);
+  wire::IoResult io = wire::WriteAll(
+      fd_, EncodeRequest(id, invoke.f, invoke.key, invoke.value) + "\n", deadline, &sent);
   if (!io.ok()) {
     Disconnect();
     if (sent == 0) return CompleteFail(invoke, Where() + ": request not sent: " + io.error);
@@ -80,7 +80,7 @@ Op KvdClient::Invoke(const Op& invoke, Deadline deadline) {
   io = reader_.ReadLine(fd_, deadline, &answer);
   if (!io.ok()) {
     Disconnect();
-    if (io.code == IoCode::kTimeout)
+    if (io.code == wire::IoCode::kTimeout)
       return CompleteInfo(invoke, Where() + ": no answer by the deadline");
     return CompleteInfo(invoke, Where() + ": connection lost after sending: " + io.error);
   }

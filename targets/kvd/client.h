@@ -21,7 +21,7 @@
 
 #include "targets/client.h"
 #include "targets/kvd/options.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::kvd {
 
@@ -46,7 +46,7 @@ class KvdClient final : public Client {
   std::string address_;
   KvdOptions options_;
   int fd_ = -1;
-  LineReader reader_;
+  wire::LineReader reader_;
   int64_t next_id_ = 1;
 };
 

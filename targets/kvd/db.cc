@@ -1,8 +1,5 @@
 #include "targets/kvd/db.h"
 
-#include "targets/daemon_faults.h"
-
-#include <signal.h>
 #include <unistd.h>
 
 #include <thread>
@@ -10,7 +7,7 @@
 #include "targets/kvd/options.h"
 #include "targets/kvd/protocol.h"
 #include "targets/kvd/target.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::kvd {
 namespace {
@@ -20,12 +17,8 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-constexpr char kDaemonName[] = "kvd";
-constexpr auto kKillWait = std::chrono::seconds(5);
-constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
-constexpr auto kStopWait = std::chrono::seconds(2);
 
 uint64_t SplitMix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -58,10 +51,11 @@ Status Ping(control::Dialer& dialer, const std::string& address, int port,
   auto fd = dialer.Connect(address, port, left);
   if (!fd.ok()) return fd.status();
   size_t sent = 0;
-  IoResult io = WriteAll(*fd, EncodeRequest(1, "ping", nullptr, nullptr) + "\n", deadline, &sent);
+  wire::IoResult io =
+      wire::WriteAll(*fd, EncodeRequest(1, "ping", nullptr, nullptr) + "\n", deadline, &sent);
   std::string answer;
   if (io.ok()) {
-    LineReader reader;
+    wire::LineReader reader;
     io = reader.ReadLine(*fd, deadline, &answer);
   }
   close(*fd);
@@ -88,7 +82,7 @@ Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, 
   std::string peers;
   for (size_t i = 0; i < env.nodes.size(); ++i) {
     if (env.nodes[i].name == node.node()) index = static_cast<int>(i);
-    peers += (peers.empty() ? "" : ",") + JoinHostPort(env.nodes[i].address, options->port);
+    peers += (peers.empty() ? "" : ",") + wire::JoinHostPort(env.nodes[i].address, options->port);
   }
   if (index < 0) return R::Error("node " + node.node() + ": not one of the run's nodes");
   std::vector<std::string> argv = {
@@ -96,9 +90,9 @@ Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, 
       "--node",
       node.node(),
       "--listen",
-      JoinHostPort(node.address(), options->port),
+      wire::JoinHostPort(node.address(), options->port),
       "--primary",
-      JoinHostPort(env.nodes[0].address, options->port),
+      wire::JoinHostPort(env.nodes[0].address, options->port),
       "--peers",
       peers,
       "--data-dir",
@@ -122,7 +116,7 @@ Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, 
 Status KvdDb::Setup(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   const std::string binary = env.bin_dir + "/coordcheck-kvd";
   {
     std::lock_guard<std::mutex> lock(deploy_mu_);
@@ -136,29 +130,15 @@ Status KvdDb::Setup(control::Remote& node, const DbEnv& env) {
 Status KvdDb::StartServer(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  if (Status s = CheckNotRunning(node); !s.ok()) return s;
-  control::DaemonSpec spec;
-  spec.name = kDaemonName;
-  spec.argv = std::move(argv).value();
-  spec.log_path = LogPath(node);
-  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
+  const control::DaemonSpec spec =
+      daemons_.Spec(node.node(), env, std::move(argv).value(), LogPath(node));
   auto daemon = [&] {
     std::lock_guard<std::mutex> lock(deploy_mu_);
     return node.StartDaemon(spec);
   }();
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": kvd: start");
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_[node.node()] = *daemon;
-  return Status::Ok();
-}
-
-Status KvdDb::CheckNotRunning(control::Remote& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node.node());
-  if (it != daemons_.end() && node.DaemonAlive(it->second)) {
-    return Status::Error("node " + node.node() + ": kvd is already running (pid " +
-                         std::to_string(it->second.pid) + ")");
-  }
+  daemons_.Started(node.node(), *daemon);
   return Status::Ok();
 }
 
@@ -175,7 +155,7 @@ Status KvdDb::Ready(const DbEnv& env, milliseconds timeout) {
       if (last.ok()) break;
       if (Clock::now() + kReadyRetryPause >= deadline) {
         return Status::Error("node " + node.name + ": kvd at " +
-                             JoinHostPort(node.address, options->port) + " not ready after " +
+                             wire::JoinHostPort(node.address, options->port) + " not ready after " +
                              std::to_string(timeout.count()) + " ms: " + last.message());
       }
       std::this_thread::sleep_for(kReadyRetryPause);
@@ -184,65 +164,17 @@ Status KvdDb::Ready(const DbEnv& env, milliseconds timeout) {
   return Status::Ok();
 }
 
-Result<control::Daemon> KvdDb::DaemonOf(const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node);
-  if (it == daemons_.end()) {
-    return Result<control::Daemon>::Error("node " + node + ": kvd is not running");
-  }
-  return it->second;
-}
-
-Status KvdDb::Teardown(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();
-  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
-  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": kvd: stop");
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status KvdDb::Teardown(control::Remote& node) { return daemons_.Stop(node); }
 
 std::vector<std::string> KvdDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
 
-Status KvdDb::Kill(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();  // already down
-  if (node.DaemonAlive(*daemon)) {
-    Status s = node.SignalDaemon(*daemon, SIGKILL);
-    // A server that exited by itself in the meantime is down all the same.
-    if (!s.ok() && node.DaemonAlive(*daemon)) return s.Wrap("node " + node.node() + ": kvd: kill");
-  }
-  if (Status s = WaitDaemonGone(
-          node, *daemon, "node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) + ")",
-          kKillWait);
-      !s.ok())
-    return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status KvdDb::Kill(control::Remote& node) { return daemons_.Kill(node); }
 
 Status KvdDb::Start(control::Remote& node, const DbEnv& env) { return StartServer(node, env); }
 
-Status KvdDb::Pause(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": kvd: pause");
-  }
-  return WaitDaemonStopped(
-      node, *daemon, "node " + node.node() + ": kvd (pid " + std::to_string(daemon->pid) + ")",
-      kStopWait);
-}
+Status KvdDb::Pause(control::Remote& node) { return daemons_.Pause(node); }
 
-Status KvdDb::Resume(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  return node.SignalDaemon(*daemon, SIGCONT).Wrap("node " + node.node() + ": kvd: resume");
-}
+Status KvdDb::Resume(control::Remote& node) { return daemons_.Resume(node); }
 
 Result<std::string> KvdDb::Primary(const DbEnv& env) {
   if (env.nodes.empty()) return Result<std::string>::Error("kvd: the cluster has no nodes");

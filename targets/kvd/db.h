@@ -22,12 +22,12 @@
 // handles live in a mutex-protected map).
 #pragma once
 
-#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "targets/db.h"
+#include "targets/node_daemons.h"
 
 namespace coordcheck::kvd {
 
@@ -50,15 +50,13 @@ class KvdDb final : public Db, public Killable, public Pausable, public HasPrima
   static control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
                                                               const DbEnv& env);
   // The running server's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node);
+  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
 
  private:
   control::Status StartServer(control::Remote& node, const DbEnv& env);
-  control::Status CheckNotRunning(control::Remote& node);
 
   std::mutex deploy_mu_;  // serializes Upload and StartDaemon (see above)
-  std::mutex mu_;
-  std::map<std::string, control::Daemon> daemons_;  // node -> its running kvd
+  NodeDaemons daemons_{"kvd"};
 };
 
 }  // namespace coordcheck::kvd

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "history/op.h"
+#include "targets/wire/json_line.h"
 
 namespace coordcheck::kvd {
 
@@ -29,12 +30,8 @@ struct Request {
   Json value;            // write: the value; cas: [expected, new]; else null
 };
 
-struct Response {
-  Json id;
-  std::string type;  // ok, fail, info
-  Json value;        // null when absent
-  Json error;        // null when absent
-};
+// type: ok, fail or info.
+using Response = wire::Response;
 
 // Parses one request line. On error returns false with `*error` set and `request->id` set
 // when the line had a readable id. Checks f-independent shape only (id, f, key type); cas's
@@ -46,7 +43,7 @@ std::string EncodeRequest(const Json& id, std::string_view f, const Json& key, c
 // Parses one response line; false with `*error` set when it is not a response.
 bool ParseResponse(std::string_view line, Response* response, std::string* error);
 // One response line without '\n'; "error" is omitted when null.
-std::string EncodeResponse(const Response& response);
+using wire::EncodeResponse;
 
 Response OkResponse(const Json& id, Json value);
 Response FailResponse(const Json& id, Json error);

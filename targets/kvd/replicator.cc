@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "targets/kvd/protocol.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::kvd {
 namespace {
@@ -71,13 +71,13 @@ void Replicator::Publish(const Json& key, const Json& value) {
 void Replicator::Run(Follower* follower) {
   std::string host;
   int port = 0;
-  if (!ParseHostPort(follower->address, &host, &port)) {
+  if (!wire::ParseHostPort(follower->address, &host, &port)) {
     std::fprintf(stderr, "kvd %s: bad follower address %s\n", options_.node.c_str(),
                  follower->address.c_str());
     return;
   }
   int fd = -1;
-  LineReader reader;
+  wire::LineReader reader;
   int64_t next_id = 1;
   bool failing = false;
   std::unique_lock<std::mutex> lock(follower->mu);
@@ -93,12 +93,13 @@ void Replicator::Run(Follower* follower) {
     }
     lock.unlock();
     std::string error;
-    if (fd >= 0 && !IdleConnectionUsable(fd)) {
+    if (fd >= 0 && !wire::IdleConnectionUsable(fd)) {
       close(fd);
       fd = -1;
     }
     if (fd < 0) {
-      auto dialed = DialTcp(host, port, std::chrono::milliseconds(options_.connect_timeout_ms));
+      auto dialed =
+          wire::DialTcp(host, port, std::chrono::milliseconds(options_.connect_timeout_ms));
       if (dialed.ok()) {
         fd = *dialed;
         reader.Reset();
@@ -110,9 +111,9 @@ void Replicator::Run(Follower* follower) {
     if (fd >= 0) {
       const Json id = next_id++;
       std::string line = EncodeRequest(id, "replicate", change.key, change.value) + "\n";
-      const Deadline deadline = Clock::now() + kAnswerTimeout;
+      const wire::Deadline deadline = Clock::now() + kAnswerTimeout;
       size_t sent = 0;
-      IoResult io = WriteAll(fd, line, deadline, &sent);
+      wire::IoResult io = wire::WriteAll(fd, line, deadline, &sent);
       std::string answer;
       if (io.ok()) io = reader.ReadLine(fd, deadline, &answer);
       Response response;

@@ -1,19 +1,12 @@
 #include "targets/kvd/server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <thread>
 
-#include "targets/kvd/wire.h"
+#include "targets/wire/server.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::kvd {
 
@@ -33,7 +26,7 @@ std::string Join(const std::vector<std::string>& items) {
 
 struct Server::Upstream {
   int fd = -1;
-  LineReader reader;
+  wire::LineReader reader;
   void Close() {
     if (fd >= 0) close(fd);
     fd = -1;
@@ -62,17 +55,17 @@ control::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opti
   }
   std::string listen_host;
   int listen_port = 0;
-  if (!ParseHostPort(options.listen, &listen_host, &listen_port)) {
+  if (!wire::ParseHostPort(options.listen, &listen_host, &listen_port)) {
     return R::Error(where + "bad --listen \"" + options.listen + "\" (want ADDR:PORT)");
   }
   std::unique_ptr<Server> server(new Server(options));
-  if (!ParseHostPort(options.primary, &server->primary_host_, &server->primary_port_)) {
+  if (!wire::ParseHostPort(options.primary, &server->primary_host_, &server->primary_port_)) {
     return R::Error(where + "bad --primary \"" + options.primary + "\" (want ADDR:PORT)");
   }
   for (const std::string& peer : options.peers) {
     std::string host;
     int port;
-    if (!ParseHostPort(peer, &host, &port)) {
+    if (!wire::ParseHostPort(peer, &host, &port)) {
       return R::Error(where + "bad peer \"" + peer + "\" (want ADDR:PORT)");
     }
   }
@@ -81,20 +74,9 @@ control::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opti
     return R::Error(where + "--data-dir is required on the primary");
   }
 
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(listen_port));
-  if (inet_pton(AF_INET, listen_host.c_str(), &addr.sin_addr) != 1) {
-    return R::Error(where + "--listen host \"" + listen_host + "\" is not an IPv4 address");
-  }
-  server->listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  if (server->listen_fd_ < 0 ||
-      setsockopt(server->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-      bind(server->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      listen(server->listen_fd_, 512) != 0) {
-    return R::Error(where + "cannot listen on " + options.listen + ": " + std::strerror(errno));
-  }
+  auto listening = wire::ListenTcp(listen_host, listen_port);
+  if (!listening.ok()) return R::Error(where + listening.message());
+  server->listen_fd_ = *listening;
 
   if (server->is_primary_) {
     if (options.bug == "follower-reads") {
@@ -145,28 +127,8 @@ std::string Server::Describe() const {
 }
 
 void Server::Serve(int stop_fd) {
-  while (true) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-    int n = poll(fds, 2, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::fprintf(stderr, "kvd %s: poll: %s\n", options_.node.c_str(), std::strerror(errno));
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if (fds[0].revents == 0) continue;
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
-        std::fprintf(stderr, "kvd %s: accept: %s\n", options_.node.c_str(), std::strerror(errno));
-        if (errno == EMFILE || errno == ENFILE) usleep(100'000);
-      }
-      continue;
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    std::thread([this, fd] { HandleConnection(fd); }).detach();
-  }
+  wire::ServeConnections(listen_fd_, stop_fd, "kvd " + options_.node,
+                         [this](int fd) { HandleConnection(fd); });
 }
 
 void Server::Shutdown() {
@@ -174,27 +136,16 @@ void Server::Shutdown() {
 }
 
 void Server::HandleConnection(int fd) {
-  LineReader reader;
   Upstream upstream;
-  std::string line;
-  while (true) {
-    IoResult io = reader.ReadLine(fd, Deadline::max(), &line);
-    if (!io.ok()) {
-      if (io.code == IoCode::kError) {
-        std::fprintf(stderr, "kvd %s: dropping a client connection: %s\n", options_.node.c_str(),
-                     io.error.c_str());
-      }
-      break;
-    }
-    Request request;
-    std::string error;
-    Response response = ParseRequest(line, &request, &error) ? Dispatch(request, line, &upstream)
-                                                             : FailResponse(request.id, error);
-    size_t sent = 0;
-    if (!WriteAll(fd, EncodeResponse(response) + "\n", Clock::now() + kReplyTimeout, &sent).ok()) {
-      break;
-    }
-  }
+  wire::AnswerLines(fd, wire::kMaxLineBytes, kReplyTimeout, "kvd " + options_.node,
+                    [&](const std::string& line) {
+                      Request request;
+                      std::string error;
+                      Response response = ParseRequest(line, &request, &error)
+                                              ? Dispatch(request, line, &upstream)
+                                              : FailResponse(request.id, error);
+                      return EncodeResponse(response);
+                    });
   upstream.Close();
   close(fd);
 }
@@ -226,17 +177,18 @@ Response Server::Forward(const Request& request, const std::string& line, Upstre
     LogForwardError("info: " + error);
     return InfoResponse(request.id, error);
   };
-  if (upstream->fd >= 0 && !IdleConnectionUsable(upstream->fd)) upstream->Close();
+  if (upstream->fd >= 0 && !wire::IdleConnectionUsable(upstream->fd)) upstream->Close();
   if (upstream->fd < 0) {
-    auto dialed = DialTcp(primary_host_, primary_port_,
-                          std::chrono::milliseconds(options_.connect_timeout_ms));
+    auto dialed = wire::DialTcp(primary_host_, primary_port_,
+                                std::chrono::milliseconds(options_.connect_timeout_ms));
     if (!dialed.ok()) return fail("primary unreachable: " + dialed.message());
     upstream->fd = *dialed;
     upstream->reader.Reset();
   }
-  const Deadline deadline = Clock::now() + std::chrono::milliseconds(options_.forward_timeout_ms);
+  const wire::Deadline deadline =
+      Clock::now() + std::chrono::milliseconds(options_.forward_timeout_ms);
   size_t sent = 0;
-  IoResult io = WriteAll(upstream->fd, line + "\n", deadline, &sent);
+  wire::IoResult io = wire::WriteAll(upstream->fd, line + "\n", deadline, &sent);
   if (!io.ok()) {
     if (sent == 0) return fail("primary unreachable: " + io.error);
     return info("primary connection lost while sending: " + io.error);

@@ -1,17 +1,16 @@
 // coordcheck-kvd: kvd's server executable (see targets/kvd/server.h). Logs to stderr; exits
 // 0 on SIGTERM or SIGINT, 1 when it cannot start, 2 on bad flags.
 
-#include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "targets/kvd/server.h"
+#include "targets/wire/server.h"
 
 namespace {
 
@@ -24,13 +23,6 @@ constexpr char kUsage[] =
     "                      [--replication-delay-ms N] [--lost-cas-delay-ms N]\n"
     "                      [--forward-timeout-ms N] [--connect-timeout-ms N] [--seed N]\n"
     "bugs: follower-reads, lost-cas\n";
-
-int stop_pipe[2] = {-1, -1};
-
-void OnStopSignal(int) {
-  const char byte = 1;
-  [[maybe_unused]] ssize_t n = write(stop_pipe[1], &byte, 1);
-}
 
 bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
   int64_t value = 0;
@@ -56,22 +48,7 @@ std::vector<std::string> SplitCommas(std::string_view text) {
 
 // Parses argv into *options; an error message, or "" when fine.
 std::string ParseFlags(int argc, char** argv, ServerOptions* options, bool* help) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      *help = true;
-      return "";
-    }
-    std::string_view name = arg;
-    std::string value;
-    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = std::string(arg.substr(eq + 1));
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return "flag " + std::string(arg) + " needs a value";
-    }
+  auto set = [options](std::string_view name, const std::string& value) -> std::string {
     int64_t number = 0;
     auto int_flag = [&](int* field) -> std::string {
       if (!ParseInt(value, 0, 3'600'000, &number)) {
@@ -80,7 +57,6 @@ std::string ParseFlags(int argc, char** argv, ServerOptions* options, bool* help
       *field = static_cast<int>(number);
       return "";
     };
-    std::string error;
     if (name == "--node") {
       options->node = value;
     } else if (name == "--listen") {
@@ -94,24 +70,28 @@ std::string ParseFlags(int argc, char** argv, ServerOptions* options, bool* help
     } else if (name == "--bug") {
       options->bug = value;
     } else if (name == "--replication-delay-ms") {
-      error = int_flag(&options->replication_delay_ms);
+      return int_flag(&options->replication_delay_ms);
     } else if (name == "--lost-cas-delay-ms") {
-      error = int_flag(&options->lost_cas_delay_ms);
+      return int_flag(&options->lost_cas_delay_ms);
     } else if (name == "--forward-timeout-ms") {
-      error = int_flag(&options->forward_timeout_ms);
+      return int_flag(&options->forward_timeout_ms);
     } else if (name == "--connect-timeout-ms") {
-      error = int_flag(&options->connect_timeout_ms);
+      return int_flag(&options->connect_timeout_ms);
     } else if (name == "--seed") {
       uint64_t seed = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seed);
-      if (ec != std::errc() || end != value.data() + value.size()) {
-        error = "flag --seed: want an unsigned integer, got \"" + value + "\"";
-      }
       options->seed = seed;
+      if (ec != std::errc() || end != value.data() + value.size()) {
+        return "flag --seed: want an unsigned integer, got \"" + value + "\"";
+      }
     } else {
-      error = "unknown flag " + std::string(name);
+      return "unknown flag " + std::string(name);
     }
-    if (!error.empty()) return error;
+    return "";
+  };
+  if (std::string error = coordcheck::wire::ParseFlags(argc, argv, set, help);
+      !error.empty() || *help) {
+    return error;
   }
   if (options->node.empty() || options->listen.empty() || options->primary.empty()) {
     return "--node, --listen and --primary are required";
@@ -133,16 +113,11 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  signal(SIGPIPE, SIG_IGN);
-  if (pipe2(stop_pipe, O_CLOEXEC) != 0) {
-    std::fprintf(stderr, "kvd %s: pipe: %s\n", options.node.c_str(), std::strerror(errno));
+  auto stop_fd = coordcheck::wire::StopOnSignals();
+  if (!stop_fd.ok()) {
+    std::fprintf(stderr, "kvd %s: %s\n", options.node.c_str(), stop_fd.message().c_str());
     return 1;
   }
-  struct sigaction action {};
-  action.sa_handler = OnStopSignal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
 
   auto server = Server::Start(options);
   if (!server.ok()) {
@@ -151,7 +126,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "%s\n", (*server)->Describe().c_str());
   std::fflush(stderr);
-  (*server)->Serve(stop_pipe[0]);
+  (*server)->Serve(*stop_fd);
   (*server)->Shutdown();
   std::fprintf(stderr, "kvd %s: stopping on signal\n", options.node.c_str());
   std::fflush(stderr);

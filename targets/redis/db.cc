@@ -1,17 +1,11 @@
 #include "targets/redis/db.h"
 
-#include "targets/daemon_faults.h"
-
-#include <signal.h>
-#include <time.h>
-
 #include <algorithm>
 #include <charconv>
-#include <cmath>
-#include <optional>
 #include <string_view>
 #include <thread>
 
+#include "targets/clock_reading.h"
 #include "targets/redis/options.h"
 #include "targets/redis/resp.h"
 
@@ -23,19 +17,10 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-constexpr auto kKillWait = std::chrono::seconds(5);
-constexpr auto kStopGrace = std::chrono::seconds(5);
-constexpr auto kStopWait = std::chrono::seconds(2);
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kRetryPause = milliseconds(10);
 constexpr auto kCheckTimeout = milliseconds(10000);
 constexpr auto kObserveTimeout = milliseconds(2000);
-
-int64_t RealtimeNs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 // A non-negative decimal integer in a bulk string; false otherwise.
 bool ParseCount(const Reply& reply, int64_t* out) {
@@ -126,25 +111,13 @@ Status RedisDb::Setup(control::Remote& node, const DbEnv& env) {
 Status RedisDb::StartServer(control::Remote& node, const DbEnv& env) {
   auto argv = ServerArgv(node, env);
   if (!argv.ok()) return argv.status();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = daemons_.find(node.node());
-    if (it != daemons_.end() && node.DaemonAlive(it->second)) {
-      return Status::Error(Where(node.node()) + "already running (pid " +
-                           std::to_string(it->second.pid) + ")");
-    }
-  }
-  control::DaemonSpec spec;
-  spec.name = kDaemonName;
-  spec.argv = std::move(argv).value();
-  spec.log_path = LogPath(node);
-  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
-  auto daemon = node.StartDaemon(spec);
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
+  auto daemon =
+      node.StartDaemon(daemons_.Spec(node.node(), env, std::move(argv).value(), LogPath(node)));
   if (!daemon.ok()) {
     return daemon.status().Wrap(Where(node.node()) + "start " + options_.server_path);
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_[node.node()] = *daemon;
+  daemons_.Started(node.node(), *daemon);
   return Status::Ok();
 }
 
@@ -170,13 +143,12 @@ Status RedisDb::WaitServing(const control::NodeInfo& node, const DbEnv& env,
     if (last.ok()) return Status::Ok();
     // A server that exited (port taken, bad argument) will never answer: say why at once.
     control::Remote* remote = nullptr;
-    std::optional<control::Daemon> daemon;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (auto it = remotes_.find(node.name); it != remotes_.end()) remote = it->second;
-      if (auto it = daemons_.find(node.name); it != daemons_.end()) daemon = it->second;
     }
-    if (remote != nullptr && daemon && !remote->DaemonAlive(*daemon)) {
+    const auto daemon = daemons_.Of(node.name);
+    if (remote != nullptr && daemon.ok() && !remote->DaemonAlive(*daemon)) {
       return Status::Error(Where(node.name) + options_.server_path + " (pid " +
                            std::to_string(daemon->pid) + ") exited" + LogTail(*remote));
     }
@@ -197,43 +169,11 @@ Status RedisDb::Ready(const DbEnv& env, milliseconds timeout) {
   return Status::Ok();
 }
 
-Result<control::Daemon> RedisDb::DaemonOf(const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node);
-  if (it == daemons_.end()) return Result<control::Daemon>::Error(Where(node) + "not running");
-  return it->second;
-}
-
-Status RedisDb::Teardown(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();
-  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
-  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
-    return s.Wrap(Where(node.node()) + "stop");
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status RedisDb::Teardown(control::Remote& node) { return daemons_.Stop(node); }
 
 std::vector<std::string> RedisDb::LogFiles(control::Remote& node) { return {LogPath(node)}; }
 
-Status RedisDb::Kill(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();  // already down
-  if (node.DaemonAlive(*daemon)) {
-    Status s = node.SignalDaemon(*daemon, SIGKILL);
-    // A server that exited by itself in the meantime is down all the same.
-    if (!s.ok() && node.DaemonAlive(*daemon)) return s.Wrap(Where(node.node()) + "kill");
-  }
-  if (Status s = WaitDaemonGone(
-          node, *daemon, Where(node.node()) + "pid " + std::to_string(daemon->pid), kKillWait);
-      !s.ok())
-    return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status RedisDb::Kill(control::Remote& node) { return daemons_.Kill(node); }
 
 Status RedisDb::Start(control::Remote& node, const DbEnv& env) {
   {
@@ -245,15 +185,7 @@ Status RedisDb::Start(control::Remote& node, const DbEnv& env) {
   return WaitServing({node.node(), node.address()}, env, Clock::now() + options_.start_timeout);
 }
 
-Status RedisDb::Pause(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  if (Status s = node.SignalDaemon(*daemon, SIGSTOP); !s.ok()) {
-    return s.Wrap(Where(node.node()) + "pause");
-  }
-  return WaitDaemonStopped(node, *daemon, Where(node.node()) + "pid " + std::to_string(daemon->pid),
-                           kStopWait);
-}
+Status RedisDb::Pause(control::Remote& node) { return daemons_.Pause(node); }
 
 Result<ClockReading> RedisDb::ObserveClock(const control::NodeInfo& node, const DbEnv& env) {
   using R = Result<ClockReading>;
@@ -278,20 +210,9 @@ Result<ClockReading> RedisDb::ObserveClock(const control::NodeInfo& node, const 
     return R::Error(Where(node.name) + "clock: TIME answered " + reply->ToString());
   }
   const int64_t server_ns = seconds * 1000000000 + micros * 1000;
-  const int64_t midpoint_ns = before_ns + (after_ns - before_ns) / 2;
-  ClockReading reading;
-  reading.offset_ms =
-      static_cast<int64_t>(std::llround(static_cast<double>(server_ns - midpoint_ns) / 1e6));
-  const int64_t half_trip_ns = std::max<int64_t>(0, after_ns - before_ns + 1) / 2;
-  reading.error_ms = (half_trip_ns + 999999) / 1000000 + 1;
-  reading.method = "redis TIME";
-  return reading;
+  return ReadingOfRoundTrip(server_ns, before_ns, after_ns, /*resolution_ms=*/1, "redis TIME");
 }
 
-Status RedisDb::Resume(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return daemon.status();
-  return node.SignalDaemon(*daemon, SIGCONT).Wrap(Where(node.node()) + "resume");
-}
+Status RedisDb::Resume(control::Remote& node) { return daemons_.Resume(node); }
 
 }  // namespace coordcheck::redis

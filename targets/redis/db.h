@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "targets/db.h"
+#include "targets/node_daemons.h"
 
 namespace coordcheck::redis {
 
@@ -78,7 +79,7 @@ class RedisDb final : public Db, public Killable, public Pausable, public ClockO
   control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
                                                        const DbEnv& env) const;
   // The running server's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node);
+  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
 
  private:
   control::Status CheckServer(control::Remote& node);
@@ -89,9 +90,9 @@ class RedisDb final : public Db, public Killable, public Pausable, public ClockO
   std::string LogTail(control::Remote& node);
 
   const RedisDbOptions options_;
+  NodeDaemons daemons_{kDaemonName};
   std::mutex mu_;
-  bool server_checked_ = false;                     // guarded by mu_
-  std::map<std::string, control::Daemon> daemons_;  // node -> its running server; mu_
+  bool server_checked_ = false;  // guarded by mu_
   // node -> its Remote, from Setup and Start; only used to explain a server that exited
   // (the cluster outlives the run's Db calls). Guarded by mu_.
   std::map<std::string, control::Remote*> remotes_;

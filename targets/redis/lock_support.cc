@@ -16,6 +16,22 @@ uint64_t SplitMix64(uint64_t x) {
 
 }  // namespace
 
+control::Result<RedisOptions> CheckLockEnv(const LockEnv& env, const std::string& client) {
+  using R = control::Result<RedisOptions>;
+  if (env.dialer == nullptr) return R::Error(client + ": no dialer");
+  if (env.nodes.empty() || env.nodes.size() != env.addresses.size()) {
+    return R::Error(client + ": needs the lock nodes and their addresses (got " +
+                    std::to_string(env.nodes.size()) + " nodes, " +
+                    std::to_string(env.addresses.size()) + " addresses)");
+  }
+  if (env.ttl_ms <= 0) {
+    return R::Error(client + ": ttl_ms must be positive, got " + std::to_string(env.ttl_ms));
+  }
+  auto options = ParseRedisOptions(env.options);
+  if (!options.ok()) return R::Error(client + ": " + options.message());
+  return options;
+}
+
 LockRandom::LockRandom(uint64_t seed) : rng_(SplitMix64(seed ^ 0x5eedULL)) {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(SplitMix64(seed)));

@@ -1,7 +1,9 @@
-// What the two Redis lock clients share: the compare-and-delete and compare-and-PEXPIRE
-// scripts, unique tokens and the random retry pause, both from the client's seed.
+// What the two Redis lock clients share: the checks of their LockEnv, the compare-and-delete
+// and compare-and-PEXPIRE scripts, unique tokens and the random retry pause, both from the
+// client's seed.
 //
-// Thread-safety: the scripts are constants; a LockRandom is used by one thread.
+// Thread-safety: the scripts are constants and CheckLockEnv a plain function; a LockRandom
+// is used by one thread.
 #pragma once
 
 #include <chrono>
@@ -9,7 +11,15 @@
 #include <random>
 #include <string>
 
+#include "harness/control/status.h"
+#include "targets/lock/lock_client.h"
+#include "targets/redis/options.h"
+
 namespace coordcheck::redis {
+
+// What both clients need of `env`: a dialer, the lock nodes with their addresses (at least
+// one) and a positive TTL; returns its parsed options. Errors start with "<client>: ".
+control::Result<RedisOptions> CheckLockEnv(const LockEnv& env, const std::string& client);
 
 // KEYS[1] = the lock, ARGV[1] = the holder's token: deletes the lock only if it still
 // holds that token. Returns 1 when deleted, 0 when the lock was gone or someone else's.

@@ -21,17 +21,8 @@ RedisLockClient::~RedisLockClient() { Close(); }
 
 Status RedisLockClient::Open(const LockEnv& env) {
   Close();
-  if (env.dialer == nullptr) return Status::Error("redis-lock: no dialer");
-  if (env.nodes.empty() || env.nodes.size() != env.addresses.size()) {
-    return Status::Error("redis-lock: needs the lock nodes and their addresses (got " +
-                         std::to_string(env.nodes.size()) + " nodes, " +
-                         std::to_string(env.addresses.size()) + " addresses)");
-  }
-  if (env.ttl_ms <= 0) {
-    return Status::Error("redis-lock: ttl_ms must be positive, got " + std::to_string(env.ttl_ms));
-  }
-  auto options = ParseRedisOptions(env.options);
-  if (!options.ok()) return Status::Error("redis-lock: " + options.message());
+  auto options = CheckLockEnv(env, "redis-lock");
+  if (!options.ok()) return options.status();
   env_ = env;
   options_ = *options;
   random_.emplace(env.seed);

@@ -22,17 +22,8 @@ int64_t RedlockClient::DriftMs(int64_t ttl_ms) { return (ttl_ms + 99) / 100 + 2;
 
 Status RedlockClient::Open(const LockEnv& env) {
   Close();
-  if (env.dialer == nullptr) return Status::Error("redlock: no dialer");
-  if (env.nodes.empty() || env.nodes.size() != env.addresses.size()) {
-    return Status::Error("redlock: needs the lock nodes and their addresses (got " +
-                         std::to_string(env.nodes.size()) + " nodes, " +
-                         std::to_string(env.addresses.size()) + " addresses)");
-  }
-  if (env.ttl_ms <= 0) {
-    return Status::Error("redlock: ttl_ms must be positive, got " + std::to_string(env.ttl_ms));
-  }
-  auto options = ParseRedisOptions(env.options);
-  if (!options.ok()) return Status::Error("redlock: " + options.message());
+  auto options = CheckLockEnv(env, "redlock");
+  if (!options.ok()) return options.status();
   env_ = env;
   options_ = *options;
   random_.emplace(env.seed);

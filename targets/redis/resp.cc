@@ -9,7 +9,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::redis {
 namespace {
@@ -240,7 +240,7 @@ void RespConnection::Disconnect() {
 
 bool RespConnection::SendAndClose(const std::vector<std::string>& argv) {
   bool sent = false;
-  if (fd_ >= 0 && buffer_.empty() && kvd::IdleConnectionUsable(fd_)) {
+  if (fd_ >= 0 && buffer_.empty() && wire::IdleConnectionUsable(fd_)) {
     const std::string command = EncodeCommand(argv);
     ssize_t n;
     do {
@@ -260,7 +260,7 @@ Result<Reply> RespConnection::Call(const std::vector<std::string>& argv, Deadlin
   if (now >= deadline) {
     return Status::Error(where_ + ": deadline passed before the command was sent");
   }
-  if (fd_ >= 0 && (!buffer_.empty() || !kvd::IdleConnectionUsable(fd_))) Disconnect();
+  if (fd_ >= 0 && (!buffer_.empty() || !wire::IdleConnectionUsable(fd_))) Disconnect();
   if (fd_ < 0) {
     if (dialer_ == nullptr) return Status::Error(where_ + ": no dialer");
     const milliseconds left =
@@ -271,7 +271,7 @@ Result<Reply> RespConnection::Call(const std::vector<std::string>& argv, Deadlin
   }
 
   size_t sent = 0;
-  kvd::IoResult io = kvd::WriteAll(fd_, EncodeCommand(argv), deadline, &sent);
+  wire::IoResult io = wire::WriteAll(fd_, EncodeCommand(argv), deadline, &sent);
   if (!io.ok()) {
     Disconnect();
     *uncertain = sent > 0;

@@ -83,13 +83,13 @@ Reply ResourceClient::Ping(Deadline deadline) {
 Reply ResourceClient::Call(const std::string& f, const Json& cs, std::optional<int64_t> process,
                            std::optional<int64_t> fence, const Json& value, Deadline deadline) {
   using std::chrono::milliseconds;
-  const std::string where = kvd::JoinHostPort(address_, port_);
+  const std::string where = wire::JoinHostPort(address_, port_);
   if (dialer_ == nullptr) return Make(Outcome::kFail, "resource client: used before Open");
   const auto now = std::chrono::steady_clock::now();
   if (now >= deadline) {
     return Make(Outcome::kFail, where + ": deadline passed before the request was sent");
   }
-  if (fd_ >= 0 && !kvd::IdleConnectionUsable(fd_)) Disconnect();
+  if (fd_ >= 0 && !wire::IdleConnectionUsable(fd_)) Disconnect();
   if (fd_ < 0) {
     const milliseconds left = std::chrono::ceil<milliseconds>(deadline - now);
     auto fd = dialer_->Connect(address_, port_, std::min(left, connect_timeout_));
@@ -106,7 +106,7 @@ Reply ResourceClient::Call(const std::string& f, const Json& cs, std::optional<i
   request.fence = fence;
   request.value = value;
   size_t sent = 0;
-  kvd::IoResult io = kvd::WriteAll(fd_, EncodeRequest(request) + "\n", deadline, &sent);
+  wire::IoResult io = wire::WriteAll(fd_, EncodeRequest(request) + "\n", deadline, &sent);
   if (!io.ok()) {
     Disconnect();
     if (sent == 0) return Make(Outcome::kFail, where + ": request not sent: " + io.error);
@@ -116,7 +116,7 @@ Reply ResourceClient::Call(const std::string& f, const Json& cs, std::optional<i
   io = reader_.ReadLine(fd_, deadline, &answer);
   if (!io.ok()) {
     Disconnect();
-    if (io.code == kvd::IoCode::kTimeout) {
+    if (io.code == wire::IoCode::kTimeout) {
       return Make(Outcome::kUncertain, where + ": no answer by the deadline");
     }
     return Make(Outcome::kUncertain, where + ": connection lost after sending: " + io.error);

@@ -24,7 +24,7 @@
 #include "harness/control/dialer.h"
 #include "harness/control/status.h"
 #include "history/op.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::resource {
 
@@ -83,7 +83,7 @@ class ResourceClient {
   int port_ = 0;
   std::chrono::milliseconds connect_timeout_{1000};
   int fd_ = -1;
-  kvd::LineReader reader_{size_t{1} << 30};  // a log answer is one long line
+  wire::LineReader reader_{size_t{1} << 30};  // a log answer is one long line
   int64_t next_id_ = 1;
 };
 

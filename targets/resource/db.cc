@@ -1,12 +1,11 @@
 #include "targets/resource/db.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <thread>
 
-#include "targets/kvd/wire.h"
 #include "targets/resource/client.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::resource {
 namespace {
@@ -16,9 +15,7 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-constexpr char kDaemonName[] = "resource";
 constexpr char kBinaryName[] = "coordcheck-resource";
-constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr auto kPingAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
 
@@ -41,7 +38,7 @@ std::vector<std::string> ResourceDb::ServerArgv(const control::Remote& node) con
                                    "--node",
                                    node.node(),
                                    "--listen",
-                                   kvd::JoinHostPort(node.address(), options_.port),
+                                   wire::JoinHostPort(node.address(), options_.port),
                                    "--mode",
                                    std::string(ModeName(options_.mode))};
   if (options_.persist) {
@@ -61,20 +58,9 @@ Status ResourceDb::Setup(control::Remote& node, const DbEnv& env) {
     }
   }
   if (!Hosts(node)) return Status::Ok();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = daemons_.find(node.node());
-    if (it != daemons_.end() && node.DaemonAlive(it->second)) {
-      return Status::Error("node " + node.node() + ": resource is already running (pid " +
-                           std::to_string(it->second.pid) + ")");
-    }
-  }
+  if (Status s = daemons_.CheckNotRunning(node); !s.ok()) return s;
   const std::string binary = env.bin_dir + "/" + kBinaryName;
-  control::DaemonSpec spec;
-  spec.name = kDaemonName;
-  spec.argv = ServerArgv(node);
-  spec.log_path = LogPath(node);
-  if (auto it = env.daemon_env.find(node.node()); it != env.daemon_env.end()) spec.env = it->second;
+  const control::DaemonSpec spec = daemons_.Spec(node.node(), env, ServerArgv(node), LogPath(node));
   Result<control::Daemon> daemon = [&]() -> Result<control::Daemon> {
     std::lock_guard<std::mutex> lock(deploy_mu_);
     if (Status s = node.Upload(binary, BinaryPath(node), 0755); !s.ok()) {
@@ -83,8 +69,8 @@ Status ResourceDb::Setup(control::Remote& node, const DbEnv& env) {
     return node.StartDaemon(spec);
   }();
   if (!daemon.ok()) return daemon.status().Wrap("node " + node.node() + ": resource: start");
+  daemons_.Started(node.node(), *daemon);
   std::lock_guard<std::mutex> lock(mu_);
-  daemons_[node.node()] = *daemon;
   started_[node.node()] = node.address();
   return Status::Ok();
 }
@@ -110,7 +96,7 @@ Status ResourceDb::Ready(const DbEnv& env, milliseconds timeout) {
       if (reply.ok()) break;
       if (Clock::now() + kReadyRetryPause >= deadline) {
         return Status::Error("node " + name + ": resource at " +
-                             kvd::JoinHostPort(address, options_.port) + " not ready after " +
+                             wire::JoinHostPort(address, options_.port) + " not ready after " +
                              std::to_string(timeout.count()) + " ms: " + reply.error);
       }
       client.Close();
@@ -138,26 +124,7 @@ Result<control::NodeInfo> ResourceDb::Node(const DbEnv& env) {
   return control::NodeInfo{started_.begin()->first, started_.begin()->second};
 }
 
-Result<control::Daemon> ResourceDb::DaemonOf(const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = daemons_.find(node);
-  if (it == daemons_.end()) {
-    return Result<control::Daemon>::Error("node " + node + ": resource is not running");
-  }
-  return it->second;
-}
-
-Status ResourceDb::Teardown(control::Remote& node) {
-  auto daemon = DaemonOf(node.node());
-  if (!daemon.ok()) return Status::Ok();
-  node.SignalDaemon(*daemon, SIGCONT);  // a paused server could not act on SIGTERM
-  if (Status s = node.StopDaemon(*daemon, kStopGrace); !s.ok()) {
-    return s.Wrap("node " + node.node() + ": resource: stop");
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  daemons_.erase(node.node());
-  return Status::Ok();
-}
+Status ResourceDb::Teardown(control::Remote& node) { return daemons_.Stop(node); }
 
 std::vector<std::string> ResourceDb::LogFiles(control::Remote& node) {
   if (!options_.node.empty()) {

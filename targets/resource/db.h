@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "targets/db.h"
+#include "targets/node_daemons.h"
 #include "targets/resource/options.h"
 
 namespace coordcheck::resource {
@@ -41,16 +42,16 @@ class ResourceDb final : public Db {
   // The server's argv on `node` (exposed for tests and for the run log).
   std::vector<std::string> ServerArgv(const control::Remote& node) const;
   // The running server's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node);
+  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
 
  private:
   bool Hosts(const control::Remote& node) const;
 
   const ResourceOptions options_;
   std::mutex deploy_mu_;  // serializes Upload and StartDaemon
+  NodeDaemons daemons_{"resource"};
   std::mutex mu_;
-  std::map<std::string, control::Daemon> daemons_;  // node -> its running resource
-  std::map<std::string, std::string> started_;      // node -> address, for Ready and Node
+  std::map<std::string, std::string> started_;  // node -> address, for Ready and Node; mu_
 };
 
 }  // namespace coordcheck::resource

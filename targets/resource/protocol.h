@@ -39,6 +39,7 @@
 #include <string_view>
 
 #include "history/op.h"
+#include "targets/wire/json_line.h"
 
 namespace coordcheck::resource {
 
@@ -53,12 +54,8 @@ struct Request {
   Json value;                      // write: the integer to store
 };
 
-struct Response {
-  Json id;
-  std::string type;  // ok, fail
-  Json value;        // null when absent
-  Json error;        // null when absent
-};
+// type: ok or fail.
+using Response = wire::Response;
 
 // Parses one request line; false with `*error` set (and request->id when readable).
 bool ParseRequest(std::string_view line, Request* request, std::string* error);
@@ -68,6 +65,6 @@ std::string EncodeRequest(const Request& request);
 // Parses one response line; false with `*error` set when it is not a response.
 bool ParseResponse(std::string_view line, Response* response, std::string* error);
 // One response line without '\n'; "error" is omitted when null.
-std::string EncodeResponse(const Response& response);
+using wire::EncodeResponse;
 
 }  // namespace coordcheck::resource

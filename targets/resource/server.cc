@@ -1,25 +1,12 @@
 #include "targets/resource/server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <thread>
-
-#include "targets/kvd/wire.h"
+#include "targets/wire/server.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::resource {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-using kvd::IoCode;
-using kvd::IoResult;
 
 // A reply that cannot be written within this time (a client that stopped reading) drops the
 // connection.
@@ -39,24 +26,13 @@ control::Result<std::unique_ptr<ResourceServer>> ResourceServer::Start(
   const std::string where = "resource" + (options.node.empty() ? "" : " " + options.node) + ": ";
   std::string host;
   int port = 0;
-  if (!kvd::ParseHostPort(options.listen, &host, &port)) {
+  if (!wire::ParseHostPort(options.listen, &host, &port)) {
     return R::Error(where + "bad --listen \"" + options.listen + "\" (want ADDR:PORT)");
   }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
-    return R::Error(where + "--listen host \"" + host + "\" is not an IPv4 address");
-  }
+  auto listening = wire::ListenTcp(host, port);
+  if (!listening.ok()) return R::Error(where + listening.message());
   std::unique_ptr<ResourceServer> server(new ResourceServer(options));
-  server->listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  if (server->listen_fd_ < 0 ||
-      setsockopt(server->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-      bind(server->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      listen(server->listen_fd_, 512) != 0) {
-    return R::Error(where + "cannot listen on " + options.listen + ": " + std::strerror(errno));
-  }
+  server->listen_fd_ = *listening;
   StateOptions so;
   so.mode = options.mode;
   so.data_dir = options.data_dir;
@@ -76,52 +52,19 @@ std::string ResourceServer::Describe() const {
 }
 
 void ResourceServer::Serve(int stop_fd) {
-  while (true) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
-    int n = poll(fds, 2, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::fprintf(stderr, "resource: poll: %s\n", std::strerror(errno));
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if (fds[0].revents == 0) continue;
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) {
-        std::fprintf(stderr, "resource: accept: %s\n", std::strerror(errno));
-        if (errno == EMFILE || errno == ENFILE) usleep(100'000);
-      }
-      continue;
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    std::thread([this, fd] { HandleConnection(fd); }).detach();
-  }
+  wire::ServeConnections(listen_fd_, stop_fd, "resource", [this](int fd) { HandleConnection(fd); });
 }
 
 void ResourceServer::HandleConnection(int fd) {
-  kvd::LineReader reader(options_.max_line_bytes);
-  std::string line;
-  while (true) {
-    IoResult io = reader.ReadLine(fd, kvd::Deadline::max(), &line);
-    if (!io.ok()) {
-      if (io.code == IoCode::kError) {
-        std::fprintf(stderr, "resource: dropping a client connection: %s\n", io.error.c_str());
-      }
-      break;
-    }
-    Request request;
-    std::string error;
-    Response response = ParseRequest(line, &request, &error)
-                            ? Dispatch(request)
-                            : Response{request.id, "fail", nullptr, error};
-    size_t sent = 0;
-    if (!kvd::WriteAll(fd, EncodeResponse(response) + "\n", Clock::now() + kReplyTimeout, &sent)
-             .ok()) {
-      break;
-    }
-  }
+  wire::AnswerLines(fd, options_.max_line_bytes, kReplyTimeout, "resource",
+                    [&](const std::string& line) {
+                      Request request;
+                      std::string error;
+                      Response response = ParseRequest(line, &request, &error)
+                                              ? Dispatch(request)
+                                              : Response{request.id, "fail", nullptr, error};
+                      return EncodeResponse(response);
+                    });
   close(fd);
 }
 

@@ -1,8 +1,6 @@
 // KvdClient's mapping of what the server (or the network) did to ok / fail / info, against
 // fake servers that answer, stay silent, hang up or talk nonsense.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,7 +14,7 @@
 
 #include "targets/kvd/client.h"
 #include "targets/kvd/protocol.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 #include "tests/targets/kvd_test_cluster.h"
 
 namespace coordcheck::test {
@@ -26,16 +24,10 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 int Listen(const std::string& address, int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  REQUIRE(listen(fd, 16) == 0);
-  return fd;
+  auto fd = wire::ListenTcp(address, port);
+  INFO(fd.message());
+  REQUIRE(fd.ok());
+  return *fd;
 }
 
 // A fake kvd serving one connection at a time: each request line is answered with
@@ -67,11 +59,11 @@ class FakeServer {
       int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
       ++connections_;
-      kvd::LineReader reader;
+      wire::LineReader reader;
       while (!stop_) {
         std::string line;
-        kvd::IoResult io = reader.ReadLine(fd, Clock::now() + milliseconds(20), &line);
-        if (io.code == kvd::IoCode::kTimeout) continue;
+        wire::IoResult io = reader.ReadLine(fd, Clock::now() + milliseconds(20), &line);
+        if (io.code == wire::IoCode::kTimeout) continue;
         if (!io.ok()) break;
         {
           std::lock_guard<std::mutex> lock(mu_);
@@ -80,7 +72,7 @@ class FakeServer {
         std::optional<std::string> answer = handler_(line);
         if (!answer) break;
         size_t sent = 0;
-        kvd::WriteAll(fd, *answer + "\n", Clock::now() + milliseconds(1000), &sent);
+        wire::WriteAll(fd, *answer + "\n", Clock::now() + milliseconds(1000), &sent);
       }
       close(fd);
     }

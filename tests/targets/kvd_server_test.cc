@@ -12,7 +12,7 @@
 
 #include "targets/kvd/client.h"
 #include "targets/kvd/protocol.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 #include "tests/targets/kvd_test_cluster.h"
 
 namespace coordcheck::test {
@@ -118,7 +118,7 @@ TEST_CASE("kvd server: protocol on the primary and through followers", "[kvd]") 
     }
   }
   SECTION("pipelined requests on one connection are answered in order") {
-    auto fd = kvd::DialTcp(cluster.address(1), cluster.port(), milliseconds(2000));
+    auto fd = wire::DialTcp(cluster.address(1), cluster.port(), milliseconds(2000));
     REQUIRE(fd.ok());
     std::string lines;
     for (int id = 1; id <= 50; ++id) {
@@ -126,8 +126,8 @@ TEST_CASE("kvd server: protocol on the primary and through followers", "[kvd]") 
     }
     size_t sent = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    REQUIRE(kvd::WriteAll(*fd, lines, deadline, &sent).ok());
-    kvd::LineReader reader;
+    REQUIRE(wire::WriteAll(*fd, lines, deadline, &sent).ok());
+    wire::LineReader reader;
     for (int id = 1; id <= 50; ++id) {
       std::string line;
       REQUIRE(reader.ReadLine(*fd, deadline, &line).ok());

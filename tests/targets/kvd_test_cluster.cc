@@ -19,7 +19,7 @@
 #include <sstream>
 #include <thread>
 
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 extern char** environ;
 
@@ -71,7 +71,7 @@ AddressBlock PickAddressBlock() {
 
 Result<int> LoopbackDialer::Connect(const std::string& address, int port,
                                     std::chrono::milliseconds timeout) {
-  return kvd::DialTcp(address, port, timeout);
+  return wire::DialTcp(address, port, timeout);
 }
 
 LocalRemote::LocalRemote(std::string node, std::string address, std::string root_dir)
@@ -351,17 +351,17 @@ std::string RawCall(const std::string& address, int port, const std::string& lin
                     std::string* error) {
   std::string ignored;
   if (error == nullptr) error = &ignored;
-  auto fd = kvd::DialTcp(address, port, std::chrono::seconds(2));
+  auto fd = wire::DialTcp(address, port, std::chrono::seconds(2));
   if (!fd.ok()) {
     *error = fd.message();
     return "";
   }
   const auto deadline = Clock::now() + std::chrono::seconds(5);
   size_t sent = 0;
-  kvd::IoResult io = kvd::WriteAll(*fd, line + "\n", deadline, &sent);
+  wire::IoResult io = wire::WriteAll(*fd, line + "\n", deadline, &sent);
   std::string answer;
   if (io.ok()) {
-    kvd::LineReader reader;
+    wire::LineReader reader;
     io = reader.ReadLine(*fd, deadline, &answer);
   }
   close(*fd);

@@ -3,8 +3,6 @@
 // servers that close or never answer (uncertain at the deadline), refused connects and
 // passed deadlines (certain), Abort from another thread; and the gateway's encodings.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +18,7 @@
 #include "harness/control/dialers.h"
 #include "targets/etcd/gateway.h"
 #include "targets/etcd/http.h"
+#include "tests/support/loopback.h"
 
 namespace {
 
@@ -75,22 +74,12 @@ class TinyServer {
   using Handler = std::function<bool(int fd, const Request& request)>;
 
   explicit TinyServer(Handler handler) : handler_(std::move(handler)) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(listen_fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(listen_fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
     acceptor_ = std::thread([this] { AcceptLoop(); });
   }
 
   ~TinyServer() {
     stopping_ = true;
-    shutdown(listen_fd_, SHUT_RDWR);
+    shutdown(listener_.fd(), SHUT_RDWR);
     acceptor_.join();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -98,19 +87,18 @@ class TinyServer {
     }
     for (std::thread& t : workers_) t.join();
     for (int fd : connections_) close(fd);
-    close(listen_fd_);
   }
 
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
   int accepted() const { return accepted_.load(); }
   int requests() const { return requests_.load(); }
 
  private:
   void AcceptLoop() {
     while (!stopping_) {
-      pollfd p{listen_fd_, POLLIN, 0};
+      pollfd p{listener_.fd(), POLLIN, 0};
       if (poll(&p, 1, 50) <= 0) continue;
-      const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      const int fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
       ++accepted_;
       std::lock_guard<std::mutex> lock(mu_);
@@ -132,8 +120,7 @@ class TinyServer {
   }
 
   Handler handler_;
-  int listen_fd_ = -1;
-  int port_ = 0;
+  nodetest::LoopbackListener listener_;  // closed after every thread is joined
   std::atomic<bool> stopping_{false};
   std::atomic<int> accepted_{0};
   std::atomic<int> requests_{0};

@@ -5,8 +5,6 @@
 // in check-clock-offsets' "clock" objects beside the probe's +10 s, and ClockEffect judges
 // the history "not-reached". Also: HTTP dates parsed, and the offset arithmetic checked
 // against a fake server whose Date runs 100 s ahead.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +23,7 @@
 #include "history/history.h"
 #include "nemesis/clock/clock_nemesis.h"
 #include "nemesis/ops.h"
+#include "tests/support/loopback.h"
 #include "tests/targets/etcd/etcd_test_util.h"
 
 namespace {
@@ -58,31 +57,21 @@ TEST_CASE("etcd db: HTTP dates in the preferred format are parsed, others refuse
 // connection with 200, an empty JSON body and the headers `headers()` returns then.
 class DateServer {
  public:
-  explicit DateServer(std::function<std::string()> headers) : headers_(std::move(headers)) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 4) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
+  explicit DateServer(std::function<std::string()> headers)
+      : headers_(std::move(headers)), listener_(/*backlog=*/4) {
     thread_ = std::thread([this] { Serve(); });
   }
   ~DateServer() {
     stop_ = true;
-    shutdown(fd_, SHUT_RDWR);
+    shutdown(listener_.fd(), SHUT_RDWR);
     thread_.join();
-    close(fd_);
   }
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
 
  private:
   void Serve() {
     while (!stop_) {
-      const int conn = accept(fd_, nullptr, nullptr);
+      const int conn = accept(listener_.fd(), nullptr, nullptr);
       if (conn < 0) return;
       std::string buffer;
       while (true) {
@@ -109,8 +98,7 @@ class DateServer {
   }
 
   std::function<std::string()> headers_;
-  int fd_ = -1;
-  int port_ = 0;
+  nodetest::LoopbackListener listener_;  // closed after the thread is joined
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -3,10 +3,8 @@
 // once. redis-lock loses mutual exclusion when its one node jumps; redlock when a majority
 // of its nodes jump (a minority is not enough).
 #include <catch2/catch.hpp>
-#include <memory>
 #include <string>
 
-#include "nemesis/clock/clock_nemesis.h"
 #include "nemesis/ops.h"
 #include "targets/redis/redis_lock.h"
 #include "targets/redis/redlock.h"
@@ -14,7 +12,6 @@
 
 namespace {
 
-namespace control = coordcheck::control;
 namespace fault = coordcheck::fault;
 using coordcheck::Grant;
 using coordcheck::Json;
@@ -27,38 +24,14 @@ using std::chrono::milliseconds;
 
 constexpr char kLock[] = "coordcheck-lock";
 
-// Redis on every node of a local cluster, each under the clock preload.
-class SkewedRedis {
- public:
-  explicit SkewedRedis(int nodes) : redis_("local", nodes) {
-    nemesis_ = std::make_unique<coordcheck::ClockNemesis>(redis_.cluster(), CC_BIN_DIR);
-    const control::Status setup = nemesis_->Setup();
-    INFO(setup.message());
-    REQUIRE(setup.ok());
-    for (const std::string& node : redis_.names()) {
-      redis_.env().daemon_env[node] = nemesis_->DaemonEnv(node);
-    }
-    redis_.Start();
-  }
-  ~SkewedRedis() {
-    const control::Status teardown = nemesis_->Teardown();
-    CHECK(teardown.message() == "");
-  }
-  redistest::RedisCluster& redis() { return redis_; }
-
-  // Moves the wall clock of each node in `nodes` by `delta_ms`.
-  void Bump(std::initializer_list<const char*> nodes, int64_t delta_ms) {
-    Json value = Json::object();
-    for (const char* node : nodes) value[node] = delta_ms;
-    const coordcheck::Op done = nemesis_->Invoke(nodetest::NemesisOp(fault::kBumpClock, value));
-    INFO(coordcheck::OpToLine(done));
-    REQUIRE(done.error.is_null());
-  }
-
- private:
-  redistest::RedisCluster redis_;                      // destroyed last
-  std::unique_ptr<coordcheck::ClockNemesis> nemesis_;  // torn down first
-};
+// Moves the wall clock of each node in `nodes` by `delta_ms`.
+void Bump(redistest::ClockedRedis& s, std::initializer_list<const char*> nodes, int64_t delta_ms) {
+  Json value = Json::object();
+  for (const char* node : nodes) value[node] = delta_ms;
+  const coordcheck::Op done = s.nemesis().Invoke(nodetest::NemesisOp(fault::kBumpClock, value));
+  INFO(coordcheck::OpToLine(done));
+  REQUIRE(done.error.is_null());
+}
 
 Grant MustAcquire(LockClient& client, milliseconds within) {
   bool uncertain = true;
@@ -73,7 +46,7 @@ TEST_CASE(
     "redis-lock under a +10 s clock jump on its node: a second client gets the lock "
     "while the first's validity runs",
     "[redis][lock][clock]") {
-  SkewedRedis s(3);
+  redistest::ClockedRedis s("local", 3);
   auto& c = s.redis();
   RedisLockClient a, b;
   REQUIRE(a.Open(c.LockEnvFor(5000, 1)).ok());
@@ -84,7 +57,7 @@ TEST_CASE(
   bool uncertain = false;
   CHECK_FALSE(b.Acquire(Clock::now() + milliseconds(50), &uncertain).ok());
 
-  s.Bump({"n1"}, 10000);
+  Bump(s, {"n1"}, 10000);
   CHECK(c.Get("n1", kLock) == "(nil)");  // expired at once by n1's clock
   const Grant second = MustAcquire(b, milliseconds(200));
   const auto overlap = Ms(Clock::now() - acquired_at);
@@ -96,7 +69,7 @@ TEST_CASE(
 
 TEST_CASE("redlock under clock jumps: a minority of jumps is tolerated, a majority is not",
           "[redis][redlock][clock]") {
-  SkewedRedis s(5);
+  redistest::ClockedRedis s("local", 5);
   auto& c = s.redis();
   RedlockClient a, b;
   REQUIRE(a.Open(c.LockEnvFor(5000, 1)).ok());
@@ -105,7 +78,7 @@ TEST_CASE("redlock under clock jumps: a minority of jumps is tolerated, a majori
   const Grant first = MustAcquire(a, milliseconds(1000));
 
   // n1 and n2 jump: their keys expire, but n3..n5 still hold a's token.
-  s.Bump({"n1", "n2"}, 10000);
+  Bump(s, {"n1", "n2"}, 10000);
   bool uncertain = true;
   auto refused = b.Acquire(Clock::now() + milliseconds(100), &uncertain);
   INFO(refused.message());
@@ -113,7 +86,7 @@ TEST_CASE("redlock under clock jumps: a minority of jumps is tolerated, a majori
   CHECK_FALSE(uncertain);
 
   // n3 jumps too: a majority has forgotten a's lock.
-  s.Bump({"n3"}, 10000);
+  Bump(s, {"n3"}, 10000);
   const Grant second = MustAcquire(b, milliseconds(200));
   const auto overlap = Ms(Clock::now() - acquired_at);
   INFO(second.detail.dump());

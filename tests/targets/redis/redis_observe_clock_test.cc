@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <string>
 
 #include "harness/clock_effect.h"
@@ -28,40 +27,22 @@ using coordcheck::TargetClockSample;
 // RedisDb::ObserveClock; every fault op is recorded in history().
 class ObservedRedis {
  public:
-  ObservedRedis(const std::string& backend, int nodes) : redis_(backend, nodes) {
-    coordcheck::ClockNemesisOptions options;
-    options.target_clock = [this](const std::string& node) -> control::Result<TargetClockSample> {
-      auto reading = redis_.db().ObserveClock(Info(node), redis_.env());
-      if (!reading.ok()) return reading.status();
-      return TargetClockSample{reading->offset_ms, reading->error_ms, reading->method};
-    };
-    nemesis_ = std::make_unique<coordcheck::ClockNemesis>(redis_.cluster(), CC_BIN_DIR, options);
-    const control::Status setup = nemesis_->Setup();
-    INFO(setup.message());
-    REQUIRE(setup.ok());
-    for (const std::string& node : redis_.names()) {
-      redis_.env().daemon_env[node] = nemesis_->DaemonEnv(node);
-    }
-    redis_.Start();
-  }
-  ~ObservedRedis() {
-    const control::Status teardown = nemesis_->Teardown();
-    CHECK(teardown.message() == "");
-  }
+  ObservedRedis(const std::string& backend, int nodes)
+      : clocked_(backend, nodes, TargetClockOptions()) {}
 
-  redistest::RedisCluster& redis() { return redis_; }
+  redistest::RedisCluster& redis() { return clocked_.redis(); }
   const coordcheck::History& history() const { return history_; }
 
   const control::NodeInfo& Info(const std::string& node) {
-    for (const control::NodeInfo& info : redis_.env().nodes) {
+    for (const control::NodeInfo& info : redis().env().nodes) {
       if (info.name == node) return info;
     }
     FAIL("no node " << node);
-    return redis_.env().nodes.front();
+    return redis().env().nodes.front();
   }
 
   ClockReading Observe(const std::string& node) {
-    auto reading = redis_.db().ObserveClock(Info(node), redis_.env());
+    auto reading = redis().db().ObserveClock(Info(node), redis().env());
     INFO(reading.message());
     REQUIRE(reading.ok());
     std::printf("redis TIME on %s: offset %lld ms, error %lld ms\n", node.c_str(),
@@ -74,15 +55,25 @@ class ObservedRedis {
     Op invoke = nodetest::NemesisOp(f, std::move(value));
     invoke.time_ns = ++tick_;
     history_.Append(invoke);
-    Op done = nemesis_->Invoke(invoke);
+    Op done = clocked_.nemesis().Invoke(invoke);
     done.time_ns = ++tick_;
     history_.Append(done);
     return done;
   }
 
  private:
-  redistest::RedisCluster redis_;                      // destroyed last
-  std::unique_ptr<coordcheck::ClockNemesis> nemesis_;  // torn down first
+  // target_clock: RedisDb::ObserveClock of the node (called only once constructed).
+  coordcheck::ClockNemesisOptions TargetClockOptions() {
+    coordcheck::ClockNemesisOptions options;
+    options.target_clock = [this](const std::string& node) -> control::Result<TargetClockSample> {
+      auto reading = redis().db().ObserveClock(Info(node), redis().env());
+      if (!reading.ok()) return reading.status();
+      return TargetClockSample{reading->offset_ms, reading->error_ms, reading->method};
+    };
+    return options;
+  }
+
+  redistest::ClockedRedis clocked_;
   coordcheck::History history_;
   int64_t tick_ = 0;
 };

@@ -1,7 +1,5 @@
 #include "tests/targets/redis/redis_test_util.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -98,23 +96,32 @@ std::string RedisCluster::Get(const std::string& node, const std::string& key) {
   return reply->is_nil() ? "(nil)" : reply->text;
 }
 
-FakeServer::FakeServer(std::function<void(int fd)> handler) {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(listen_fd_ >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(listen(listen_fd_, 8) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  port_ = ntohs(addr.sin_port);
+ClockedRedis::ClockedRedis(const std::string& backend, int nodes,
+                           coordcheck::ClockNemesisOptions options)
+    : redis_(backend, nodes) {
+  nemesis_ =
+      std::make_unique<coordcheck::ClockNemesis>(redis_.cluster(), CC_BIN_DIR, std::move(options));
+  const control::Status setup = nemesis_->Setup();
+  INFO(setup.message());
+  REQUIRE(setup.ok());
+  for (const std::string& node : redis_.names()) {
+    redis_.env().daemon_env[node] = nemesis_->DaemonEnv(node);
+  }
+  redis_.Start();
+}
+
+ClockedRedis::~ClockedRedis() {
+  const control::Status teardown = nemesis_->Teardown();
+  CHECK(teardown.message() == "");
+}
+
+FakeServer::FakeServer(std::function<void(int fd)> handler) : listener_(/*backlog=*/8) {
   if (!handler) return;
   thread_ = std::thread([this, handler = std::move(handler)] {
     while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
+      pollfd p{listener_.fd(), POLLIN, 0};
       if (poll(&p, 1, 20) <= 0) continue;
-      const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      const int fd = accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
       handler(fd);
       close(fd);
@@ -126,7 +133,6 @@ FakeServer::FakeServer(std::function<void(int fd)> handler) {
 FakeServer::~FakeServer() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
-  if (listen_fd_ >= 0) close(listen_fd_);
 }
 
 std::string ReadSome(int fd, size_t bytes) {

@@ -1,6 +1,7 @@
 // Helpers for the redis target tests: a cluster with RedisDb on its nodes (real
 // redis-server processes, stopped by pid at the end), lock environments for it, RESP calls
-// to one node's instance, and a fake TCP server for the RESP client's failure cases.
+// to one node's instance, the same cluster under the clock nemesis, and a fake TCP server
+// for the RESP client's failure cases.
 //
 // Everything here reports through Catch2, so it is for test code only.
 //
@@ -12,15 +13,18 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "harness/control/cluster.h"
+#include "nemesis/clock/clock_nemesis.h"
 #include "targets/db.h"
 #include "targets/lock/lock_client.h"
 #include "targets/redis/db.h"
 #include "targets/redis/resp.h"
+#include "tests/support/loopback.h"
 #include "tests/support/node_env.h"
 
 namespace redistest {
@@ -77,6 +81,22 @@ class RedisCluster {
   bool started_ = false;
 };
 
+// Redis on every node of a `backend` cluster, each server under the clock nemesis' preload
+// (DbEnv::daemon_env): the ClockNemesis, built with `options`, is set up before the servers
+// start. The destructor tears the nemesis down (CHECKing it) before the cluster goes.
+class ClockedRedis {
+ public:
+  ClockedRedis(const std::string& backend, int nodes, coordcheck::ClockNemesisOptions options = {});
+  ~ClockedRedis();
+
+  RedisCluster& redis() { return redis_; }
+  coordcheck::ClockNemesis& nemesis() { return *nemesis_; }
+
+ private:
+  RedisCluster redis_;                                 // destroyed last
+  std::unique_ptr<coordcheck::ClockNemesis> nemesis_;  // torn down first
+};
+
 // A TCP server on 127.0.0.1 (an ephemeral port) that accepts one connection and hands it
 // to `handler` on its own thread; the connection is closed when the handler returns. With
 // no handler it never accepts: connects still complete (the listen backlog) but nothing is
@@ -85,11 +105,10 @@ class FakeServer {
  public:
   explicit FakeServer(std::function<void(int fd)> handler = nullptr);
   ~FakeServer();
-  int port() const { return port_; }
+  int port() const { return listener_.port(); }
 
  private:
-  int listen_fd_ = -1;
-  int port_ = 0;
+  nodetest::LoopbackListener listener_;  // closed after the thread is joined
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

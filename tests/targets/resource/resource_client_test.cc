@@ -1,16 +1,15 @@
 // ResourceClient's outcomes against fake servers in the test process: a silent server and a
 // lost connection are uncertain, a refused connect is a certain failure; every call returns
 // by its deadline.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "targets/kvd/wire.h"
 #include "targets/resource/client.h"
+#include "targets/wire/wire.h"
+#include "tests/support/loopback.h"
 #include "tests/targets/resource/resource_fixture.h"
 
 namespace coordcheck::test {
@@ -25,36 +24,8 @@ class TcpDialer final : public control::Dialer {
  public:
   control::Result<int> Connect(const std::string& address, int port,
                                std::chrono::milliseconds timeout) override {
-    return kvd::DialTcp(address, port, timeout);
+    return wire::DialTcp(address, port, timeout);
   }
-};
-
-// A listening socket on 127.0.0.1 with a kernel-chosen port; closed on destruction.
-class Listener {
- public:
-  Listener() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t len = sizeof addr;
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() { Close(); }
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  int fd() const { return fd_; }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
 };
 
 // Accepts one connection, reads one line, answers `answer` (if not empty) and closes.
@@ -62,11 +33,11 @@ std::thread AnswerOnce(int listen_fd, std::string answer) {
   return std::thread([listen_fd, answer] {
     int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) return;
-    kvd::LineReader reader;
+    wire::LineReader reader;
     std::string line;
     if (reader.ReadLine(fd, In(3000), &line).ok() && !answer.empty()) {
       size_t sent = 0;
-      kvd::WriteAll(fd, answer + "\n", In(3000), &sent);
+      wire::WriteAll(fd, answer + "\n", In(3000), &sent);
     }
     close(fd);
   });
@@ -74,7 +45,7 @@ std::thread AnswerOnce(int listen_fd, std::string answer) {
 
 TEST_CASE("resource client: a silent server gives uncertain by the deadline",
           "[resource][client]") {
-  Listener silent;  // the kernel completes the connect; nobody ever answers
+  nodetest::LoopbackListener silent;  // the kernel completes the connect; nobody ever answers
   TcpDialer dialer;
   ResourceClient client;
   REQUIRE(client.Open(&dialer, "127.0.0.1", silent.port()).ok());
@@ -92,7 +63,7 @@ TEST_CASE("resource client: a silent server gives uncertain by the deadline",
 }
 
 TEST_CASE("resource client: nothing listening is a certain failure", "[resource][client]") {
-  Listener gone;
+  nodetest::LoopbackListener gone;
   const int port = gone.port();
   gone.Close();
   TcpDialer dialer;
@@ -115,7 +86,7 @@ TEST_CASE("resource client: nothing listening is a certain failure", "[resource]
 
 TEST_CASE("resource client: a lost connection or a garbled answer is uncertain",
           "[resource][client]") {
-  Listener server;
+  nodetest::LoopbackListener server;
   TcpDialer dialer;
   ResourceClient client;
   REQUIRE(client.Open(&dialer, "127.0.0.1", server.port()).ok());

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "checkers/lock_ops.h"
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 namespace coordcheck::test {
 
@@ -69,8 +69,8 @@ std::string ResourceNode::RawCall(const std::string& line) {
   REQUIRE(fd.ok());
   size_t sent = 0;
   std::string answer;
-  if (kvd::WriteAll(*fd, line + "\n", In(2000), &sent).ok()) {
-    kvd::LineReader reader;
+  if (wire::WriteAll(*fd, line + "\n", In(2000), &sent).ok()) {
+    wire::LineReader reader;
     if (!reader.ReadLine(*fd, In(2000), &answer).ok()) answer.clear();
   }
   close(*fd);

@@ -1,5 +1,6 @@
-// Wire: deadline-bounded TCP and line I/O for kvd, shared by its server, its client and
-// its Db.
+// Wire: deadline-bounded TCP and line I/O, shared by the targets' clients and Dbs (kvd,
+// redis, etcd, the protected resource), our own servers (coordcheck-kvd,
+// coordcheck-resource) and the tests. Nothing target-specific lives here.
 //
 // Every call here is bounded by a deadline (Deadline::max() = wait forever) and reports
 // what happened to the bytes: WriteAll says how many the kernel accepted, so a caller can
@@ -17,7 +18,7 @@
 
 #include "harness/control/status.h"
 
-namespace coordcheck::kvd {
+namespace coordcheck::wire {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
@@ -37,6 +38,10 @@ std::string JoinHostPort(const std::string& host, int port);
 // or an error naming the address. Gives up after `timeout`.
 control::Result<int> DialTcp(const std::string& host, int port, std::chrono::milliseconds timeout);
 
+// A TCP socket listening on host:port (a numeric IPv4 address) with SO_REUSEADDR and a
+// backlog of 512, or an error "cannot listen on HOST:PORT: ...".
+control::Result<int> ListenTcp(const std::string& host, int port);
+
 // Writes all of `data` by `deadline`. `*sent` is the number of bytes the kernel accepted:
 // when the result is not ok and *sent == 0, nothing of `data` left this host.
 IoResult WriteAll(int fd, std::string_view data, Deadline deadline, size_t* sent);
@@ -45,11 +50,14 @@ IoResult WriteAll(int fd, std::string_view data, Deadline deadline, size_t* sent
 // no error, no hang-up. A peer that closed (restarted) shows up here before we send.
 bool IdleConnectionUsable(int fd);
 
+// The longest line a LineReader accepts unless told otherwise: 1 MiB.
+inline constexpr size_t kMaxLineBytes = size_t{1} << 20;
+
 // Reads '\n'-terminated lines from one connection, keeping what arrives after a line for
 // the next call.
 class LineReader {
  public:
-  explicit LineReader(size_t max_line_bytes = size_t{1} << 20);
+  explicit LineReader(size_t max_line_bytes = kMaxLineBytes);
   // Drops buffered bytes (for a fresh connection).
   void Reset() { buffer_.clear(); }
   // The next line without its '\n' (and without a trailing '\r'). A line longer than the
@@ -61,4 +69,4 @@ class LineReader {
   size_t max_line_bytes_;
 };
 
-}  // namespace coordcheck::kvd
+}  // namespace coordcheck::wire

@@ -1,4 +1,4 @@
-#include "targets/kvd/wire.h"
+#include "targets/wire/wire.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <charconv>
 #include <cstring>
 
-namespace coordcheck::kvd {
+namespace coordcheck::wire {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -41,6 +41,14 @@ IoResult WaitFor(int fd, short events, Deadline deadline) {
   }
 }
 
+// host:port as a socket address; false when `host` is not a numeric IPv4 address.
+bool Ipv4Address(const std::string& host, int port, sockaddr_in* addr) {
+  *addr = sockaddr_in{};
+  addr->sin_family = AF_INET;
+  addr->sin_port = htons(static_cast<uint16_t>(port));
+  return inet_pton(AF_INET, host.c_str(), &addr->sin_addr) == 1;
+}
+
 }  // namespace
 
 bool ParseHostPort(std::string_view text, std::string* host, int* port) {
@@ -63,9 +71,7 @@ std::string JoinHostPort(const std::string& host, int port) {
 control::Result<int> DialTcp(const std::string& host, int port, std::chrono::milliseconds timeout) {
   const std::string where = "connect " + JoinHostPort(host, port);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+  if (!Ipv4Address(host, port, &addr)) {
     return control::Result<int>::Error(where + ": not an IPv4 address");
   }
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -92,6 +98,23 @@ control::Result<int> DialTcp(const std::string& host, int port, std::chrono::mil
   }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return fd;
+}
+
+control::Result<int> ListenTcp(const std::string& host, int port) {
+  const std::string where = "cannot listen on " + JoinHostPort(host, port);
+  sockaddr_in addr{};
+  if (!Ipv4Address(host, port, &addr)) {
+    return control::Result<int>::Error(where + ": not an IPv4 address");
+  }
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 512) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return control::Result<int>::Error(where + ": " + why);
+  }
   return fd;
 }
 
@@ -157,4 +180,4 @@ IoResult LineReader::ReadLine(int fd, Deadline deadline, std::string* line) {
   }
 }
 
-}  // namespace coordcheck::kvd
+}  // namespace coordcheck::wire
