@@ -2,6 +2,8 @@
 // what a rendered page embeds.
 #pragma once
 
+#include "tests/support/node_env.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,20 +36,9 @@ bool HasId(const std::string& html, const std::string& id);
 // How many times `needle` occurs in `haystack`.
 size_t Count(const std::string& haystack, const std::string& needle);
 
-// A fresh empty directory under the system's temp dir, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string ReadFile(const std::string& path);
+// Temp folders and file reading come from the shared test support.
+using nodetest::ReadFile;
+using nodetest::TempDir;
 void WriteFile(const std::string& path, const std::string& text);
 
 }  // namespace coordcheck::test
