@@ -21,32 +21,9 @@ using std::chrono::milliseconds;
 
 constexpr char kLock[] = "coordcheck-lock";
 
-// An opened client, REQUIREd to open.
-std::unique_ptr<RedisLockClient> Open(const LockEnv& env) {
-  auto client = std::make_unique<RedisLockClient>();
-  const control::Status s = client->Open(env);
-  INFO(s.message());
-  REQUIRE(s.ok());
-  return client;
-}
-
-Grant MustAcquire(RedisLockClient& client, milliseconds within = milliseconds(1000)) {
-  bool uncertain = true;
-  auto grant = client.Acquire(Clock::now() + within, &uncertain);
-  INFO(grant.message());
-  REQUIRE(grant.ok());
-  CHECK_FALSE(uncertain);
-  return *grant;
-}
-
-// The definite error of an Acquire that must fail.
-std::string MustFail(RedisLockClient& client, milliseconds within) {
-  bool uncertain = true;
-  auto grant = client.Acquire(Clock::now() + within, &uncertain);
-  REQUIRE_FALSE(grant.ok());
-  CHECK_FALSE(uncertain);
-  return grant.message();
-}
+std::unique_ptr<RedisLockClient> Open(const LockEnv& env) { return redistest::OpenLock<RedisLockClient>(env); }
+using redistest::MustAcquire;
+using redistest::MustFail;
 
 TEST_CASE("redis-lock: one holder at a time, the next after release", "[redis][lock]") {
   redistest::RedisCluster c("local", 3);

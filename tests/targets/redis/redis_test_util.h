@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "harness/control/cluster.h"
 #include "nemesis/clock/clock_nemesis.h"
 #include "targets/db.h"
@@ -115,5 +117,36 @@ class FakeServer {
 
 // Reads from `fd` until `bytes` bytes arrived or 2 s passed; returns them.
 std::string ReadSome(int fd, size_t bytes);
+
+// Lock-client helpers shared by the redis-lock and Redlock tests (any LockClient type).
+// An opened client, REQUIREd to open.
+template <class C>
+std::unique_ptr<C> OpenLock(const coordcheck::LockEnv& env) {
+  auto client = std::make_unique<C>();
+  const coordcheck::control::Status s = client->Open(env);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  return client;
+}
+
+// A grant, REQUIREd within `within`, never uncertain.
+inline coordcheck::Grant MustAcquire(coordcheck::LockClient& client,
+                                     std::chrono::milliseconds within = std::chrono::milliseconds(1000)) {
+  bool uncertain = true;
+  auto grant = client.Acquire(Clock::now() + within, &uncertain);
+  INFO(grant.message());
+  REQUIRE(grant.ok());
+  CHECK_FALSE(uncertain);
+  return *grant;
+}
+
+// The definite error of an Acquire that must fail.
+inline std::string MustFail(coordcheck::LockClient& client, std::chrono::milliseconds within) {
+  bool uncertain = true;
+  auto grant = client.Acquire(Clock::now() + within, &uncertain);
+  REQUIRE_FALSE(grant.ok());
+  CHECK_FALSE(uncertain);
+  return grant.message();
+}
 
 }  // namespace redistest

@@ -22,30 +22,9 @@ using std::chrono::milliseconds;
 
 constexpr char kLock[] = "coordcheck-lock";
 
-std::unique_ptr<RedlockClient> Open(const LockEnv& env) {
-  auto client = std::make_unique<RedlockClient>();
-  const control::Status s = client->Open(env);
-  INFO(s.message());
-  REQUIRE(s.ok());
-  return client;
-}
-
-Grant MustAcquire(RedlockClient& client, milliseconds within = milliseconds(1000)) {
-  bool uncertain = true;
-  auto grant = client.Acquire(Clock::now() + within, &uncertain);
-  INFO(grant.message());
-  REQUIRE(grant.ok());
-  CHECK_FALSE(uncertain);
-  return *grant;
-}
-
-std::string MustFail(RedlockClient& client, milliseconds within) {
-  bool uncertain = true;
-  auto grant = client.Acquire(Clock::now() + within, &uncertain);
-  REQUIRE_FALSE(grant.ok());
-  CHECK_FALSE(uncertain);  // Redlock's acquire is decided by the client (see redlock.h)
-  return grant.message();
-}
+std::unique_ptr<RedlockClient> Open(const LockEnv& env) { return redistest::OpenLock<RedlockClient>(env); }
+using redistest::MustAcquire;
+using redistest::MustFail;
 
 void MustRelease(RedlockClient& client, const Grant& grant) {
   bool uncertain = true;
