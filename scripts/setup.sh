@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev catch2
   iproute2 iptables redis-server redis-tools libnetfilter-queue-dev
   etcd-server etcd-client
+  postgresql libpq-dev libsqlite3-dev procps
   libxml2-utils bsdutils chromium
 )
 

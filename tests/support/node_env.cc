@@ -4,6 +4,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -93,6 +94,9 @@ TempDir::TempDir() {
   char tmpl[] = "/tmp/cc-test.XXXXXX";
   if (mkdtemp(tmpl) == nullptr) FAIL("mkdtemp failed");
   path_ = tmpl;
+  // Like the real state directory (/run/coordcheck), others may pass through it: services
+  // that run as their own user (PostgreSQL as postgres) reach their node's directory.
+  chmod(path_.c_str(), 0755);
 }
 
 TempDir::~TempDir() {
