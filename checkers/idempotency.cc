@@ -261,10 +261,12 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
     }
     if (one == nullptr && m > 0) one = mine.front();
 
-    Json attempts = AttemptOps(p);
-    const std::string attempt_words =
-        std::string(p.attempts.size() == 1 ? "; its attempt was " : "; its attempts were ") +
-        payment_history::DescribeAttempts(history, p.attempts);
+    // Built only for an anomaly: most payments have none.
+    auto attempts = [&] { return AttemptOps(p); };
+    auto attempt_words = [&] {
+      return std::string(p.attempts.size() == 1 ? "; its attempt was " : "; its attempts were ") +
+             payment_history::DescribeAttempts(history, p.attempts);
+    };
 
     if (m > 1) {
       ++duplicate_keys;
@@ -277,17 +279,18 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
         s.extra_amount += c->amount;
         s.Note(p.key);
       }
-      Json a = {{"type", "duplicate-charge"}, {"key", p.key},          {"account", p.account},
-                {"amount", p.amount},         {"acknowledged", acked}, {"charges", ChargeIds(mine)},
-                {"charge_count", m},          {"attempts", attempts},  {"read", read.invoke}};
+      Json a = {
+          {"type", "duplicate-charge"}, {"key", p.key},           {"account", p.account},
+          {"amount", p.amount},         {"acknowledged", acked},  {"charges", ChargeIds(mine)},
+          {"charge_count", m},          {"attempts", attempts()}, {"read", read.invoke}};
       a["explanation"] =
           acked ? Lead(p) + " was acknowledged (" + Returned(oks) + ") but the service " +
                       "committed " + std::to_string(m) + " charges for it (" + read_words +
-                      "): " + IdList(mine) + " \u2014 charged " + Times(m) + attempt_words
+                      "): " + IdList(mine) + " \u2014 charged " + Times(m) + attempt_words()
                 : Lead(p) + " was never acknowledged, yet the service committed " +
                       std::to_string(m) + " charges for it (" + read_words + "): " + IdList(mine) +
                       " \u2014 charged " + Times(m) +
-                      ", though a payment may take effect at most once" + attempt_words;
+                      ", though a payment may take effect at most once" + attempt_words();
       findings.Add(std::move(a), p.key);
     }
     if (acked && m == 0) {
@@ -299,22 +302,22 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
         if (ids.size() < kMaxListed) ids.push_back(a->charge_id);
       }
       Json a = {{"type", "lost-charge"}, {"key", p.key},      {"account", p.account},
-                {"amount", p.amount},    {"charge_ids", ids}, {"attempts", attempts},
+                {"amount", p.amount},    {"charge_ids", ids}, {"attempts", attempts()},
                 {"read", read.invoke}};
       a["explanation"] = Lead(p) + " was acknowledged (" + Returned(oks) +
                          ") but the service committed no charge for it (" + read_words +
-                         "): the acknowledged payment was lost" + attempt_words;
+                         "): the acknowledged payment was lost" + attempt_words();
       findings.Add(std::move(a), p.key);
     }
     if (!acked && m > 0 && p.all_failed()) {
       Json a = {{"type", "failed-but-charged"}, {"key", p.key},
                 {"account", p.account},         {"amount", p.amount},
-                {"charges", ChargeIds(mine)},   {"attempts", attempts},
+                {"charges", ChargeIds(mine)},   {"attempts", attempts()},
                 {"read", read.invoke}};
       a["explanation"] = "every attempt of " + Lead(p) +
                          " failed \u2014 definitely not applied \u2014 yet the service committed " +
                          (m == 1 ? "charge " : "charges ") + IdList(mine) + " for it (" +
-                         read_words + ")" + attempt_words;
+                         read_words + ")" + attempt_words();
       findings.Add(std::move(a), p.key);
     }
     if (acked) {
@@ -332,7 +335,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
                   {"key", p.key},
                   {"responses", std::move(responses)},
                   {"charges", ChargeIds(mine)},
-                  {"attempts", attempts},
+                  {"attempts", attempts()},
                   {"read", read.invoke}};
         const std::string committed_words =
             m == 0   ? "the service committed no charge for it"
@@ -359,9 +362,9 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
       if (c->account == p.account && c->amount == p.amount) continue;
       ++wrong_charges;
       Json a = {
-          {"type", "wrong-charge"},      {"key", p.key},         {"charge_id", c->id},
-          {"account", c->account},       {"amount", c->amount},  {"expected_account", p.account},
-          {"expected_amount", p.amount}, {"attempts", attempts}, {"read", read.invoke}};
+          {"type", "wrong-charge"},      {"key", p.key},           {"charge_id", c->id},
+          {"account", c->account},       {"amount", c->amount},    {"expected_account", p.account},
+          {"expected_amount", p.amount}, {"attempts", attempts()}, {"read", read.invoke}};
       a["explanation"] =
           "payment " + p.key + " asked for " + std::to_string(p.amount) + " on account " +
           p.account + " (op " + std::to_string(p.attempts.front().invoke) +

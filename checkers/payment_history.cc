@@ -123,6 +123,7 @@ class Parser {
       : history_(history), parts_(parts), deadline_(deadline), problem_(problem) {}
 
   std::optional<PaymentHistory> Run() {
+    if (parts_.attempts) Reserve();
     for (size_t i = 0; i < history_.size(); ++i) {
       if (i % kClockStride == 0 && Clock::now() >= deadline_) {
         return TimeLimit("reading the history's payment ops (" + std::to_string(i) + " of " +
@@ -140,6 +141,7 @@ class Parser {
         drain_.See(op);
       }
     }
+    if (parts_.attempts) Group();
     out_.service_attempted = service_.attempted;
     out_.ledger_attempted = ledger_.attempted;
     if (parts_.service && service_.last_ok != nullptr && !Service()) return std::nullopt;
@@ -149,6 +151,39 @@ class Parser {
   }
 
  private:
+  // Sizes the attempt and payment tables from a count of the charge invokes, so that they
+  // never grow (and move their strings) during the pass.
+  void Reserve() {
+    size_t invokes = 0;
+    for (const Op& op : history_.ops) {
+      if (op.is_invoke() && op.f == payment_ops::kCharge) ++invokes;
+    }
+    staged_.reserve(invokes);
+    owner_.reserve(invokes);
+    out_.payments.reserve(invokes);
+    out_.by_key.reserve(invokes);
+  }
+
+  // Moves the attempts, staged in history order, into out_.attempts grouped by payment
+  // (a counting sort: stable, so each payment's attempts stay in invoke order).
+  void Group() {
+    std::vector<size_t> start(out_.payments.size() + 1, 0);
+    for (uint32_t p : owner_) ++start[p + 1];
+    for (size_t p = 0; p < out_.payments.size(); ++p) start[p + 1] += start[p];
+    out_.attempts.resize(staged_.size());
+    std::vector<size_t> next(start.begin(), start.end() - 1);
+    for (size_t a = 0; a < staged_.size(); ++a) {
+      out_.attempts[next[owner_[a]]++] = std::move(staged_[a]);
+    }
+    for (size_t p = 0; p < out_.payments.size(); ++p) {
+      out_.payments[p].attempts =
+          std::span<const Attempt>(out_.attempts.data() + start[p], start[p + 1] - start[p]);
+    }
+    out_.attempt_count = static_cast<int64_t>(staged_.size());
+    staged_ = {};
+    owner_ = {};
+  }
+
   std::nullopt_t Malformed(const std::string& message) {
     problem_->reason = "malformed";
     problem_->message = message;
@@ -164,23 +199,22 @@ class Parser {
   bool Expired(size_t i) { return i % kClockStride == 0 && Clock::now() >= deadline_; }
 
   bool Charge(const Op& op) {
-    const std::string place = Place("charge", op.index);
+    auto place = [&] { return Place("charge", op.index); };
     if (op.is_invoke()) {
       if (auto it = open_.find(op.process); it != open_.end()) {
-        const Attempt& prev = out_.payments[it->second.first].attempts[it->second.second];
-        Malformed(place + ": process " + std::to_string(op.process) +
-                  " invoked a charge while its charge at index " + std::to_string(prev.invoke) +
-                  " was outstanding");
+        Malformed(place() + ": process " + std::to_string(op.process) +
+                  " invoked a charge while its charge at index " +
+                  std::to_string(staged_[it->second].invoke) + " was outstanding");
         return false;
       }
       if (!op.key.is_string()) {
-        Malformed(place + ": the key (the idempotency key) must be a string, got " + Short(op.key));
+        Malformed(place() + ": the key (the idempotency key) must be a string, got " +
+                  Short(op.key));
         return false;
       }
       if (!op.value.is_object()) {
-        Malformed(place +
-                  ": the value must be an object {\"account\", \"amount\", "
-                  "\"attempt\"}, got " +
+        Malformed(place() +
+                  ": the value must be an object {\"account\", \"amount\", \"attempt\"}, got " +
                   Short(op.value));
         return false;
       }
@@ -192,7 +226,7 @@ class Parser {
       if (error.empty()) error = IntField(op.value, "amount", 1, &amount);
       if (error.empty()) error = IntField(op.value, "attempt", 1, &attempt.number);
       if (!error.empty()) {
-        Malformed(place + ": the value's " + error);
+        Malformed(place() + ": the value's " + error);
         return false;
       }
       const std::string& key = op.key.get_ref<const std::string&>();
@@ -203,38 +237,37 @@ class Parser {
         p.account = std::move(account);
         p.amount = amount;
         out_.payments.push_back(std::move(p));
-      }
-      Payment& payment = out_.payments[it->second];
-      if (!inserted && (payment.account != account || payment.amount != amount)) {
-        Malformed(place + ": key " + key + " charges " + std::to_string(amount) + " to account " +
+        first_invoke_.push_back(op.index);
+      } else if (const Payment& p = out_.payments[it->second];
+                 p.account != account || p.amount != amount) {
+        Malformed(place() + ": key " + key + " charges " + std::to_string(amount) + " to account " +
                   account + ", but its first attempt (op " +
-                  std::to_string(payment.attempts.front().invoke) + ") charged " +
-                  std::to_string(payment.amount) + " to account " + payment.account +
+                  std::to_string(first_invoke_[it->second]) + ") charged " +
+                  std::to_string(p.amount) + " to account " + p.account +
                   ": every attempt of a key must have the same account and amount");
         return false;
       }
-      open_[op.process] = {it->second, payment.attempts.size()};
-      payment.attempts.push_back(std::move(attempt));
-      ++out_.attempt_count;
+      open_[op.process] = staged_.size();
+      staged_.push_back(std::move(attempt));
+      owner_.push_back(static_cast<uint32_t>(it->second));
       return true;
     }
     auto it = open_.find(op.process);
     if (it == open_.end()) {
-      Malformed(place + ": a " + std::string(OpTypeName(op.type)) +
+      Malformed(place() + ": a " + std::string(OpTypeName(op.type)) +
                 " completion with no outstanding charge invoke of process " +
                 std::to_string(op.process));
       return false;
     }
-    Attempt& attempt = out_.payments[it->second.first].attempts[it->second.second];
+    Attempt& attempt = staged_[it->second];
     open_.erase(it);
     attempt.complete = op.index;
     switch (op.type) {
       case OpType::kOk: {
         attempt.outcome = Outcome::kOk;
         if (!op.value.is_object()) {
-          Malformed(place +
-                    ": the ok value must be an object with \"charge_id\" and "
-                    "\"replayed\", got " +
+          Malformed(place() +
+                    ": the ok value must be an object with \"charge_id\" and \"replayed\", got " +
                     Short(op.value));
           return false;
         }
@@ -250,7 +283,7 @@ class Parser {
           }
         }
         if (!error.empty()) {
-          Malformed(place + ": the ok value's " + error);
+          Malformed(place() + ": the ok value's " + error);
           return false;
         }
         break;
@@ -291,17 +324,17 @@ class Parser {
         return false;
       }
       const Json& e = (*charges)[i];
-      const std::string entry = place + ": charges[" + std::to_string(i) + "] ";
+      auto entry = [&] { return place + ": charges[" + std::to_string(i) + "] "; };
       if (std::string error = CheckTuple(e, "sssi", "[charge_id, key, account, amount]");
           !error.empty()) {
-        Malformed(entry + error);
+        Malformed(entry() + error);
         return false;
       }
       read.charges.push_back({e[0].get<std::string>(), e[1].get<std::string>(),
                               e[2].get<std::string>(), e[3].get<int64_t>()});
       auto [it, inserted] = ids.try_emplace(read.charges.back().id, i);
       if (!inserted) {
-        Malformed(entry + "lists charge id " + Cut(read.charges.back().id, 60) +
+        Malformed(entry() + "lists charge id " + Cut(read.charges.back().id, 60) +
                   " again (also charges[" + std::to_string(it->second) +
                   "]): a charge id names one charge");
         return false;
@@ -342,22 +375,22 @@ class Parser {
         return false;
       }
       const Json& e = (*events)[i];
-      const std::string entry = place + ": events[" + std::to_string(i) + "] ";
+      auto entry = [&] { return place + ": events[" + std::to_string(i) + "] "; };
       if (std::string error = CheckTuple(e, "ssii", "[charge_id, account, amount, applications]");
           !error.empty()) {
-        Malformed(entry + error);
+        Malformed(entry() + error);
         return false;
       }
       if (e[3].get<int64_t>() < 0) {
-        Malformed(entry + "has a negative number of applications");
+        Malformed(entry() + "has a negative number of applications");
         return false;
       }
       read.events.push_back({e[0].get<std::string>(), e[1].get<std::string>(), e[2].get<int64_t>(),
                              e[3].get<int64_t>()});
       auto [it, inserted] = ids.try_emplace(read.events.back().id, i);
       if (!inserted) {
-        Malformed(entry + "lists event " + Cut(read.events.back().id, 60) + " again (also events[" +
-                  std::to_string(it->second) +
+        Malformed(entry() + "lists event " + Cut(read.events.back().id, 60) +
+                  " again (also events[" + std::to_string(it->second) +
                   "]): the ledger lists each event once, with its applications");
         return false;
       }
@@ -401,8 +434,10 @@ class Parser {
   const Clock::time_point deadline_;
   Problem* problem_;
   PaymentHistory out_;
-  // process -> (payment, attempt) of its outstanding charge
-  std::unordered_map<int64_t, std::pair<size_t, size_t>> open_;
+  std::vector<Attempt> staged_;               // the attempts in history order
+  std::vector<uint32_t> owner_;               // each staged attempt's payment
+  std::vector<int64_t> first_invoke_;         // each payment's first invoke
+  std::unordered_map<int64_t, size_t> open_;  // process -> its outstanding staged attempt
   FinalOp service_, ledger_, drain_;
 };
 
@@ -456,7 +491,7 @@ std::string DescribeAttempt(const History& history, const Attempt& attempt) {
   return out + ")";
 }
 
-std::string DescribeAttempts(const History& history, const std::vector<Attempt>& attempts,
+std::string DescribeAttempts(const History& history, std::span<const Attempt> attempts,
                              size_t max) {
   std::string out;
   for (size_t i = 0; i < attempts.size() && i < max; ++i) {

@@ -25,8 +25,8 @@
 // attempts against. The checkers trust the final reads as the quiescent end state: the
 // final phase runs after healing, when no attempt is still running.
 //
-// Cost: O(n) time and memory in the history's payment ops; the clock is read every
-// kClockStride events or entries.
+// Cost: O(n) time and memory in the history's payment ops (a few allocations per key, none
+// per attempt); the clock is read every kClockStride events or entries.
 //
 // Thread-safety: plain functions and value types.
 #pragma once
@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -62,7 +63,7 @@ struct Payment {
   std::string key;
   std::string account;
   int64_t amount = 0;
-  std::vector<Attempt> attempts;  // in invoke order
+  std::span<const Attempt> attempts;  // in invoke order, in PaymentHistory::attempts
 
   bool acknowledged() const;  // some attempt ended ok
   bool all_failed() const;    // every attempt ended fail (definitely not applied)
@@ -114,9 +115,17 @@ struct Parts {
   bool drain = false;     // the last drain
 };
 
+// Move-only: the payments' spans point into `attempts`.
 struct PaymentHistory {
+  PaymentHistory() = default;
+  PaymentHistory(PaymentHistory&&) = default;
+  PaymentHistory& operator=(PaymentHistory&&) = default;
+  PaymentHistory(const PaymentHistory&) = delete;
+  PaymentHistory& operator=(const PaymentHistory&) = delete;
+
   std::vector<Payment> payments;                   // in order of their first invoke
   std::unordered_map<std::string, size_t> by_key;  // key -> position in `payments`
+  std::vector<Attempt> attempts;                   // every charge attempt, grouped by payment
   int64_t attempt_count = 0;
   std::optional<ServiceRead> service;  // absent: no read-service completed ok
   bool service_attempted = false;      // some read-service op was invoked
@@ -141,7 +150,7 @@ std::optional<PaymentHistory> ParsePaymentHistory(const History& history, const 
 std::string DescribeAttempt(const History& history, const Attempt& attempt);
 // The attempts as "op 790 (info: timeout), op 812 (ok)", at most `max` of them, then
 // "and N more".
-std::string DescribeAttempts(const History& history, const std::vector<Attempt>& attempts,
+std::string DescribeAttempts(const History& history, std::span<const Attempt> attempts,
                              size_t max = 20);
 // "ok", "fail", "info", "pending".
 const char* OutcomeName(Outcome outcome);
