@@ -152,7 +152,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
   std::optional<payment_history::PaymentHistory> ph =
       payment_history::ParsePaymentHistory(history, parts, deadline, &problem);
   if (!ph) {
-    if (problem.reason == "time-limit") d["time_limit_ms"] = budget.time_limit.count();
+    if (problem.reason == "time-limit") return time_limit(problem.where);
     return result.SetUnknown(problem.reason, problem.message);
   }
   const std::vector<Payment>& payments = ph->payments;

@@ -58,7 +58,8 @@
 //    "anomalies_truncated": true (only when more were found than listed)}
 //   "attempts" are invoke indices (an op is named by its invoke), also written "op N" in the
 //   explanation; "read" is read-service's invoke. unknown: {"reason": "no-read-service" |
-//   "malformed" | "time-limit", "message"} (+ the counts so far).
+//   "malformed" | "time-limit", "message", "time_limit_ms" (time-limit only)} (+ the counts
+//   so far).
 //
 // Cost: O(n) expected time and memory in the history's payment ops and the read's charges
 // (hash maps by key and charge id); the clock is read every few thousand items.

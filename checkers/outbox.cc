@@ -107,7 +107,7 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
   std::optional<payment_history::PaymentHistory> ph =
       payment_history::ParsePaymentHistory(history, parts, deadline, &problem);
   if (!ph) {
-    if (problem.reason == "time-limit") d["time_limit_ms"] = budget.time_limit.count();
+    if (problem.reason == "time-limit") return time_limit(problem.where);
     return result.SetUnknown(problem.reason, problem.message);
   }
   if (!ph->service) {

@@ -61,10 +61,11 @@
 //   "key" is the committed charge's idempotency key; "read" is read-ledger's invoke (an op is
 //   named by its invoke); explanations also name read-service and the drain as "op N".
 //   unknown: {"reason": "no-read-service" | "no-read-ledger" | "malformed" | "time-limit" |
-//   "undelivered", "message"} (+ the counts so far).
+//   "undelivered", "message", "time_limit_ms" (time-limit only)} (+ the counts so far; with
+//   "undelivered", every count).
 //
-// Cost: O(n) expected time and memory in the two reads (hash maps by charge id); the clock
-// is read every few thousand items.
+// Cost: O(n) expected time and memory in the history's length and the two reads (hash maps
+// by charge id); the clock is read every few thousand items.
 //
 // Thread-safety: see Checker.
 #pragma once

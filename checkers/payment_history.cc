@@ -193,6 +193,7 @@ class Parser {
   std::nullopt_t TimeLimit(const std::string& where) {
     problem_->reason = "time-limit";
     problem_->message = "time limit reached while " + where;
+    problem_->where = where;
     return std::nullopt;
   }
 

@@ -138,6 +138,7 @@ struct PaymentHistory {
 struct Problem {
   std::string reason;   // "malformed" or "time-limit"
   std::string message;  // one sentence for the summary, naming the index where it applies
+  std::string where;    // time-limit: what the parse was doing ("reading ...")
 };
 
 // Parses `parts` of `history`. `deadline` bounds the parse (time_point::max() = none).
