@@ -13,8 +13,8 @@
 //                  unknown
 // Final phase (after healing; no key):
 //   drain         invoke null → ok {"pending": 0, "outbox": bool}: the relay delivered every
-//                 event in the outbox (outbox false: the variant has none, nothing to wait
-//                 for); info {"pending": P, "outbox": true} when the outbox did not empty by
+//                 event in the outbox (outbox false: the variant has none; whatever it still
+//                 held for delivery in memory is delivered or dropped); info {"pending": P, "outbox": true} when the outbox did not empty by
 //                 the op's deadline (undelivered events may still arrive: lost events
 //                 cannot be judged)
 //   read-service  invoke null → ok {"charges": [[C, key, A, N], ...], "balances": {A: sum}}

@@ -41,7 +41,14 @@ struct Step {
 Step MakeStep(const std::string& family, Rng& rng, const FaultScheduleOptions& o) {
   Step s;
   if (family == "partition") {
-    std::vector<std::string> kinds(std::begin(kPartitionKinds), std::end(kPartitionKinds));
+    std::vector<std::string> kinds;
+    for (const char* kind : kPartitionKinds) {
+      // Three-sided shapes need three nodes (nemesis/partition/grudge.cc); with two, only
+      // the splits that exist.
+      const std::string k = kind;
+      const bool three_sided = k == "majority-minority" || k == "majorities-ring" || k == "bridge";
+      if (!three_sided || o.nodes.size() >= 3) kinds.push_back(k);
+    }
     if (o.has_primary) kinds.push_back("isolate-primary");
     Json value = {{"kind", kinds[rng.Uniform(kinds.size())]},
                   {"seed", rng.Next() >> 11},  // fits a double exactly: JSON readers agree

@@ -1,13 +1,18 @@
 // The workloads coordcheck knows (harness/workload.h).
 #include "checkers/fencing.h"
+#include "checkers/idempotency.h"
+#include "checkers/outbox.h"
+#include "checkers/payment_ops.h"
 #include "checkers/linearizable.h"
 #include "checkers/lock_ops.h"
 #include "checkers/mutual_exclusion.h"
 #include "generators/combinators.h"
 #include "generators/lock.h"
+#include "generators/payments.h"
 #include "generators/register.h"
 #include "harness/workload.h"
 #include "targets/lock/options.h"
+#include "targets/payments/options.h"
 #include "targets/target.h"
 
 namespace coordcheck {
@@ -119,6 +124,76 @@ class LockWorkload final : public Workload {
   }
 };
 
+// Payments charged through an idempotency key, each retried like a real client would:
+// every attempt its own op with the payment's key, backoff between attempts, a retry budget,
+// a fresh key only for a new payment (generators/payments.h). The final phase (after
+// healing) waits for the outbox relay to drain, then reads the service's charges and
+// balances and the ledger's events; idempotency and outbox judge them
+// (checkers/payment_ops.h).
+class PaymentsWorkload final : public Workload {
+ public:
+  std::string name() const override { return "payments"; }
+  std::string description() const override {
+    return "charges with idempotency keys, retried across timeouts and crashes, and the events "
+           "they emit; judged exactly-once (idempotency, outbox)";
+  }
+  std::vector<std::string> checkers() const override { return {"idempotency", "outbox"}; }
+  std::optional<std::string> Validate(const TestConfig& c) const override {
+    auto options = payments::ParsePaymentsOptions(c.workload_options);
+    if (!options.ok()) return "workload_options: " + options.message();
+    return std::nullopt;
+  }
+  std::vector<std::string> figure_names() const override {
+    return {"payments",          "acknowledged",   "retried",         "duplicate_charges",
+            "lost_charges",      "wrong_answers",  "balance_mismatches", "duplicate_events",
+            "phantom_events",    "lost_events",    "undelivered"};
+  }
+  Json Figures(const TestConfig& config, const Json& checkers) const override {
+    (void)config;
+    Json out = Json::object();
+    const Json id = checkers.value("idempotency", Json::object()).value("details", Json::object());
+    const Json ob = checkers.value("outbox", Json::object()).value("details", Json::object());
+    auto copy = [&](const Json& from, const char* key, const char* as) {
+      if (from.contains(key)) out[as] = from[key];
+    };
+    copy(id, "keys", "payments");
+    copy(id, "acknowledged_keys", "acknowledged");
+    copy(id, "retried_keys", "retried");
+    copy(id, "duplicate_charges", "duplicate_charges");
+    copy(id, "lost_charges", "lost_charges");
+    copy(id, "inconsistent_responses", "wrong_answers");
+    copy(id, "balance_mismatches", "balance_mismatches");
+    copy(ob, "duplicate_events", "duplicate_events");
+    copy(ob, "phantom_events", "phantom_events");
+    copy(ob, "lost_events", "lost_events");
+    copy(ob, "undelivered", "undelivered");
+    return out;
+  }
+  WorkloadParts Make(const TestConfig& config, uint64_t seed) const override {
+    const payments::PaymentsOptions o =
+        payments::ParsePaymentsOptions(config.workload_options).value();
+    gen::PaymentGenOptions g;
+    g.accounts = o.accounts;
+    g.max_amount = o.max_amount;
+    g.max_attempts = o.max_attempts;
+    g.backoff_ms = o.backoff_ms;
+    g.backoff_max_ms = o.backoff_max_ms;
+    WorkloadParts parts;
+    parts.generator = gen::PaymentAttempts(g, gen::Rng(seed));
+    parts.final_generator = [](const std::vector<Json>&) {
+      // Phases: the reads start only once the drain has completed.
+      return gen::Phases({gen::Once(gen::MakeOp(payment_ops::kDrain)),
+                       gen::Once(gen::MakeOp(payment_ops::kReadService)),
+                       gen::Once(gen::MakeOp(payment_ops::kReadLedger))});
+    };
+    std::vector<std::unique_ptr<Checker>> checkers;
+    checkers.push_back(std::make_unique<IdempotencyChecker>());
+    checkers.push_back(std::make_unique<OutboxChecker>());
+    parts.checker = std::make_unique<ComposeChecker>(std::move(checkers));
+    return parts;
+  }
+};
+
 }  // namespace
 
 gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
@@ -134,7 +209,8 @@ gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& part
 const std::vector<const Workload*>& AllWorkloads() {
   static const RegisterWorkload kRegister;
   static const LockWorkload kLock;
-  static const std::vector<const Workload*> all = {&kRegister, &kLock};
+  static const PaymentsWorkload kPayments;
+  static const std::vector<const Workload*> all = {&kRegister, &kLock, &kPayments};
   return all;
 }
 

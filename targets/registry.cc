@@ -1,12 +1,14 @@
 #include "targets/kvd/target.h"
 #include "targets/lock/lock_target.h"
+#include "targets/payments/target.h"
 #include "targets/target.h"
 
 namespace coordcheck {
 
 const std::vector<const Target*>& AllTargets() {
   static const std::vector<const Target*> kTargets = {
-      &kvd::KvdTarget(), &lock::RedisLockTarget(), &lock::RedlockTarget(), &lock::EtcdLockTarget()};
+      &kvd::KvdTarget(), &lock::RedisLockTarget(), &lock::RedlockTarget(), &lock::EtcdLockTarget(),
+      &payments::PaymentsTarget(), &payments::PaymentsPgTarget()};
   return kTargets;
 }
 

@@ -19,8 +19,8 @@ const std::vector<BugSpec>& AllBugs() {
        "no outbox: sends the charge's event to the ledger before committing, so a charge that "
        "then fails to commit leaves a phantom event"},
       {Bug::kCommitThenPublish, "commit-then-publish",
-       "no outbox: sends the event after the commit, best effort, so a crash or an unreachable "
-       "ledger loses it"},
+       "no outbox: queues the event in memory after the commit (an after-commit hook), so a crash "
+       "or a ledger unreachable for a few tries loses it"},
       {Bug::kNonDedupConsumer, "non-dedup-consumer",
        "the ledger does not deduplicate by event id: a redelivered event is applied twice"},
   };

@@ -20,8 +20,8 @@ enum class Bug {
   kShortKeyTtl,        // keys expire sooner than clients stop retrying
   kPublishThenCommit,  // no outbox: the event goes to the ledger before the charge commits
                        // (a charge that then rolls back leaves a phantom event)
-  kCommitThenPublish,  // no outbox: the event goes to the ledger after the commit, best
-                       // effort (a crash or an unreachable ledger loses it)
+  kCommitThenPublish,  // no outbox: the event is queued in memory after the commit and
+                       // published from there (a crash or an unreachable ledger loses it)
   kNonDedupConsumer,   // the ledger applies every delivery, so redeliveries apply twice
 };
 

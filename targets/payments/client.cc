@@ -74,6 +74,8 @@ Op WithNode(Op done, const std::string& node) {
 PaymentsClient::PaymentsClient(Store store, PaymentsOptions options)
     : store_(store), options_(std::move(options)) {}
 
+PaymentsClient::PaymentsClient(Store store) : store_(store), options_from_env_(true) {}
+
 PaymentsClient::~PaymentsClient() { Close(); }
 
 control::Status PaymentsClient::Open(const ClientEnv& env, const std::string& node) {
@@ -82,6 +84,11 @@ control::Status PaymentsClient::Open(const ClientEnv& env, const std::string& no
   connections_.clear();
   layout_ = Layout{};
   if (env.dialer == nullptr) return Status::Error("payments client: no dialer");
+  if (options_from_env_) {
+    auto parsed = ParsePaymentsOptions(env.workload_options);
+    if (!parsed.ok()) return parsed.status().Wrap("payments client");
+    options_ = *parsed;
+  }
   if (env.extra_nodes < 0 || static_cast<size_t>(env.extra_nodes) > env.nodes.size()) {
     return Status::Error("payments client: " + std::to_string(env.extra_nodes) +
                          " extra nodes among " + std::to_string(env.nodes.size()));

@@ -46,7 +46,10 @@ namespace coordcheck::payments {
 
 class PaymentsClient final : public Client {
  public:
+  // With the options given (tests), or (the targets' MakeClient) read by Open from the
+  // run's workload options.
   PaymentsClient(Store store, PaymentsOptions options);
+  explicit PaymentsClient(Store store);
   ~PaymentsClient() override;
   PaymentsClient(const PaymentsClient&) = delete;
   PaymentsClient& operator=(const PaymentsClient&) = delete;
@@ -92,6 +95,7 @@ class PaymentsClient final : public Client {
 
   Store store_;
   PaymentsOptions options_;
+  bool options_from_env_ = false;
   control::Dialer* dialer_ = nullptr;
   Layout layout_;
   size_t home_ = 0;                                // Open's node's position among the nodes

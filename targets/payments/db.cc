@@ -155,7 +155,12 @@ Status PaymentsDb::StartRole(control::Remote& node, Role role, const DbEnv& env)
     argv = AsPostgres({bin + "/postgres", "-D", PgData(node), "-p", std::to_string(kPostgresPort),
                        "-c", "listen_addresses=" + node.address(), "-c",
                        "unix_socket_directories=", "-c", "max_connections=300", "-c",
-                       "shared_buffers=64MB", "-c", "log_min_messages=warning"});
+                       "shared_buffers=64MB", "-c", "log_min_messages=warning",
+                       // A partitioned service's connection must not hold its transaction's
+                       // row locks for the kernel's default two hours of keepalive silence.
+                       "-c", "tcp_keepalives_idle=2", "-c", "tcp_keepalives_interval=1", "-c",
+                       "tcp_keepalives_count=3", "-c", "tcp_user_timeout=3000", "-c",
+                       "idle_in_transaction_session_timeout=10000"});
     log = LogPath(node, "postgres");
   } else if (role == Role::kService) {
     std::string database;
@@ -183,7 +188,9 @@ Status PaymentsDb::StartRole(control::Remote& node, Role role, const DbEnv& env)
   } else {
     argv = {node.root_dir() + "/bin/coordcheck-ledger", "--node", node.node(), "--listen",
             wire::JoinHostPort(node.address(), options->ledger_port), "--database",
-            node.root_dir() + "/ledger.db"};
+            node.root_dir() + "/ledger.db", "--slow-every",
+            std::to_string(options->ledger_slow_every), "--slow-ms",
+            std::to_string(options->slow_ms)};
     if (bug == Bug::kNonDedupConsumer) argv.push_back("--no-dedup");
     log = LogPath(node, "ledger");
   }

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "targets/wire/server.h"
@@ -49,7 +51,10 @@ control::Result<std::unique_ptr<LedgerService>> LedgerService::Start(const Ledge
 
 std::string LedgerService::Describe() const {
   return "ledger " + options_.node + ": listening on " + options_.listen + ", database " +
-         options_.database + (options_.dedup ? ", deduplicating by event id" : ", NOT deduplicating");
+         options_.database + (options_.dedup ? ", deduplicating by event id" : ", NOT deduplicating") +
+         (options_.slow_every > 0 ? ", every " + std::to_string(options_.slow_every) +
+                                        "th apply stalls " + std::to_string(options_.slow_ms) + " ms"
+                                  : "");
 }
 
 std::string LedgerService::Answer(const std::string& line) {
@@ -82,6 +87,9 @@ std::string LedgerService::Answer(const std::string& line) {
         !e[2].is_number_integer()) {
       return Fail(true, "bad request: an event is [id, account, amount], got " + e.dump()).dump();
     }
+  }
+  if (options_.slow_every > 0 && ++applies_ % options_.slow_every == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.slow_ms));
   }
   if (SqlResult r = db_->Exec("BEGIN IMMEDIATE"); !r.ok()) return Fail(true, r.message).dump();
   int64_t applied = 0;

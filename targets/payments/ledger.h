@@ -6,6 +6,10 @@
 // so redeliveries are expected). With `dedup` false (the non-dedup-consumer bug) every
 // delivery is applied and counted.
 //
+// Every slow_every-th apply request stalls slow_ms first (holding the ledger, as a real
+// single writer would): its sender times out and delivers again, which a deduplicating
+// consumer absorbs.
+//
 // Thread-safety: one thread per connection; requests are applied one at a time (a mutex
 // around the one database connection).
 #pragma once
@@ -24,6 +28,10 @@ struct LedgerOptions {
   std::string listen;    // ADDR:PORT
   std::string database;  // SQLite file
   bool dedup = true;
+  // Every slow_every-th apply (0 = never) takes slow_ms longer — a consumer's occasional
+  // stall (a compaction, a GC pause), longer than its producers wait for an answer.
+  int slow_every = 0;
+  int64_t slow_ms = 0;
 };
 
 class LedgerService {
@@ -41,6 +49,7 @@ class LedgerService {
   int listen_fd_ = -1;
   std::mutex mu_;
   std::unique_ptr<SqlConn> db_;  // guarded by mu_
+  int64_t applies_ = 0;          // apply requests so far; guarded by mu_
 };
 
 }  // namespace coordcheck::payments

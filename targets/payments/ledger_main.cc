@@ -13,7 +13,8 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: coordcheck-ledger --listen ADDR:PORT --database PATH [--node NAME] [--no-dedup]\n";
+    "usage: coordcheck-ledger --listen ADDR:PORT --database PATH [--node NAME] [--no-dedup]\n"
+    "                         [--slow-every N] [--slow-ms N]\n";
 
 }  // namespace
 
@@ -36,6 +37,17 @@ int main(int argc, char** argv) {
       options.database = value;
     } else if (name == "--node") {
       options.node = value;
+    } else if (name == "--slow-every" || name == "--slow-ms") {
+      int64_t n = -1;
+      try {
+        size_t used = 0;
+        n = std::stoll(value, &used);
+        if (used != value.size()) n = -1;
+      } catch (...) {
+      }
+      if (n < 0) return "flag " + std::string(name) + ": want an integer >= 0";
+      if (name == "--slow-every") options.slow_every = static_cast<int>(n);
+      if (name == "--slow-ms") options.slow_ms = n;
     } else {
       return "unknown flag " + std::string(name);
     }

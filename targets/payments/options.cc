@@ -31,6 +31,7 @@ const std::map<std::string, Field>& Fields() {
       {"work_ms", Int(&PaymentsOptions::work_ms, 0, 60'000)},
       {"slow_every", Int(&PaymentsOptions::slow_every, 0, 1'000'000)},
       {"slow_ms", Int(&PaymentsOptions::slow_ms, 0, 600'000)},
+      {"ledger_slow_every", Int(&PaymentsOptions::ledger_slow_every, 0, 1'000'000)},
       {"short_key_ttl_ms", Int(&PaymentsOptions::short_key_ttl_ms, 1, 3'600'000)},
       {"relay_interval_ms", Int(&PaymentsOptions::relay_interval_ms, 1, 60'000)},
       {"service_port", Int(&PaymentsOptions::service_port, 1, 65535)},

@@ -32,8 +32,11 @@ struct PaymentsOptions {
   // charge in slow_every (at random; 0 = never) takes slow_ms more — a slow card processor,
   // longer than the client waits, so retries overlap the attempt still running.
   int64_t work_ms = 2;
-  int slow_every = 20;
+  int slow_every = 200;
   int64_t slow_ms = 1500;
+  // The ledger: every ledger_slow_every-th delivery (0 = never) stalls slow_ms — longer than
+  // the relay waits, so it delivers again.
+  int ledger_slow_every = 100;
   // How long the short-key-ttl bug keeps an idempotency key (the correct service keeps
   // them 24 h, longer than any client retries).
   int64_t short_key_ttl_ms = 100;

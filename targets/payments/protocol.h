@@ -8,7 +8,8 @@
 //       → {"ok": false, "definite": false, "error": E}  outcome unknown (commit lost, ...)
 //   {"op": "balance", "account": A}  → {"ok": true, "balance": N}
 //   {"op": "pending"}                → {"ok": true, "pending": P, "outbox": bool}
-//                                      (events in the outbox not yet delivered)
+//                                      (events not yet delivered: in the outbox table, or
+//                                      for commit-then-publish in its in-memory queue)
 //   {"op": "read"}                   → {"ok": true, "charges": [[C, K, A, N], ...],
 //                                       "balances": {A: N}}
 //   {"op": "ping"}                   → {"ok": true, "node": NODE}

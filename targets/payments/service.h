@@ -11,7 +11,10 @@
 //      PRIMARY KEY: a concurrent attempt that claimed it first makes this one roll back and
 //      replay that one's answer), write the charge and the balance, work_ms of processing,
 //      and the event into the outbox table; COMMIT.
-// The outbox relay (one thread per instance) delivers undelivered outbox rows to the ledger
+// Without an outbox: publish-then-commit sends the event to the ledger inside the transaction,
+// before COMMIT; commit-then-publish hands it, after COMMIT, to an in-memory queue that a
+// publisher thread delivers from (tried a few times, then dropped), like an after-commit
+// hook. The outbox relay (one thread per instance) delivers undelivered outbox rows to the ledger
 // in batches and marks exactly the delivered rows; the ledger deduplicates by event id, so
 // at-least-once delivery applies each event once.
 //
@@ -26,9 +29,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <mutex>
+#include <vector>
 #include <memory>
 #include <string>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "harness/control/status.h"
 #include "targets/payments/bugs.h"
@@ -42,12 +50,30 @@ struct ServiceOptions {
   std::string ledger;    // the ledger's ADDR:PORT
   Bug bug = Bug::kNone;
   int64_t work_ms = 2;
-  int slow_every = 20;
+  int slow_every = 200;
   int64_t slow_ms = 1500;
   int64_t short_key_ttl_ms = 100;
   int64_t relay_interval_ms = 20;
   // How long the service keeps trying to reach its database and create its tables at start.
   std::chrono::milliseconds startup_timeout{60000};
+};
+
+// The commit-then-publish variant's events between their commit and their publication: in
+// memory only, as an after-commit hook's queue is.
+class EventQueue {
+ public:
+  void Push(nlohmann::json event);
+  // Up to `most` events, oldest first, removed from the queue and counted in flight until
+  // Done (delivered or dropped).
+  std::vector<nlohmann::json> Take(size_t most);
+  void Done();
+  // Events not yet delivered or dropped: queued and in flight.
+  size_t Pending();
+
+ private:
+  std::mutex mu_;
+  std::deque<nlohmann::json> events_;  // guarded by mu_
+  size_t in_flight_ = 0;                // guarded by mu_
 };
 
 class PaymentsService {
@@ -66,10 +92,14 @@ class PaymentsService {
   explicit PaymentsService(const ServiceOptions& options);
   void HandleConnection(int fd);
   void RelayLoop();
+  // The commit-then-publish variant's publisher: delivers queued events in batches gathered
+  // for 500 ms (a producer's linger), a batch at most 3 times, then drops it.
+  void PublishLoop();
 
   const ServiceOptions options_;
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
+  EventQueue queue_;
 };
 
 // True when the variant keeps an outbox table and runs a relay.

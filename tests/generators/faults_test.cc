@@ -196,3 +196,27 @@ TEST_CASE("fault heal undoes every enabled family in order") {
 }
 
 }  // namespace coordcheck::gen
+
+namespace coordcheck::gen {
+
+TEST_CASE("fault schedule: two nodes get only the partitions two nodes can have") {
+  FaultScheduleOptions o = Options();
+  o.families = {"partition"};
+  o.nodes = {"n1", "n2"};
+  o.has_primary = false;
+  std::set<std::string> kinds;
+  for (const Op& op : Run(o, 3))
+    if (op.f == "start-partition") kinds.insert(op.value["kind"].get<std::string>());
+  CHECK(kinds.size() >= 3);
+  for (const char* three_sided : {"majority-minority", "majorities-ring", "bridge"}) {
+    CHECK(kinds.count(three_sided) == 0);
+  }
+  // Three nodes get them all.
+  o.nodes = {"n1", "n2", "n3"};
+  kinds.clear();
+  for (const Op& op : Run(o, 3))
+    if (op.f == "start-partition") kinds.insert(op.value["kind"].get<std::string>());
+  CHECK(kinds.count("majorities-ring") == 1);
+}
+
+}  // namespace coordcheck::gen
