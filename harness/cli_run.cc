@@ -1,5 +1,6 @@
 #include "harness/cli_run.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -157,8 +158,11 @@ int DoList() {
     std::string ws;
     for (const auto& w : t->workloads()) ws += (ws.empty() ? "" : ", ") + w;
     std::printf("  %-12s workloads: %s\n", "", ws.c_str());
+    // Bug names in one column, as wide as this target's longest.
+    int width = 0;
+    for (const BugInfo& b : t->bugs()) width = std::max(width, static_cast<int>(b.name.size()));
     for (const BugInfo& b : t->bugs()) {
-      std::printf("  %-12s --bug %-16s %s\n", "", b.name.c_str(), b.description.c_str());
+      std::printf("  %-12s --bug %-*s %s\n", "", width, b.name.c_str(), b.description.c_str());
     }
   }
   std::printf("workloads:\n");

@@ -20,6 +20,9 @@ constexpr std::string_view kOpFields[] = {"op",     "index",     "invoke",      
                                           "writer", "event"};
 constexpr size_t kMaxAnomalyOps = 20;
 
+// Array members that list ops (the payments checkers' attempts of one key).
+bool IsOpListField(std::string_view key) { return key == "attempts" || key == "ops"; }
+
 bool IsOpField(std::string_view key) {
   return std::find(std::begin(kOpFields), std::end(kOpFields), key) != std::end(kOpFields);
 }
@@ -70,6 +73,9 @@ void CollectOps(const Json& v, int depth, OpRefs* refs, std::vector<int64_t>* op
     for (const auto& [key, member] : v.items()) {
       if (member.is_number_integer() && IsOpField(key)) {
         add(refs->Resolve(member.get<int64_t>()));
+      } else if (member.is_array() && IsOpListField(key)) {
+        for (const Json& e : member)
+          if (e.is_number_integer()) add(refs->Resolve(e.get<int64_t>()));
       } else if (key == "cs" && member.is_string()) {
         add(refs->OpOfCs(member.get<std::string>()));
       } else if (member.is_structured()) {

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "checkers/idempotency.h"
 #include "checkers/linearizable.h"
 #include "reports/report.h"
 #include "tests/reports/report_test_util.h"
@@ -350,6 +351,48 @@ TEST_CASE("report: a 100k-op history's report stays within its share of the 20 M
   // More than 64 processes (info ops retire them): one lane per worker thread.
   CHECK(data["lane_mode"] == "thread");
   CHECK(data["lanes"].size() == 10);
+}
+
+}  // namespace
+}  // namespace coordcheck
+
+namespace coordcheck {
+namespace {
+
+TEST_CASE("report: a double charge lists the payment's attempts as linked ops") {
+  // Payment p0-1 timed out (op 0), was retried (op 2) and acknowledged, but the service
+  // committed two charges for it.
+  TimedHistory h;
+  const Json v1 = {{"account", "a1"}, {"amount", 40}, {"attempt", 1}};
+  const Json v2 = {{"account", "a1"}, {"amount", 40}, {"attempt", 2}};
+  Json ok2 = v2;
+  ok2["charge_id"] = "ch-2";
+  ok2["replayed"] = false;
+  h.Add(0, 0, OpType::kInvoke, "charge", v1, nullptr, "p0-1")
+      .Add(1000, 0, OpType::kInfo, "charge", v1, "no answer in time", "p0-1")
+      .Add(1100, 5, OpType::kInvoke, "charge", v2, nullptr, "p0-1")
+      .Add(1110, 5, OpType::kOk, "charge", ok2, nullptr, "p0-1")
+      .Add(2000, 5, OpType::kInvoke, "read-service")
+      .Add(2010, 5, OpType::kOk, "read-service",
+           {{"charges", {{"ch-1", "p0-1", "a1", 40}, {"ch-2", "p0-1", "a1", 40}}},
+            {"balances", {{"a1", 80}}}});
+  REQUIRE_FALSE(h.history().Validate());
+  CheckResult r = IdempotencyChecker().Check(h.history(), CheckBudget{});
+  REQUIRE(r.valid == Validity::kInvalid);
+  Json results = {{"verdict", "invalid"}, {"valid", false}};
+  results["checkers"]["idempotency"] = r.ToJson();
+  const std::string html = RenderRunReport(TestJson("t"), results, h.history());
+  const size_t item = html.find("<li class=\"anomaly\" id=\"anomaly-idempotency-1\">");
+  REQUIRE(item != std::string::npos);
+  const std::string anomaly = html.substr(item, html.find("</li>\n", item) - item);
+  INFO(anomaly);
+  CHECK(anomaly.find("duplicate-charge") != std::string::npos);
+  CHECK(anomaly.find("p0-1") != std::string::npos);
+  // Both attempts, linked, each described.
+  CHECK(anomaly.find("<a class=\"op-link\" href=\"#op-0\" data-op=\"0\">op 0</a>: ") !=
+        std::string::npos);
+  CHECK(anomaly.find("<a class=\"op-link\" href=\"#op-2\" data-op=\"2\">op 2</a>: ") !=
+        std::string::npos);
 }
 
 }  // namespace
