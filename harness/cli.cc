@@ -8,7 +8,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "checkers/fencing.h"
+#include "checkers/idempotency.h"
 #include "checkers/linearizable.h"
+#include "checkers/mutual_exclusion.h"
+#include "checkers/outbox.h"
 #include "harness/cli_report.h"
 #include "harness/cli_run.h"
 #include "history/edn.h"
@@ -19,6 +23,7 @@ namespace {
 
 struct CheckArgs {
   std::string history;
+  std::string checker = "linearizable";  // or a comma-separated list of the others
   std::string model = "cas-register";
   std::string init;           // JSON text; empty = the model's default
   double time_limit_s = 600;  // 0 = unlimited
@@ -47,7 +52,35 @@ int RunCheck(const CheckArgs& args) {
   budget.time_limit = std::chrono::milliseconds(static_cast<int64_t>(args.time_limit_s * 1000));
   budget.memory_limit_bytes = args.memory_limit_mb << 20;
   budget.threads = args.threads;
-  LinearizableChecker checker(options);
+  // The checkers a workload's history needs besides linearizability judge it as they do in a
+  // run (they read nothing but the history).
+  std::unique_ptr<Checker> owned;
+  if (args.checker == "linearizable") {
+    owned = std::make_unique<LinearizableChecker>(options);
+  } else {
+    std::vector<std::unique_ptr<Checker>> list;
+    std::string rest = args.checker;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string name = rest.substr(0, comma);
+      rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+      if (name == "idempotency") {
+        list.push_back(std::make_unique<IdempotencyChecker>());
+      } else if (name == "outbox") {
+        list.push_back(std::make_unique<OutboxChecker>());
+      } else if (name == "mutual-exclusion") {
+        list.push_back(std::make_unique<MutualExclusionChecker>());
+      } else if (name == "fencing") {
+        list.push_back(std::make_unique<FencingChecker>());
+      } else {
+        return Fail("--checker: unknown checker \"" + name +
+                    "\" (checkers: linearizable, idempotency, outbox, mutual-exclusion, fencing)");
+      }
+    }
+    if (list.empty()) return Fail("--checker: empty");
+    owned = list.size() == 1 ? std::move(list[0]) : std::make_unique<ComposeChecker>(std::move(list));
+  }
+  const Checker& checker = *owned;
   CheckResult result = checker.Check(history, budget);
   auto checked = std::chrono::steady_clock::now();
   if (result.valid == Validity::kUnknown && result.details.value("reason", "") == "error") {
@@ -62,7 +95,7 @@ int RunCheck(const CheckArgs& args) {
     Json out = result.ToJson();
     out["checker"] = checker.name();
     out["history"] = args.history;
-    out["model"] = args.model;
+    if (args.checker == "linearizable") out["model"] = args.model;
     out["init"] = options.init ? *options.init : Json();
     out["read_ms"] = ms(read_done - started);
     out["check_ms"] = ms(checked - read_done);
@@ -73,7 +106,8 @@ int RunCheck(const CheckArgs& args) {
   if (!args.quiet) {
     std::printf("%s\n%s\n", std::string(ValidityName(result.valid)).c_str(),
                 result.summary.c_str());
-    std::printf("(%s, %zu events, read %.1f ms, check %.1f ms)\n", args.model.c_str(),
+    const std::string what = args.checker == "linearizable" ? args.model : args.checker;
+    std::printf("(%s, %zu events, read %.1f ms, check %.1f ms)\n", what.c_str(),
                 history.size(), ms(read_done - started), ms(checked - read_done));
   }
   switch (result.valid) {
@@ -111,9 +145,16 @@ int RunCli(int argc, char** argv) {
 
   CheckArgs check;
   CLI::App* check_cmd = app.add_subcommand(
-      "check", "Check a saved history (history.jsonl) for linearizability against a model");
+      "check",
+      "Check a saved history (history.jsonl): linearizability against a model, or a "
+      "workload's checkers (--checker)");
   check_cmd->add_option("history", check.history, "history file (JSON Lines; - for stdin)")
       ->required();
+  check_cmd
+      ->add_option("--checker", check.checker,
+                   "linearizable (with --model), or any of idempotency, outbox, "
+                   "mutual-exclusion, fencing, comma-separated")
+      ->capture_default_str();
   check_cmd->add_option("--model,-m", check.model, "model (see below)")->capture_default_str();
   check_cmd->add_option("--init", check.init, "initial state as JSON (default: the model's)");
   check_cmd

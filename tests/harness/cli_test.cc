@@ -189,3 +189,41 @@ TEST_CASE("import jepsen converts history.edn into a checkable history") {
       Coordcheck("import jepsen " + TempFile("bad.edn", "{:type :invoke\n :f }") + " -o " + jsonl);
   CHECK(bad.code == 3);
 }
+
+TEST_CASE("check --checker judges a payments history offline with its own checkers") {
+  // p0-1 timed out, was retried and acknowledged, and the service charged it twice; its
+  // events reached the ledger once each.
+  const std::string lines =
+      R"({"index":0,"time":1,"process":0,"type":"invoke","f":"charge","key":"p0-1","value":{"account":"a1","amount":40,"attempt":1}})"
+      "\n"
+      R"({"index":1,"time":2,"process":0,"type":"info","f":"charge","key":"p0-1","value":{"account":"a1","amount":40,"attempt":1},"error":"no answer in time"})"
+      "\n"
+      R"({"index":2,"time":3,"process":5,"type":"invoke","f":"charge","key":"p0-1","value":{"account":"a1","amount":40,"attempt":2}})"
+      "\n"
+      R"({"index":3,"time":4,"process":5,"type":"ok","f":"charge","key":"p0-1","value":{"account":"a1","amount":40,"attempt":2,"charge_id":"c2","replayed":false}})"
+      "\n"
+      R"({"index":4,"time":5,"process":5,"type":"invoke","f":"drain","value":null})"
+      "\n"
+      R"({"index":5,"time":6,"process":5,"type":"ok","f":"drain","value":{"pending":0,"outbox":true}})"
+      "\n"
+      R"({"index":6,"time":7,"process":5,"type":"invoke","f":"read-service","value":null})"
+      "\n"
+      R"({"index":7,"time":8,"process":5,"type":"ok","f":"read-service","value":{"charges":[["c1","p0-1","a1",40],["c2","p0-1","a1",40]],"balances":{"a1":80}}})"
+      "\n"
+      R"({"index":8,"time":9,"process":5,"type":"invoke","f":"read-ledger","value":null})"
+      "\n"
+      R"({"index":9,"time":10,"process":5,"type":"ok","f":"read-ledger","value":{"events":[["c1","a1",40,1],["c2","a1",40,1]],"balances":{"a1":80}}})"
+      "\n";
+  const auto path = TempFile("payments.jsonl", lines);
+  Run both = Coordcheck("check --checker idempotency,outbox " + path);
+  INFO(both.out);
+  CHECK(both.code == 1);
+  CHECK(both.out.find("idempotency: invalid") != std::string::npos);
+  CHECK(both.out.find("p0-1") != std::string::npos);
+  CHECK(both.out.find("outbox: valid") != std::string::npos);
+  Run outbox = Coordcheck("check --checker outbox " + path);
+  CHECK(outbox.code == 0);
+  Run unknown = Coordcheck("check --checker payments " + path);
+  CHECK(unknown.code == 3);
+  CHECK(unknown.out.find("unknown checker \"payments\"") != std::string::npos);
+}
