@@ -217,6 +217,29 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
   CHECK(RunCoordcheck({"compare", "--targets", "redis-lock,nope", "-w", "lock", "--store", d.store},
                       &out) == 3);
   CHECK(out.find("target nope: target 'nope' is unknown") != std::string::npos);
+  // The payments workload's options, bugs and node counts.
+  const std::vector<std::string> pay = {"run", "-w", "payments", "-t", "payments", "--store", d.store};
+  auto paying = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = pay;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  CHECK(RunCoordcheck(paying({"--workload-options", R"({"retries": 3})"}), &out) == 3);
+  CHECK(out.find("unknown workload option \"retries\" (the payments workload knows: ") !=
+        std::string::npos);
+  CHECK(RunCoordcheck(paying({"--workload-options", R"({"max_attempts": 0})"}), &out) == 3);
+  CHECK(out.find("workload option \"max_attempts\" must be an integer in 1..100, got 0") !=
+        std::string::npos);
+  CHECK(RunCoordcheck(paying({"--nodes", "3"}), &out) == 3);
+  CHECK(out.find("payments runs on exactly 2 nodes") != std::string::npos);
+  CHECK(RunCoordcheck({"run", "-w", "payments", "-t", "payments-pg", "--nodes", "2", "--store",
+                       d.store},
+                      &out) == 3);
+  CHECK(out.find("payments-pg runs on 3 to 9 nodes") != std::string::npos);
+  CHECK(RunCoordcheck(paying({"--bug", "double-spend"}), &out) == 3);
+  CHECK(out.find("double-spend") != std::string::npos);
+  CHECK(RunCoordcheck({"run", "-w", "payments", "-t", "kvd", "--store", d.store}, &out) == 3);
+  CHECK(out.find("target kvd does not support workload 'payments'") != std::string::npos);
   // Nothing was created for any of them.
   CHECK(!fs::exists(fs::path(d.store) / "latest"));
 }
