@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "nemesis/partition/partition_nemesis.h"
 #include "targets/payments/db.h"
 #include "targets/payments/line_link.h"
 #include "tests/support/node_env.h"
@@ -14,6 +15,7 @@
 namespace coordcheck::test {
 namespace {
 
+using nemesis::PartitionNemesis;
 using payments::LineLink;
 using payments::LinkReply;
 using payments::PaymentsDb;
@@ -204,6 +206,41 @@ TEST_CASE("payments db: PostgreSQL shared by two instances, killed and paused fo
   CHECK(read["balances"] == state["balances"]);
   CHECK(nodes.db().LogFiles(nodes.remote("n1")) ==
         std::vector<std::string>{nodes.remote("n1").root_dir() + "/postgres.log"});
+}
+
+TEST_CASE("payments db: a partition between one service instance and PostgreSQL cuts just that link",
+          "[payments][db][root]") {
+  nodetest::RequireRoot();
+  PaymentsNodes nodes(Store::kPostgres, "netns", 4);  // n1 postgres, n2 n3 services, n4 ledger
+  auto n2 = nodes.Link("n2", 7500);
+  auto n3 = nodes.Link("n3", 7500);
+  MustCall(*n2, {{"op", "ping"}});
+  PartitionNemesis partition(nodes.cluster().cluster(), nullptr);
+  REQUIRE(partition.Setup().ok());
+  Op cut = partition.Invoke(nodetest::NemesisOp(
+      "start-partition", {{"grudge", {{"n1", {"n2"}}, {"n2", {"n1"}}}}, {"mode", "drop"}}));
+  INFO(cut.error.dump());
+  REQUIRE(cut.error.is_null());
+  // n2 cannot reach its database: its charge does not succeed (the statement deadline drops
+  // the connection, or the client gives up first) ...
+  LinkReply stuck = n2->Call(Charge("k1", "a1", 9), milliseconds(6000));
+  const bool charged = stuck.ok && stuck.answer.value("ok", false) == true;
+  CHECK_FALSE(charged);
+  // ... while n3, on the same network, charges the same payment.
+  const Json via_n3 = MustCall(*n3, Charge("k1", "a1", 9));
+  CHECK(via_n3["replayed"] == false);
+  Op healed = partition.Invoke(nodetest::NemesisOp("stop-partition"));
+  REQUIRE(healed.error.is_null());
+  REQUIRE(partition.Teardown().ok());
+  // Healed: n2 answers again, with n3's charge for the key.
+  CHECK(nodetest::WaitUntil(
+      [&] {
+        LinkReply r = n2->Call(Charge("k1", "a1", 9), milliseconds(4000));
+        return r.ok && r.answer.value("charge_id", "") == via_n3["charge_id"];
+      },
+      std::chrono::seconds(20), milliseconds(200)));
+  Json state = MustCall(*n3, {{"op", "read"}});
+  CHECK(state["charges"].size() == 1);
 }
 
 }  // namespace
