@@ -503,10 +503,6 @@ std::string DescribeAttempts(const History& history, std::span<const Attempt> at
   return out;
 }
 
-std::string Plural(int64_t n, const std::string& one, const std::string& many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 std::string JoinFirst(const std::vector<std::string>& items, size_t max) {
   std::string out;
   for (size_t i = 0; i < items.size() && i < max; ++i) {

@@ -31,6 +31,8 @@
 // Thread-safety: plain functions and value types.
 #pragma once
 
+#include "checkers/checker_util.h"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -156,8 +158,6 @@ std::string DescribeAttempts(const History& history, std::span<const Attempt> at
 // "ok", "fail", "info", "pending".
 const char* OutcomeName(Outcome outcome);
 
-// "1 charge", "2 charges": `n` with the singular or the plural.
-std::string Plural(int64_t n, const std::string& one, const std::string& many);
 // The first `max` items joined by ", ", then ", …" when there are more.
 std::string JoinFirst(const std::vector<std::string>& items, size_t max);
 // "+40", "-40", "0".
@@ -193,9 +193,8 @@ class AnomalyList {
   bool truncated_ = false;
 };
 
-// How many anomalies a checker lists in its details; the counts are always complete.
-inline constexpr size_t kMaxListed = 100;
-// How often (in events, payments or entries) the linear passes look at the clock.
-inline constexpr size_t kClockStride = 4096;
+using checker_util::kClockStride;
+using checker_util::kMaxListed;
+using checker_util::Plural;
 
 }  // namespace coordcheck::payment_history

@@ -155,8 +155,4 @@ std::string DescribeFence(const std::optional<int64_t>& fence) {
   return fence ? "fence " + std::to_string(*fence) : std::string("no fence");
 }
 
-std::string Plural(int64_t n, const std::string& one, const std::string& many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 }  // namespace coordcheck::lock_log

@@ -12,6 +12,8 @@
 // Thread-safety: plain functions and value types.
 #pragma once
 
+#include "checkers/checker_util.h"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -63,12 +65,9 @@ std::string DescribeCs(const Entry& e);
 std::string Seconds(int64_t t_ns);
 // "fence 12" or "no fence".
 std::string DescribeFence(const std::optional<int64_t>& fence);
-// "1 write", "2 writes": `n` with the singular or the plural.
-std::string Plural(int64_t n, const std::string& one, const std::string& many);
 
-// How many anomalies a checker lists in its details; the counts are always complete.
-inline constexpr size_t kMaxListed = 100;
-// How often (in entries) the linear passes look at the clock.
-inline constexpr size_t kClockStride = 4096;
+using checker_util::kClockStride;
+using checker_util::kMaxListed;
+using checker_util::Plural;
 
 }  // namespace coordcheck::lock_log
