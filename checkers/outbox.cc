@@ -93,23 +93,16 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
   const Clock::time_point deadline = budget.DeadlineFromNow();
   Json& d = result.details;
   auto time_limit = [&](const std::string& where) -> CheckResult& {
-    d["time_limit_ms"] = budget.time_limit.count();
-    return result.SetUnknown("time-limit", "time limit of " +
-                                               std::to_string(budget.time_limit.count()) +
-                                               " ms reached while " + where);
+    return payment_history::TimeLimitReached(&result, budget, where);
   };
 
   payment_history::Parts parts;
   parts.service = true;
   parts.ledger = true;
   parts.drain = true;
-  payment_history::Problem problem;
   std::optional<payment_history::PaymentHistory> ph =
-      payment_history::ParsePaymentHistory(history, parts, deadline, &problem);
-  if (!ph) {
-    if (problem.reason == "time-limit") return time_limit(problem.where);
-    return result.SetUnknown(problem.reason, problem.message);
-  }
+      payment_history::ParseForCheck(history, parts, budget, deadline, &result);
+  if (!ph) return result;
   if (!ph->service) {
     return result.SetUnknown(
         "no-read-service",

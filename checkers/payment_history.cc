@@ -564,4 +564,28 @@ std::string Signed(int64_t n) {
   return out;
 }
 
+CheckResult& TimeLimitReached(CheckResult* result, const CheckBudget& budget,
+                              const std::string& where) {
+  result->details["time_limit_ms"] = budget.time_limit.count();
+  return result->SetUnknown("time-limit", "time limit of " +
+                                              std::to_string(budget.time_limit.count()) +
+                                              " ms reached while " + where);
+}
+
+std::optional<PaymentHistory> ParseForCheck(const History& history, const Parts& parts,
+                                            const CheckBudget& budget,
+                                            std::chrono::steady_clock::time_point deadline,
+                                            CheckResult* result) {
+  Problem problem;
+  std::optional<PaymentHistory> ph = ParsePaymentHistory(history, parts, deadline, &problem);
+  if (!ph) {
+    if (problem.reason == "time-limit") {
+      TimeLimitReached(result, budget, problem.where);
+    } else {
+      result->SetUnknown(problem.reason, problem.message);
+    }
+  }
+  return ph;
+}
+
 }  // namespace coordcheck::payment_history

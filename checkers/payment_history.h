@@ -31,6 +31,7 @@
 // Thread-safety: plain functions and value types.
 #pragma once
 
+#include "checkers/checker.h"
 #include "checkers/checker_util.h"
 
 #include <chrono>
@@ -147,6 +148,17 @@ struct Problem {
 std::optional<PaymentHistory> ParsePaymentHistory(const History& history, const Parts& parts,
                                                   std::chrono::steady_clock::time_point deadline,
                                                   Problem* problem);
+
+// Makes `result` unknown: `budget`'s time limit was reached while `where` (details
+// "time_limit_ms" too). Returns *result.
+CheckResult& TimeLimitReached(CheckResult* result, const CheckBudget& budget,
+                              const std::string& where);
+// ParsePaymentHistory for a checker: nullopt with `result` made unknown when the history is
+// malformed or the time limit was reached.
+std::optional<PaymentHistory> ParseForCheck(const History& history, const Parts& parts,
+                                            const CheckBudget& budget,
+                                            std::chrono::steady_clock::time_point deadline,
+                                            CheckResult* result);
 
 // "op 790 (info: timeout)", "op 812 (ok, replayed c-9)", "op 800 (fail: rolled back)",
 // "op 820 (never completed)": the error text is the completion's "error", cut short.

@@ -38,14 +38,10 @@ int main(int argc, char** argv) {
     } else if (name == "--node") {
       options.node = value;
     } else if (name == "--slow-every" || name == "--slow-ms") {
-      int64_t n = -1;
-      try {
-        size_t used = 0;
-        n = std::stoll(value, &used);
-        if (used != value.size()) n = -1;
-      } catch (...) {
+      int64_t n = 0;
+      if (!coordcheck::wire::ParseNonNegative(value, &n)) {
+        return "flag " + std::string(name) + ": want an integer >= 0";
       }
-      if (n < 0) return "flag " + std::string(name) + ": want an integer >= 0";
       if (name == "--slow-every") options.slow_every = static_cast<int>(n);
       if (name == "--slow-ms") options.slow_ms = n;
     } else {
@@ -58,28 +54,6 @@ int main(int argc, char** argv) {
   if (error.empty() && !help && (options.listen.empty() || options.database.empty())) {
     error = "--listen and --database are required";
   }
-  if (!error.empty()) {
-    std::fprintf(stderr, "coordcheck-ledger: %s\n%s", error.c_str(), kUsage);
-    return 2;
-  }
-  if (help) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  auto stop_fd = coordcheck::wire::StopOnSignals();
-  if (!stop_fd.ok()) {
-    std::fprintf(stderr, "ledger: %s\n", stop_fd.message().c_str());
-    return 1;
-  }
-  auto ledger = coordcheck::payments::LedgerService::Start(options);
-  if (!ledger.ok()) {
-    std::fprintf(stderr, "%s\n", ledger.message().c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "%s\n", (*ledger)->Describe().c_str());
-  std::fflush(stderr);
-  (*ledger)->Serve(*stop_fd);
-  std::fprintf(stderr, "ledger: stopping on signal\n");
-  std::fflush(stderr);
-  _exit(0);
+  return coordcheck::wire::ServeMain<coordcheck::payments::LedgerService>(
+      "coordcheck-ledger", "ledger", kUsage, error, help, options);
 }

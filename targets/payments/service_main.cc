@@ -23,15 +23,6 @@ constexpr char kUsage[] =
     "                           [--short-key-ttl-ms N] [--relay-interval-ms N]\n";
 
 std::string ParseFlags(int argc, char** argv, ServiceOptions* o, bool* help) {
-  auto integer = [](const std::string& value, int64_t* out) {
-    try {
-      size_t used = 0;
-      *out = std::stoll(value, &used);
-      return used == value.size() && *out >= 0;
-    } catch (...) {
-      return false;
-    }
-  };
   auto set = [&](std::string_view name, const std::string& value) -> std::string {
     int64_t n = 0;
     if (name == "--listen") {
@@ -46,7 +37,7 @@ std::string ParseFlags(int argc, char** argv, ServiceOptions* o, bool* help) {
       if (!ParseBug(value, &o->bug)) return "flag --bug: unknown bug \"" + value + "\"";
     } else if (name == "--work-ms" || name == "--slow-every" || name == "--slow-ms" ||
                name == "--short-key-ttl-ms" || name == "--relay-interval-ms") {
-      if (!integer(value, &n)) return "flag " + std::string(name) + ": want an integer >= 0";
+      if (!coordcheck::wire::ParseNonNegative(value, &n)) return "flag " + std::string(name) + ": want an integer >= 0";
       if (name == "--work-ms") o->work_ms = n;
       if (name == "--slow-every") o->slow_every = static_cast<int>(n);
       if (name == "--slow-ms") o->slow_ms = n;
@@ -72,29 +63,7 @@ std::string ParseFlags(int argc, char** argv, ServiceOptions* o, bool* help) {
 int main(int argc, char** argv) {
   ServiceOptions options;
   bool help = false;
-  if (std::string error = ParseFlags(argc, argv, &options, &help); !error.empty()) {
-    std::fprintf(stderr, "coordcheck-payments: %s\n%s", error.c_str(), kUsage);
-    return 2;
-  }
-  if (help) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  auto stop_fd = coordcheck::wire::StopOnSignals();
-  if (!stop_fd.ok()) {
-    std::fprintf(stderr, "payments: %s\n", stop_fd.message().c_str());
-    return 1;
-  }
-  auto service = PaymentsService::Start(options);
-  if (!service.ok()) {
-    std::fprintf(stderr, "%s\n", service.message().c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "%s\n", (*service)->Describe().c_str());
-  std::fflush(stderr);
-  (*service)->Serve(*stop_fd);
-  std::fprintf(stderr, "payments: stopping on signal\n");
-  std::fflush(stderr);
-  // Connection threads may be blocked in reads; leave them to the kernel.
-  _exit(0);
+  const std::string error = ParseFlags(argc, argv, &options, &help);
+  return coordcheck::wire::ServeMain<PaymentsService>("coordcheck-payments", "payments", kUsage,
+                                                      error, help, options);
 }

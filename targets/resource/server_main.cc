@@ -52,31 +52,7 @@ std::string ParseFlags(int argc, char** argv, ServerOptions* options, bool* help
 int main(int argc, char** argv) {
   ServerOptions options;
   bool help = false;
-  if (std::string error = ParseFlags(argc, argv, &options, &help); !error.empty()) {
-    std::fprintf(stderr, "coordcheck-resource: %s\n%s", error.c_str(), kUsage);
-    return 2;
-  }
-  if (help) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-
-  auto stop_fd = coordcheck::wire::StopOnSignals();
-  if (!stop_fd.ok()) {
-    std::fprintf(stderr, "resource: %s\n", stop_fd.message().c_str());
-    return 1;
-  }
-
-  auto server = ResourceServer::Start(options);
-  if (!server.ok()) {
-    std::fprintf(stderr, "%s\n", server.message().c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "%s\n", (*server)->Describe().c_str());
-  std::fflush(stderr);
-  (*server)->Serve(*stop_fd);
-  std::fprintf(stderr, "resource: stopping on signal\n");
-  std::fflush(stderr);
-  // Connection threads may be blocked in reads; leave them to the kernel.
-  _exit(0);
+  const std::string error = ParseFlags(argc, argv, &options, &help);
+  return coordcheck::wire::ServeMain<ResourceServer>("coordcheck-resource", "resource", kUsage,
+                                                     error, help, options);
 }

@@ -1,5 +1,7 @@
 #include "targets/wire/server.h"
 
+#include <charconv>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -47,6 +50,16 @@ std::string ParseFlags(int argc, char** argv, const FlagSetter& set, bool* help)
     if (std::string error = set(name, value); !error.empty()) return error;
   }
   return "";
+}
+
+bool ParseNonNegative(std::string_view text, int64_t* out) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < 0) {
+    return false;
+  }
+  *out = value;
+  return true;
 }
 
 control::Result<int> StopOnSignals() {

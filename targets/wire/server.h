@@ -10,8 +10,12 @@
 // detached thread per connection; AnswerLines runs on that connection's thread.
 #pragma once
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -28,6 +32,9 @@ using FlagSetter = std::function<std::string(std::string_view name, const std::s
 // or -h (*help = true, returns ""). Returns the first error: "flag --x needs a value" or
 // what `set` returned; "" when all were applied.
 std::string ParseFlags(int argc, char** argv, const FlagSetter& set, bool* help);
+
+// A flag's value as an integer >= 0 ("42"); false on anything else.
+bool ParseNonNegative(std::string_view text, int64_t* out);
 
 // Ignores SIGPIPE and makes SIGTERM and SIGINT write a byte to a pipe; returns the pipe's
 // read end (ServeConnections' stop_fd), which becomes readable at the first such signal, or
@@ -48,5 +55,40 @@ void ServeConnections(int listen_fd, int stop_fd, const std::string& name,
 void AnswerLines(int fd, size_t max_line_bytes, std::chrono::milliseconds reply_timeout,
                  const std::string& name,
                  const std::function<std::string(const std::string& line)>& answer);
+
+// The rest of a server executable's main() once its flags are parsed: `flag_error` (non-empty)
+// → it and `usage` on stderr, exit 2; `help` → `usage` on stdout, exit 0; else starts
+// Server::Start(options) (a Result<std::unique_ptr<Server>>; its error on stderr, exit 1),
+// logs its Describe(), serves until SIGTERM or SIGINT and exits 0 — with _exit, because
+// connection threads may be blocked in reads: they are left to the kernel. `program` prefixes
+// the flag error ("coordcheck-resource"), `name` the log lines ("resource").
+template <class Server, class Options>
+int ServeMain(const char* program, const char* name, const char* usage,
+              const std::string& flag_error, bool help, const Options& options) {
+  if (!flag_error.empty()) {
+    std::fprintf(stderr, "%s: %s\n%s", program, flag_error.c_str(), usage);
+    return 2;
+  }
+  if (help) {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  auto stop_fd = StopOnSignals();
+  if (!stop_fd.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name, stop_fd.message().c_str());
+    return 1;
+  }
+  auto server = Server::Start(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s\n", server.message().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "%s\n", (*server)->Describe().c_str());
+  std::fflush(stderr);
+  (*server)->Serve(*stop_fd);
+  std::fprintf(stderr, "%s: stopping on signal\n", name);
+  std::fflush(stderr);
+  _exit(0);
+}
 
 }  // namespace coordcheck::wire
