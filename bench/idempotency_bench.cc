@@ -17,9 +17,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "checkers/idempotency.h"
-#include "checkers/outbox.h"
-#include "checkers/payment_ops.h"
+#include "workloads/payments/idempotency.h"
+#include "workloads/payments/outbox.h"
+#include "workloads/payments/ops.h"
 #include "history/history.h"
 
 namespace {

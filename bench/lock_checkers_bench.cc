@@ -12,9 +12,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "checkers/fencing.h"
-#include "checkers/lock_ops.h"
-#include "checkers/mutual_exclusion.h"
+#include "workloads/lock/fencing.h"
+#include "workloads/lock/ops.h"
+#include "workloads/lock/mutual_exclusion.h"
 #include "history/jsonl.h"
 
 namespace {

@@ -11,7 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "generators/combinators.h"
-#include "generators/register.h"
+#include "workloads/register/generator.h"
 #include "harness/runner.h"
 #include "history/jsonl.h"
 

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "checkers/linearizable.h"
+
 namespace coordcheck {
 
 std::string_view ValidityName(Validity v) {
@@ -74,6 +76,16 @@ CheckResult ComposeChecker::Check(const History& history, const CheckBudget& bud
     out.details[checker->name()] = r.ToJson();
   }
   return out;
+}
+
+const std::vector<CheckerInfo>& GenericCheckers() {
+  static const std::vector<CheckerInfo> kGeneric = {
+      {"linearizable",
+       "Wing & Gong linearizability against a model, per independent key (`coordcheck check "
+       "--help` lists the models)",
+       [] { return std::make_unique<LinearizableChecker>(LinearizableOptions{}); }},
+  };
+  return kGeneric;
 }
 
 }  // namespace coordcheck

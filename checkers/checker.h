@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,6 +61,18 @@ class Checker {
   virtual std::string name() const = 0;
   virtual CheckResult Check(const History& history, const CheckBudget& budget) const = 0;
 };
+
+// A checker as `list` and `check --checker` know it: its name, one line of description, and
+// how to make one with its defaults.
+struct CheckerInfo {
+  std::string name;
+  std::string description;
+  std::function<std::unique_ptr<Checker>()> make;
+};
+
+// The checkers that belong to no workload (checkers/checker.cc): linearizable, with its
+// default model (cas-register; `check --model` picks another).
+const std::vector<CheckerInfo>& GenericCheckers();
 
 // Runs every checker (sequentially) and merges verdicts: invalid > unknown > valid.
 // details = {"<name>": <that checker's result JSON>, ...}.

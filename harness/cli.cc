@@ -1,5 +1,6 @@
 #include "harness/cli.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -8,15 +9,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "checkers/fencing.h"
-#include "checkers/idempotency.h"
+#include "base/strings.h"
 #include "checkers/linearizable.h"
-#include "checkers/mutual_exclusion.h"
-#include "checkers/outbox.h"
 #include "harness/cli_report.h"
 #include "harness/cli_run.h"
 #include "history/edn.h"
 #include "history/jsonl.h"
+#include "workloads/workload.h"
 
 namespace coordcheck {
 namespace {
@@ -34,6 +33,11 @@ struct CheckArgs {
   bool quiet = false;
 };
 
+
+// "linearizable, mutual-exclusion, ..." from the checker catalogue.
+std::string CheckerNames() {
+  return Join(AllCheckers(), ", ", [](const CheckerInfo& c) { return c.name; });
+}
 
 int RunCheck(const CheckArgs& args) {
   LinearizableOptions options;
@@ -59,23 +63,19 @@ int RunCheck(const CheckArgs& args) {
     owned = std::make_unique<LinearizableChecker>(options);
   } else {
     std::vector<std::unique_ptr<Checker>> list;
+    const std::vector<CheckerInfo> known = AllCheckers();
     std::string rest = args.checker;
     while (!rest.empty()) {
       const size_t comma = rest.find(',');
       const std::string name = rest.substr(0, comma);
       rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
-      if (name == "idempotency") {
-        list.push_back(std::make_unique<IdempotencyChecker>());
-      } else if (name == "outbox") {
-        list.push_back(std::make_unique<OutboxChecker>());
-      } else if (name == "mutual-exclusion") {
-        list.push_back(std::make_unique<MutualExclusionChecker>());
-      } else if (name == "fencing") {
-        list.push_back(std::make_unique<FencingChecker>());
-      } else {
-        return Fail("--checker: unknown checker \"" + name +
-                    "\" (checkers: linearizable, idempotency, outbox, mutual-exclusion, fencing)");
+      auto it = std::find_if(known.begin(), known.end(),
+                             [&](const CheckerInfo& c) { return c.name == name; });
+      if (it == known.end() || name == "linearizable") {
+        return Fail("--checker: unknown checker \"" + name + "\" (checkers: " + CheckerNames() +
+                    "; linearizable alone, with --model)");
       }
+      list.push_back(it->make());
     }
     if (list.empty()) return Fail("--checker: empty");
     owned = list.size() == 1 ? std::move(list[0]) : std::make_unique<ComposeChecker>(std::move(list));
@@ -152,8 +152,8 @@ int RunCli(int argc, char** argv) {
       ->required();
   check_cmd
       ->add_option("--checker", check.checker,
-                   "linearizable (with --model), or any of idempotency, outbox, "
-                   "mutual-exclusion, fencing, comma-separated")
+                   "linearizable (with --model), or any others of " + CheckerNames() +
+                       ", comma-separated")
       ->capture_default_str();
   check_cmd->add_option("--model,-m", check.model, "model (see below)")->capture_default_str();
   check_cmd->add_option("--init", check.init, "initial state as JSON (default: the model's)");

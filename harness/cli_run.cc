@@ -4,15 +4,18 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include <CLI/CLI.hpp>
+
+#include "base/strings.h"
 
 #include "harness/cli.h"
 #include "harness/compare.h"
 #include "harness/control/cluster.h"
 #include "harness/run.h"
 #include "generators/faults.h"
-#include "harness/workload.h"
+#include "workloads/workload.h"
 #include "targets/target.h"
 
 namespace coordcheck {
@@ -48,7 +51,6 @@ std::string CommandLine(int argc, char** argv) {
   return out;
 }
 
-
 }  // namespace
 
 struct RunCommands {
@@ -57,14 +59,11 @@ struct RunCommands {
   CLI::App* list = nullptr;
   CLI::App* clean = nullptr;
 
-  // `run` and `compare` flags; applied over the test file's values only when given.
+  // `run` and `compare` flags; applied over the test file's values only when given. The
+  // config's own flags come from its table (TestConfigTable), by field name.
   std::string test_file;
-  TestConfig flags;
-  std::string seed_text;
-  std::string target_options_text;
-  std::string workload_options_text;
+  std::map<std::string, std::string> field_text;
   std::string resource;
-  std::string nemesis_text;
   std::string targets_text;  // compare
   bool quiet = false;
   std::string clean_state_dir;
@@ -72,51 +71,22 @@ struct RunCommands {
 
 namespace {
 
-// The flags of a test (run and compare share them); `with_target` adds --target and --bug.
+// The flags of a test (run and compare share them): one per field of the config's table
+// that has a flag; `with_target` adds --target and --bug.
 void AddTestFlags(CLI::App* run, RunCommands* c, bool with_target) {
-  TestConfig& f = c->flags;
   run->add_option("-f,--test-file", c->test_file,
                   "a JSON test file (test.json of a stored run repeats that run); flags override it");
-  run->add_option("--name", f.name, "test name, the store folder (default workload-target[-bug])");
-  run->add_option("--workload,-w", f.workload, "workload (see `coordcheck list`)")
-      ->capture_default_str();
-  if (with_target) {
-    run->add_option("--target,-t", f.target, "target (see `coordcheck list`)")
-        ->capture_default_str();
-    run->add_option("--bug", f.bug, "a deliberately broken variant of the target");
+  for (const OptionDoc& d : TestConfigTable().Docs()) {
+    if (d.flag.empty()) continue;
+    if (!with_target && (d.name == "target" || d.name == "bug")) continue;
+    const bool shown = !d.default_value.empty() && d.default_value != "\"\"";
+    run->add_option(d.flag, c->field_text[d.name],
+                    d.doc + " (" + d.type + (shown ? "; default " + d.default_value : "") + ")");
   }
-  run->add_option("--target-options", c->target_options_text, "the target's options as a JSON object");
-  run->add_option("--workload-options", c->workload_options_text,
-                  "the workload's options as a JSON object (lock: resource, ttl_ms, hold_ms, "
-                  "client_pause_ms, resource_port)");
   run->add_option("--resource", c->resource,
                   "lock workload: the protected resource, fenced (rejects stale fencing "
                   "tokens) or unfenced; default: fenced when the lock gives fencing tokens "
-                  "(etcd-lock), else unfenced");
-  run->add_option("--nodes,-n", f.nodes, "number of the target's nodes (default: the target's)");
-  run->add_option("--backend", f.backend, "netns (default as root) or local (127.77.x.y)");
-  run->add_option("--state-dir", f.state_dir, "where ledgers and node folders live");
-  run->add_option("--concurrency,-c", f.concurrency, "client threads")->capture_default_str();
-  run->add_option("--rate", f.rate, "total ops per second over all clients (0 = unlimited)")
-      ->capture_default_str();
-  run->add_option("--op-timeout", f.op_timeout_s, "seconds before an op is recorded as info")
-      ->capture_default_str();
-  run->add_option("--time-limit", f.time_limit_s, "seconds of the main phase")
-      ->capture_default_str();
-  run->add_option("--threads-per-key", f.threads_per_key, "client threads per independent key")
-      ->capture_default_str();
-  run->add_option("--ops-per-key", f.ops_per_key, "ops on a key before a fresh key")
-      ->capture_default_str();
-  run->add_option("--nemesis", c->nemesis_text,
-                  "comma-separated fault families: partition,packet,clock,pause,kill,"
-                  "client-pause (or none)");
-  run->add_option("--nemesis-interval", f.nemesis_interval_s, "mean seconds between faults")
-      ->capture_default_str();
-  run->add_option("--check-time-limit", f.check_time_limit_s,
-                  "seconds the checkers may take before the verdict is unknown")
-      ->capture_default_str();
-  run->add_option("--seed", c->seed_text, "master seed (printed at the start of every run)");
-  run->add_option("--store", f.store_dir, "store folder")->capture_default_str();
+                  "(etcd-lock), else unfenced (workload option \"resource\")");
   run->add_flag("--quiet,-q", c->quiet, "no progress lines");
 }
 
@@ -151,35 +121,40 @@ std::shared_ptr<RunCommands> AddRunCommands(CLI::App* app) {
 
 namespace {
 
+// Options of a target or workload, under it.
+void PrintOptions(const std::vector<OptionDoc>& options, const char* what) {
+  if (options.empty()) return;
+  std::printf("  %-12s %s:\n%s", "", what, OptionHelp(options, std::string(17, ' ')).c_str());
+}
+
 int DoList() {
   std::printf("targets:\n");
   for (const Target* t : AllTargets()) {
     std::printf("  %-12s %s\n", t->name().c_str(), t->description().c_str());
-    std::string ws;
-    for (const auto& w : t->workloads()) ws += (ws.empty() ? "" : ", ") + w;
-    std::printf("  %-12s workloads: %s\n", "", ws.c_str());
+    std::vector<std::string> runs;
+    for (const Workload* w : AllWorkloads())
+      if (CanRun(*t, *w)) runs.push_back(w->name());
+    std::printf("  %-12s workloads: %s\n", "", Join(runs, ", ").c_str());
     // Bug names in one column, as wide as this target's longest.
     int width = 0;
     for (const BugInfo& b : t->bugs()) width = std::max(width, static_cast<int>(b.name.size()));
     for (const BugInfo& b : t->bugs()) {
       std::printf("  %-12s --bug %-*s %s\n", "", width, b.name.c_str(), b.description.c_str());
     }
+    PrintOptions(t->options(), "--target-options");
   }
   std::printf("workloads:\n");
   for (const Workload* w : AllWorkloads()) {
-    std::string cs;
-    for (const auto& ch : w->checkers()) cs += (cs.empty() ? "" : ", ") + ch;
+    const std::string cs =
+        Join(w->checkers(), ", ", [](const CheckerInfo& c) { return c.name; });
     std::printf("  %-12s %s (checkers: %s)\n", w->name().c_str(), w->description().c_str(),
                 cs.c_str());
+    PrintOptions(w->options(), "--workload-options");
   }
-  std::printf("checkers:\n  %-12s %s\n", "linearizable",
-              "Wing & Gong linearizability against a model, per independent key "
-              "(coordcheck check --help lists the models)");
-  std::printf("  %-12s %s\n", "mutual-exclusion",
-              "no two critical sections with accepted writes overlap in the protected "
-              "resource's own log; the final counter equals the accepted increments");
-  std::printf("  %-12s %s\n", "fencing",
-              "accepted writes' fencing tokens never decrease; rejected stale writes counted");
+  std::printf("checkers:\n");
+  for (const CheckerInfo& c : AllCheckers()) {
+    std::printf("  %-16s %s\n", c.name.c_str(), c.description.c_str());
+  }
   std::printf("nemeses (--nemesis a,b,...; --nemesis-interval S between faults):\n");
   std::printf("  %-12s %s\n", "partition",
               "iptables cuts in node namespaces: halves, random halves, isolate one, "
@@ -193,9 +168,10 @@ int DoList() {
   std::printf("  %-12s %s\n", "client-pause",
               "a stop-the-world pause of one client inside its critical section, longer "
               "than its lease (lock workload)");
-  std::printf("backends:\n  %-12s %s\n  %-12s %s\n", "netns",
-              "network namespaces on a bridge of our own (root; the default as root)", "local",
-              "processes on loopback addresses 127.77.x.y (no root needed)");
+  std::printf("backends:\n");
+  for (const control::BackendInfo& b : control::AllBackends()) {
+    std::printf("  %-12s %s\n", b.name.c_str(), b.description.c_str());
+  }
   return 0;
 }
 
@@ -206,21 +182,6 @@ int DoClean(const std::string& state_dir) {
   std::printf("%zu things removed, %zu errors, %d live runs left alone\n", report.removed.size(),
               report.errors.size(), report.runs_skipped_alive);
   return report.errors.empty() ? 0 : kExitError;
-}
-
-// Splits "a,b,c" (empty items and "none" dropped).
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ',') {
-      if (!item.empty() && item != "none") out.push_back(item);
-      item.clear();
-    } else {
-      item += text[i];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -235,53 +196,22 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
   if (!c.test_file.empty()) {
     if (auto err = LoadTestFile(c.test_file, &config)) return Fail(*err);
   }
-  // Flags given on the command line win over the file.
-  auto given = [&](const char* name) { return cmd->count(name) > 0; };
-  const TestConfig& f = c.flags;
-  if (given("--name")) config.name = f.name;
-  if (given("--workload")) config.workload = f.workload;
-  if (cmd == c.run && given("--target")) config.target = f.target;
-  if (cmd == c.run && given("--bug")) config.bug = f.bug;
-  if (given("--nodes")) config.nodes = f.nodes;
-  if (given("--backend")) config.backend = f.backend;
-  if (given("--state-dir")) config.state_dir = f.state_dir;
-  if (given("--concurrency")) config.concurrency = f.concurrency;
-  if (given("--rate")) config.rate = f.rate;
-  if (given("--op-timeout")) config.op_timeout_s = f.op_timeout_s;
-  if (given("--time-limit")) config.time_limit_s = f.time_limit_s;
-  if (given("--threads-per-key")) config.threads_per_key = f.threads_per_key;
-  if (given("--ops-per-key")) config.ops_per_key = f.ops_per_key;
-  if (given("--nemesis-interval")) config.nemesis_interval_s = f.nemesis_interval_s;
-  if (given("--check-time-limit")) config.check_time_limit_s = f.check_time_limit_s;
-  if (given("--store")) config.store_dir = f.store_dir;
-  // Checked like the test file's fields, so both give the same messages.
-  Json overrides = Json::object();
-  if (given("--seed")) {
-    Json seed = Json::parse(c.seed_text, nullptr, false);
-    if (seed.is_discarded()) return Fail("--seed: expected a non-negative integer");
-    overrides["seed"] = seed;
+  // Flags given on the command line win over the file, checked by the same table.
+  for (const OptionDoc& d : TestConfigTable().Docs()) {
+    const std::string flag = d.flag.substr(0, d.flag.find(','));
+    if (flag.empty() || cmd->get_option_no_throw(flag) == nullptr || cmd->count(flag) == 0) {
+      continue;
+    }
+    const Json value = TestConfigTable().FlagValue(d.name, c.field_text[d.name]);
+    if (Status st = TestConfigTable().ParseOne(d.name, value, &config); !st.ok()) {
+      return Fail("command line: " + st.message());
+    }
   }
-  if (given("--target-options")) {
-    Json o = Json::parse(c.target_options_text, nullptr, false);
-    if (o.is_discarded()) return Fail("--target-options: not valid JSON");
-    overrides["target_options"] = o;
-  }
-  if (given("--workload-options")) {
-    Json o = Json::parse(c.workload_options_text, nullptr, false);
-    if (o.is_discarded()) return Fail("--workload-options: not valid JSON");
-    overrides["workload_options"] = o;
-  }
-  if (given("--nemesis")) overrides["nemesis"] = Json(SplitList(c.nemesis_text));
-  if (auto err = TestConfigFromJson(overrides, &config, "command line")) return Fail(*err);
-  if (given("--resource")) {
+  if (cmd->count("--resource") > 0) {
     if (c.resource != "fenced" && c.resource != "unfenced") {
       return Fail("--resource: expected fenced or unfenced, got '" + c.resource + "'");
     }
     config.workload_options["resource"] = c.resource;
-  }
-  // Values CLI11 parsed (ranges) are checked through the same table as a file's.
-  if (auto err = TestConfigFromJson(TestConfigToJson(config), &config, "command line")) {
-    return Fail(*err);
   }
 
   InstallStopHandlers();
@@ -291,7 +221,7 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
   options.quiet = c.quiet;
   options.stop = &g_stop;
   if (cmd == c.compare) {
-    std::vector<std::string> targets = SplitList(c.targets_text);
+    std::vector<std::string> targets = Split(c.targets_text, ',');
     if (targets.empty()) return Fail("--targets: name at least one target");
     return RunCompare(config, targets, options);
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.h"
 #include "nemesis/ops.h"
 
 namespace coordcheck {
@@ -88,24 +89,17 @@ std::string Duration(double ms) {
   return buf;
 }
 
-template <typename Set>
-std::string Join(const Set& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 std::string Readings(int64_t n) { return std::to_string(n) + (n == 1 ? " reading" : " readings"); }
 
 std::string ReachedClause(const Kind& k) {
-  return "its own clock (" + Join(k.methods) + ") followed the preload offset, up to " +
+  return "its own clock (" + Join(k.methods, ", ") + ") followed the preload offset, up to " +
          Duration(k.max_abs_file_ms) + ", within ±" + Duration(k.max_bound_ms) + " on " +
-         Join(k.nodes);
+         Join(k.nodes, ", ");
 }
 
 std::string NotReachedClause(const Kind& k) {
-  return "its own clock (" + Join(k.methods) + ") stayed within ±" + Duration(k.max_bound_ms) +
-         " of the controller's on " + Join(k.nodes) + " while the preload offset was up to " +
+  return "its own clock (" + Join(k.methods, ", ") + ") stayed within ±" + Duration(k.max_bound_ms) +
+         " of the controller's on " + Join(k.nodes, ", ") + " while the preload offset was up to " +
          Duration(k.max_abs_file_ms);
 }
 

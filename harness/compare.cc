@@ -8,7 +8,7 @@
 #include "harness/cli.h"
 #include "harness/cli_report.h"
 #include "harness/store.h"
-#include "harness/workload.h"
+#include "workloads/workload.h"
 
 namespace coordcheck {
 namespace {

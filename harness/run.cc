@@ -21,7 +21,7 @@
 #include "harness/run_log.h"
 #include "harness/runner.h"
 #include "harness/store.h"
-#include "harness/workload.h"
+#include "workloads/workload.h"
 #include "history/jsonl.h"
 #include "targets/client_faults.h"
 #include "targets/target.h"
@@ -130,6 +130,16 @@ bool Stopped(const RunOptions& o) { return o.stop != nullptr && o.stop->load(); 
 
 }  // namespace
 
+gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
+                             gen::GenPtr faults) {
+  gen::GenPtr main = parts.generator;
+  if (config.rate > 0) {
+    main = gen::Stagger(static_cast<int64_t>(1e9 / config.rate), main, gen::Rng(seed));
+  }
+  return gen::TimeLimit(static_cast<int64_t>(config.time_limit_s * 1e9),
+                        gen::Clients(main, faults));
+}
+
 uint64_t ChildSeed(uint64_t seed, const std::string& name) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the name, mixed with the seed
   for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
@@ -153,7 +163,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   const Target* target = FindTarget(config.target);
   const Workload* workload = FindWorkload(config.workload);
   if (config.nodes == 0) config.nodes = target->default_nodes();
-  workload->Resolve(&config, *target);
+  workload->ResolveOptions(&config.workload_options, *target);
   out.config = config;
   const uint64_t seed = *config.seed;
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
@@ -289,7 +299,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   HistoryWriter history;
   const std::string history_path = run_dir + "/history.jsonl";
   if (auto err = history.Open(history_path)) return run_failed(*err);
-  WorkloadParts parts = workload->Make(config, ChildSeed(seed, "workload"));
+  WorkloadParts parts = workload->Make(WorkloadConfigOf(config), ChildSeed(seed, "workload"));
 
   RunnerOptions runner_options;
   runner_options.concurrency = config.concurrency;
@@ -316,9 +326,9 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   gen::FaultScheduleOptions faults;
   faults.families = config.nemesis;
   faults.nodes = target_nodes;
-  if (workload->has_client_pauses()) {
+  if (const int64_t pause_ms = workload->client_pause_ms(config.workload_options); pause_ms > 0) {
     faults.client_threads = config.concurrency;
-    faults.client_pause_ms = workload->client_pause_ms(config);
+    faults.client_pause_ms = pause_ms;
   }
   faults.interval_ns = static_cast<int64_t>(config.nemesis_interval_s * 1e9);
   faults.has_primary = process_control.has_primary();
@@ -392,7 +402,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   } else {
     results["checkers"][parts.checker->name()] = result.ToJson();
   }
-  results["figures"] = workload->Figures(config, results["checkers"]);
+  results["figures"] = workload->Figures(config.workload_options, results["checkers"]);
   results["notes"] = Json::array();
   if (std::find(config.nemesis.begin(), config.nemesis.end(), "clock") != config.nemesis.end()) {
     // Whether the clock faults reached the target, as measured — never implied.

@@ -12,6 +12,7 @@
 
 #include "harness/test_config.h"
 #include "history/op.h"
+#include "workloads/workload.h"
 
 namespace coordcheck {
 
@@ -38,6 +39,12 @@ struct RunOutcome {
 // 2 unknown, 3 the run failed). Prints the seed first, then progress, the verdict and the
 // run's folder. `outcome`, when given, receives the run's folder and results.
 int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome = nullptr);
+
+// The main phase as a run composes it: the workload's client ops, paced to config.rate
+// with a stagger seeded from `seed`, routed to client threads, alongside the fault schedule
+// on the nemesis thread, all cut at config.time_limit_s.
+gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
+                             gen::GenPtr faults);
 
 // A child seed of `seed` for the part called `name` (every random choice of a run derives
 // from the master seed this way).

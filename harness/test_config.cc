@@ -3,134 +3,146 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <functional>
+#include <limits>
 #include <sstream>
 
+#include "base/strings.h"
 #include "generators/faults.h"
-#include "harness/workload.h"
+#include "harness/control/cluster.h"
 #include "targets/target.h"
+#include "workloads/workload.h"
 
 namespace coordcheck {
 namespace {
 
-// One settable field: its JSON name, how to write it and how to read it.
-struct Field {
-  const char* name;
-  std::function<Json(const TestConfig&)> get;
-  // Returns an error (without the field name) or nullopt.
-  std::function<std::optional<std::string>(const Json&, TestConfig*)> set;
-};
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
-template <class T>
-std::optional<std::string> ReadInt(const Json& j, T* out, int64_t min, int64_t max) {
-  if (!j.is_number_integer() || j.get<int64_t>() < min || j.get<int64_t>() > max) {
-    return "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
-  }
-  *out = static_cast<T>(j.get<int64_t>());
-  return std::nullopt;
+// "a,b,c" as a JSON array (empty items and "none" dropped): --nemesis's text.
+Json CommaList(const std::string& text) {
+  Json out = Json::array();
+  for (const std::string& item : Split(text, ','))
+    if (item != "none") out.push_back(item);
+  return out;
 }
 
-std::optional<std::string> ReadNumber(const Json& j, double* out, double min) {
-  if (!j.is_number() || !std::isfinite(j.get<double>()) || j.get<double>() < min) {
-    std::ostringstream m;
-    m << "expected a number >= " << min;
-    return m.str();
-  }
-  *out = j.get<double>();
-  return std::nullopt;
-}
-
-std::optional<std::string> ReadString(const Json& j, std::string* out) {
-  if (!j.is_string()) return "expected a string";
-  *out = j.get<std::string>();
-  return std::nullopt;
-}
-
-#define CC_STRING_FIELD(member)                                                    \
-  Field {                                                                          \
-    #member, [](const TestConfig& c) { return Json(c.member); },                   \
-        [](const Json& j, TestConfig* c) { return ReadString(j, &c->member); }     \
-  }
-#define CC_NUMBER_FIELD(member, min)                                               \
-  Field {                                                                          \
-    #member, [](const TestConfig& c) { return Json(c.member); },                   \
-        [](const Json& j, TestConfig* c) { return ReadNumber(j, &c->member, min); } \
-  }
-#define CC_INT_FIELD(member, min, max)                                                \
-  Field {                                                                             \
-    #member, [](const TestConfig& c) { return Json(c.member); },                      \
-        [](const Json& j, TestConfig* c) { return ReadInt(j, &c->member, min, max); } \
-  }
-
-const std::vector<Field>& Fields() {
-  static const std::vector<Field> fields = {
-      CC_STRING_FIELD(name),
-      CC_STRING_FIELD(workload),
-      CC_STRING_FIELD(target),
-      CC_STRING_FIELD(bug),
-      Field{"target_options", [](const TestConfig& c) { return c.target_options; },
-            [](const Json& j, TestConfig* c) -> std::optional<std::string> {
-              if (!j.is_object()) return "expected an object";
-              c->target_options = j;
-              return std::nullopt;
-            }},
-      Field{"workload_options", [](const TestConfig& c) { return c.workload_options; },
-            [](const Json& j, TestConfig* c) -> std::optional<std::string> {
-              if (!j.is_object()) return "expected an object";
-              c->workload_options = j;
-              return std::nullopt;
-            }},
-      CC_INT_FIELD(nodes, 0, 200),
-      CC_STRING_FIELD(backend),
-      CC_STRING_FIELD(state_dir),
-      CC_INT_FIELD(concurrency, 1, 100000),
-      CC_NUMBER_FIELD(rate, 0),
-      CC_NUMBER_FIELD(op_timeout_s, 0.001),
-      CC_NUMBER_FIELD(time_limit_s, 0),
-      CC_INT_FIELD(threads_per_key, 1, 100000),
-      CC_INT_FIELD(ops_per_key, 1, int64_t{1} << 40),
-      Field{"nemesis", [](const TestConfig& c) { return Json(c.nemesis); },
-            [](const Json& j, TestConfig* c) -> std::optional<std::string> {
-              if (!j.is_array()) return "expected an array of nemesis names";
-              std::vector<std::string> names;
-              for (const Json& n : j) {
-                if (!n.is_string()) return "expected an array of nemesis names";
-                names.push_back(n.get<std::string>());
-              }
-              c->nemesis = std::move(names);
-              return std::nullopt;
-            }},
-      CC_NUMBER_FIELD(nemesis_interval_s, 0.001),
-      CC_NUMBER_FIELD(check_time_limit_s, 0),
-      CC_INT_FIELD(check_memory_limit_mb, 1, int64_t{1} << 30),
-      Field{"seed",
-            [](const TestConfig& c) { return c.seed ? Json(*c.seed) : Json(); },
-            [](const Json& j, TestConfig* c) -> std::optional<std::string> {
-              if (j.is_null()) {
-                c->seed.reset();
-                return std::nullopt;
-              }
-              if (!j.is_number_unsigned() && !(j.is_number_integer() && j.get<int64_t>() >= 0)) {
-                return "expected a non-negative integer";
-              }
-              c->seed = j.get<uint64_t>();
-              return std::nullopt;
-            }},
-      CC_STRING_FIELD(store_dir),
+OptionTable<TestConfig>::Reader ObjectReader(Json TestConfig::*member) {
+  return [member](const Json& v, TestConfig* c) -> std::string {
+    if (!v.is_object()) return "must be a JSON object";
+    c->*member = v;
+    return "";
   };
-  return fields;
 }
 
 }  // namespace
+
+const OptionTable<TestConfig>& TestConfigTable() {
+  using C = TestConfig;
+  static const OptionTable<C> table =
+      OptionTable<C>("key", "a test")
+          .String("name", &C::name, "test name, the store folder (default workload-target[-bug])")
+          .Flag("--name")
+          .String("workload", &C::workload, "workload (see `coordcheck list`)")
+          .Flag("--workload,-w")
+          .String("target", &C::target, "target (see `coordcheck list`)")
+          .Flag("--target,-t")
+          .String("bug", &C::bug, "a deliberately broken variant of the target (\"\" = correct)")
+          .Flag("--bug")
+          .Custom(
+              "target_options", "a JSON object", ObjectReader(&C::target_options),
+              [](const C& c) { return c.target_options; },
+              "the target's options (see `coordcheck list`)")
+          .Flag("--target-options")
+          .Custom(
+              "workload_options", "a JSON object", ObjectReader(&C::workload_options),
+              [](const C& c) { return c.workload_options; },
+              "the workload's options (see `coordcheck list`)")
+          .Flag("--workload-options")
+          .Int("nodes", &C::nodes, 0, 200,
+               "number of the target's nodes (0 = the target's default)")
+          .Flag("--nodes,-n")
+          .String("backend", &C::backend,
+                  "where nodes live: netns (default as root) or local (127.77.x.y); \"\" = default")
+          .Flag("--backend")
+          .String("state_dir", &C::state_dir,
+                  "where ledgers and node folders live (\"\" = default)")
+          .Flag("--state-dir")
+          .Int("concurrency", &C::concurrency, 1, 100000, "client threads")
+          .Flag("--concurrency,-c")
+          .Number("rate", &C::rate, 0, kInf,
+                  "total ops per second over all clients (0 = unlimited)")
+          .Flag("--rate")
+          .Number("op_timeout_s", &C::op_timeout_s, 0.001, kInf,
+                  "seconds before an op is recorded as info")
+          .Flag("--op-timeout")
+          .Number("time_limit_s", &C::time_limit_s, 0, kInf, "seconds of the main phase")
+          .Flag("--time-limit")
+          .Int("threads_per_key", &C::threads_per_key, 1, 100000,
+               "client threads per independent key")
+          .Flag("--threads-per-key")
+          .Int("ops_per_key", &C::ops_per_key, 1, std::numeric_limits<int>::max(),
+               "ops on a key before a fresh key")
+          .Flag("--ops-per-key")
+          .Custom(
+              "nemesis", "an array of fault family names",
+              [](const Json& v, C* c) -> std::string {
+                if (!v.is_array()) return "must be an array of fault family names";
+                std::vector<std::string> names;
+                for (const Json& n : v) {
+                  if (!n.is_string()) return "must be an array of fault family names";
+                  names.push_back(n.get<std::string>());
+                }
+                c->nemesis = std::move(names);
+                return "";
+              },
+              [](const C& c) { return Json(c.nemesis); },
+              "fault families (see `coordcheck list`); on the command line comma-separated, "
+              "or none")
+          .Flag("--nemesis", CommaList)
+          .Number("nemesis_interval_s", &C::nemesis_interval_s, 0.001, kInf,
+                  "mean seconds between faults")
+          .Flag("--nemesis-interval")
+          .Number("check_time_limit_s", &C::check_time_limit_s, 0, kInf,
+                  "seconds the checkers may take before the verdict is unknown")
+          .Flag("--check-time-limit")
+          .Int("check_memory_limit_mb", &C::check_memory_limit_mb, 1, int64_t{1} << 30,
+               "MiB of search state the checkers may use before the verdict is unknown")
+          .Flag("--check-memory-limit")
+          .Custom(
+              "seed", "a non-negative integer",
+              [](const Json& v, C* c) -> std::string {
+                if (v.is_null()) {
+                  c->seed.reset();
+                  return "";
+                }
+                if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
+                  return "must be a non-negative integer";
+                c->seed = v.get<uint64_t>();
+                return "";
+              },
+              [](const C& c) { return c.seed ? Json(*c.seed) : Json(); },
+              "master seed (random when absent; printed at the start of every run)")
+          .Flag("--seed")
+          .String("store_dir", &C::store_dir, "store folder")
+          .Flag("--store");
+  return table;
+}
 
 std::string TestConfig::EffectiveName() const {
   if (!name.empty()) return name;
   return workload + "-" + target + (bug.empty() ? "" : "-" + bug);
 }
 
+WorkloadConfig WorkloadConfigOf(const TestConfig& config) {
+  WorkloadConfig w;
+  w.options = config.workload_options;
+  w.concurrency = config.concurrency;
+  w.threads_per_key = config.threads_per_key;
+  w.ops_per_key = config.ops_per_key;
+  return w;
+}
+
 Json TestConfigToJson(const TestConfig& config) {
-  Json out = Json::object();
-  for (const Field& f : Fields()) out[f.name] = f.get(config);
+  Json out = TestConfigTable().ToJson(config);
   if (!config.seed) out.erase("seed");
   return out;
 }
@@ -140,12 +152,8 @@ std::optional<std::string> TestConfigFromJson(const Json& json, TestConfig* conf
   if (!json.is_object()) return where + ": expected a JSON object";
   for (auto it = json.begin(); it != json.end(); ++it) {
     if (it.key() == "meta") continue;  // what a stored run recorded about itself
-    const Field* field = nullptr;
-    for (const Field& f : Fields())
-      if (it.key() == f.name) field = &f;
-    if (field == nullptr) return where + ": unknown key '" + it.key() + "'";
-    if (auto err = field->set(it.value(), config)) {
-      return where + ": key '" + it.key() + "': " + *err;
+    if (Status st = TestConfigTable().ParseOne(it.key(), it.value(), config); !st.ok()) {
+      return where + ": " + st.message();
     }
   }
   return std::nullopt;
@@ -172,33 +180,35 @@ std::optional<std::string> LoadTestFile(const std::string& path, TestConfig* con
 std::optional<std::string> ValidateTestConfig(const TestConfig& c) {
   const Target* target = FindTarget(c.target);
   if (target == nullptr) {
-    std::string names;
-    for (const Target* t : AllTargets()) names += (names.empty() ? "" : ", ") + t->name();
-    return "target '" + c.target + "' is unknown (targets: " + names + ")";
+    return "target '" + c.target + "' is unknown (targets: " +
+           Join(AllTargets(), ", ", [](const Target* t) { return t->name(); }) + ")";
   }
   if (!c.bug.empty()) {
-    bool found = false;
-    std::string names;
-    for (const BugInfo& b : target->bugs()) {
-      found = found || b.name == c.bug;
-      names += (names.empty() ? "" : ", ") + b.name;
+    const std::vector<BugInfo> bugs = target->bugs();
+    if (std::none_of(bugs.begin(), bugs.end(), [&](const BugInfo& b) { return b.name == c.bug; })) {
+      return "bug '" + c.bug + "' is not a bug of " + c.target + " (bugs: " +
+             Join(bugs, ", ", [](const BugInfo& b) { return b.name; }) + ")";
     }
-    if (!found) return "bug '" + c.bug + "' is not a bug of " + c.target + " (bugs: " + names + ")";
   }
   if (FindWorkload(c.workload) == nullptr) {
     return "workload '" + c.workload + "' is unknown (workloads: " + WorkloadNames() + ")";
   }
-  bool supported = false;
-  for (const std::string& w : target->workloads()) supported = supported || w == c.workload;
-  if (!supported) return "target " + c.target + " does not support workload '" + c.workload + "'";
-  if (!c.backend.empty() && c.backend != "netns" && c.backend != "local") {
-    return "backend '" + c.backend + "' is unknown (backends: netns, local)";
+  if (!CanRun(*target, *FindWorkload(c.workload))) {
+    return "target " + c.target + " does not support workload '" + c.workload + "'";
+  }
+  if (!c.backend.empty()) {
+    const auto& backends = control::AllBackends();
+    if (std::none_of(backends.begin(), backends.end(),
+                     [&](const control::BackendInfo& b) { return b.name == c.backend; })) {
+      return "backend '" + c.backend + "' is unknown (backends: " +
+             Join(backends, ", ", [](const control::BackendInfo& b) { return b.name; }) + ")";
+    }
   }
   if (c.nodes != 0) {
     if (auto err = target->CheckNodes(c.nodes)) return "nodes: " + *err;
   }
   const Workload* workload = FindWorkload(c.workload);
-  if (auto err = workload->Validate(c)) return *err;
+  if (Status st = workload->Validate(WorkloadConfigOf(c)); !st.ok()) return st.message();
   for (const std::string& n : c.nemesis) {
     const auto& known = gen::FaultFamilies();
     if (std::find(known.begin(), known.end(), n) == known.end()) {
@@ -206,7 +216,7 @@ std::optional<std::string> ValidateTestConfig(const TestConfig& c) {
       for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
       return "nemesis '" + n + "' is unknown (nemeses: " + names + ")";
     }
-    if (n == "client-pause" && !workload->has_client_pauses()) {
+    if (n == "client-pause" && workload->client_pause_ms(c.workload_options) <= 0) {
       return "nemesis 'client-pause' needs a workload whose clients can pause (lock), not " +
              c.workload;
     }

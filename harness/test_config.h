@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "base/options.h"
 #include "history/op.h"
+#include "workloads/workload.h"
 
 namespace coordcheck {
 
@@ -42,7 +44,7 @@ struct TestConfig {
   int threads_per_key = 5;
   int ops_per_key = 200;
 
-  // Faults (Step 3): nemesis names; empty = none. Mean seconds between faults.
+  // Faults: nemesis names; empty = none. Mean seconds between faults.
   std::vector<std::string> nemesis;
   double nemesis_interval_s = 10;
 
@@ -59,6 +61,13 @@ struct TestConfig {
   // The test's name as stored (name, or the default built from workload/target/bug).
   std::string EffectiveName() const;
 };
+
+// The config's fields: names, types, ranges, defaults, docs and command-line flags. The JSON
+// test-file reader, test.json, the `run` and `compare` flags and their help all come from it.
+const OptionTable<TestConfig>& TestConfigTable();
+
+// What the config's workload reads of it.
+WorkloadConfig WorkloadConfigOf(const TestConfig& config);
 
 // The config as a JSON object (every field; seed only when set).
 Json TestConfigToJson(const TestConfig& config);

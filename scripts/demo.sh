@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo (Step 4): set up and build, then compare three real locks side by side —
+# The demo: set up and build, then compare three real locks side by side —
 # redis-lock (one Redis, SET NX PX), redlock (five independent Redis instances) and
 # etcd-lock (a three-member etcd cluster, fencing token = the lock key's create revision) —
 # each guarding the same protected counter on a node of its own, under the same seed and

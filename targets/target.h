@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/options.h"
 #include "targets/client.h"
 #include "targets/db.h"
 
@@ -27,8 +28,11 @@ class Target {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   virtual std::vector<BugInfo> bugs() const = 0;
-  // Workloads this target's client supports ("register").
-  virtual std::vector<std::string> workloads() const = 0;
+  // The ops its Client understands ("read", "write", "cas"): it runs every workload whose
+  // clients issue only these (Workload::client_ops).
+  virtual std::vector<std::string> client_ops() const = 0;
+  // Its options (DbEnv::options, ClientEnv::options): names, types, ranges, defaults, docs.
+  virtual std::vector<OptionDoc> options() const { return {}; }
   // Nodes the target runs on when the config does not say (TestConfig::nodes 0).
   virtual int default_nodes() const { return 5; }
   // Why `nodes` target nodes cannot work ("redis-lock runs on exactly 1 node"), or nullopt.
@@ -41,8 +45,6 @@ class Target {
   // target's nodes: DbEnv::nodes and ClientEnv::nodes list the target's nodes first, then
   // these, in this order. Faults and client home nodes use the target's nodes only.
   virtual std::vector<std::string> extra_node_roles() const { return {}; }
-  // Whether its clients get fencing tokens from it (etcd's lock: the key's create revision).
-  virtual bool fencing_tokens() const { return false; }
   // One Db per run.
   virtual std::unique_ptr<Db> MakeDb() const = 0;
   // One Client per logical process.

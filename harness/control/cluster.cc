@@ -14,12 +14,30 @@ namespace {
 constexpr int kMaxNodes = 200;
 
 struct Backend {
-  const char* name;
+  BackendInfo info;
   std::unique_ptr<HostNetwork> (*make)();
 };
-constexpr Backend kBackends[] = {{"netns", MakeNetnsNetwork}, {"local", MakeLocalNetwork}};
+
+const std::vector<Backend>& Backends() {
+  static const std::vector<Backend> kBackends = {
+      {{"netns", "network namespaces on a bridge of our own (root; the default as root)", true},
+       MakeNetnsNetwork},
+      {{"local", "processes on loopback addresses 127.77.x.y (no root needed)", false},
+       MakeLocalNetwork},
+  };
+  return kBackends;
+}
 
 }  // namespace
+
+const std::vector<BackendInfo>& AllBackends() {
+  static const std::vector<BackendInfo> infos = [] {
+    std::vector<BackendInfo> out;
+    for (const Backend& b : Backends()) out.push_back(b.info);
+    return out;
+  }();
+  return infos;
+}
 
 std::string DefaultStateDir() {
   if (const char* env = std::getenv("COORDCHECK_STATE_DIR"); env != nullptr && *env != '\0') {
@@ -36,8 +54,8 @@ std::string DefaultBackend() { return geteuid() == 0 ? "netns" : "local"; }
 
 Result<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& options) {
   const Backend* backend = nullptr;
-  for (const auto& b : kBackends) {
-    if (options.backend == b.name) backend = &b;
+  for (const Backend& b : Backends()) {
+    if (options.backend == b.info.name) backend = &b;
   }
   if (backend == nullptr) {
     return Status::Error("cluster: unknown backend '" + options.backend + "' (netns or local)");

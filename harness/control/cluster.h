@@ -36,6 +36,16 @@ struct ClusterOptions {
   std::string state_dir;
 };
 
+// A backend as `list`, the config checks and the fault families know it.
+struct BackendInfo {
+  std::string name;         // "netns"
+  std::string description;  // one line for `list`
+  bool needs_root = false;  // creating its nodes needs root
+};
+
+// Every backend, in a stable order (the catalogue `list` and the config checks read).
+const std::vector<BackendInfo>& AllBackends();
+
 // /run/coordcheck as root, else $XDG_RUNTIME_DIR/coordcheck, else /tmp/coordcheck-UID.
 // $COORDCHECK_STATE_DIR overrides all of these.
 std::string DefaultStateDir();

@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/strings.h"
 #include "harness/control/process.h"
 
 namespace coordcheck::control {
@@ -37,12 +38,6 @@ std::vector<pid_t> ProcessesIn(const std::set<NsKey>& keys) {
   }
   closedir(proc);
   return found;
-}
-
-std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
-  return out;
 }
 
 }  // namespace

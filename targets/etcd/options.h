@@ -7,7 +7,7 @@
 // Thread-safety: plain value type.
 #pragma once
 
-#include "harness/control/status.h"
+#include "base/options.h"
 #include "history/op.h"
 
 namespace coordcheck::etcd {
@@ -20,6 +20,8 @@ struct EtcdOptions {
 };
 
 // Parses `options` (null or an object). The error names the offending key.
-control::Result<EtcdOptions> ParseEtcdOptions(const Json& options);
+Result<EtcdOptions> ParseEtcdOptions(const Json& options);
+// The options' catalogue: names, ranges, defaults and docs (`list`, errors).
+const OptionTable<EtcdOptions>& EtcdOptionTable();
 
 }  // namespace coordcheck::etcd

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "base/strings.h"
 #include "targets/kvd/options.h"
 #include "targets/kvd/protocol.h"
 #include "targets/kvd/target.h"
@@ -35,12 +36,12 @@ std::string LogPath(const control::Remote& node) { return node.root_dir() + "/kv
 
 Status CheckBug(const std::string& bug) {
   if (bug.empty()) return Status::Ok();
-  std::string known;
-  for (const BugInfo& info : KvdTarget().bugs()) {
+  const std::vector<BugInfo> bugs = KvdTarget().bugs();
+  for (const BugInfo& info : bugs) {
     if (info.name == bug) return Status::Ok();
-    known += (known.empty() ? "" : ", ") + info.name;
   }
-  return Status::Error("kvd has no bug \"" + bug + "\" (known: " + known + ")");
+  return Status::Error("kvd has no bug \"" + bug + "\" (known: " +
+                       Join(bugs, ", ", [](const BugInfo& b) { return b.name; }) + ")");
 }
 
 // One ping on a fresh connection, bounded by `deadline`.

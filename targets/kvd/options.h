@@ -7,7 +7,7 @@
 // Thread-safety: plain value type.
 #pragma once
 
-#include "harness/control/status.h"
+#include "base/options.h"
 #include "history/op.h"
 
 namespace coordcheck::kvd {
@@ -28,6 +28,8 @@ struct KvdOptions {
 };
 
 // Parses `options` (null or an object). The error names the offending key.
-control::Result<KvdOptions> ParseKvdOptions(const Json& options);
+Result<KvdOptions> ParseKvdOptions(const Json& options);
+// The options' catalogue: names, ranges, defaults and docs (`list`, errors).
+const OptionTable<KvdOptions>& KvdOptionTable();
 
 }  // namespace coordcheck::kvd

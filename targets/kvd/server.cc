@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/strings.h"
 #include "targets/wire/server.h"
 #include "targets/wire/wire.h"
 
@@ -15,12 +16,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto kReplyTimeout = std::chrono::seconds(10);
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
-  return out;
-}
 
 }  // namespace
 
@@ -50,7 +45,7 @@ control::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opti
   if (options.node.empty()) return R::Error("kvd: --node is required");
   if (!options.bug.empty() &&
       std::find(KnownBugs().begin(), KnownBugs().end(), options.bug) == KnownBugs().end()) {
-    return R::Error(where + "unknown bug \"" + options.bug + "\" (known: " + Join(KnownBugs()) +
+    return R::Error(where + "unknown bug \"" + options.bug + "\" (known: " + Join(KnownBugs(), ",") +
                     ")");
   }
   std::string listen_host;
@@ -111,7 +106,7 @@ control::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& opti
 std::string Server::Describe() const {
   std::string out = "kvd " + options_.node + ": " + (is_primary_ ? "primary" : "follower") +
                     " listening on " + options_.listen + ", primary " + options_.primary +
-                    ", peers [" + Join(options_.peers) + "], bug " +
+                    ", peers [" + Join(options_.peers, ",") + "], bug " +
                     (options_.bug.empty() ? "none" : options_.bug);
   if (options_.bug == "follower-reads") {
     out += ", replication delay ~" + std::to_string(options_.replication_delay_ms) + " ms";

@@ -2,6 +2,7 @@
 
 #include "targets/kvd/client.h"
 #include "targets/kvd/db.h"
+#include "targets/kvd/options.h"
 
 namespace coordcheck::kvd {
 namespace {
@@ -24,7 +25,8 @@ class Kvd final : public Target {
          "write in between discards it, so reads miss acknowledged cas ops and some are lost"},
     };
   }
-  std::vector<std::string> workloads() const override { return {"register"}; }
+  std::vector<std::string> client_ops() const override { return {"read", "write", "cas"}; }
+  std::vector<OptionDoc> options() const override { return KvdOptionTable().Docs(); }
   std::unique_ptr<Db> MakeDb() const override { return std::make_unique<KvdDb>(); }
   std::unique_ptr<Client> MakeClient() const override { return std::make_unique<KvdClient>(); }
 };

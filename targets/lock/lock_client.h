@@ -1,6 +1,6 @@
 // LockClient: one client of a lock service (Redis SET NX PX, Redlock, etcd's lock API), as
 // the lock workload uses it. Implementations live with their targets (targets/redis,
-// targets/etcd); the lock workload's Client (Step 4) combines a LockClient with the
+// targets/etcd); the lock workload's Client combines a LockClient with the
 // protected resource's client.
 //
 // Contract: Acquire returns a Grant when the lock is held (from the service's point of

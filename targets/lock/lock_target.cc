@@ -2,9 +2,12 @@
 
 #include "targets/etcd/db.h"
 #include "targets/etcd/lock_client.h"
+#include "targets/etcd/options.h"
 #include "targets/redis/db.h"
+#include "targets/redis/options.h"
 #include "targets/redis/redis_lock.h"
 #include "targets/redis/redlock.h"
+#include "workloads/lock/ops.h"
 
 namespace coordcheck::lock {
 namespace {
@@ -127,13 +130,18 @@ class LockTarget final : public Target {
     bool fencing_tokens;
     std::function<std::unique_ptr<Db>()> db;
     LockClientFactory client;
+    std::function<std::vector<OptionDoc>()> options;
   };
   explicit LockTarget(Spec spec) : spec_(std::move(spec)) {}
 
   std::string name() const override { return spec_.name; }
   std::string description() const override { return spec_.description; }
   std::vector<BugInfo> bugs() const override { return {}; }
-  std::vector<std::string> workloads() const override { return {"lock"}; }
+  std::vector<std::string> client_ops() const override {
+    return {lock_ops::kAcquire, lock_ops::kIncrement, lock_ops::kRelease, lock_ops::kResourceLog,
+            lock_ops::kResourceRead};
+  }
+  std::vector<OptionDoc> options() const override { return spec_.options(); }
   int default_nodes() const override { return spec_.default_nodes; }
   std::optional<std::string> CheckNodes(int nodes) const override {
     if (nodes >= spec_.min_nodes && nodes <= spec_.max_nodes) return std::nullopt;
@@ -147,7 +155,7 @@ class LockTarget final : public Target {
            std::to_string(nodes);
   }
   std::vector<std::string> extra_node_roles() const override { return {"resource"}; }
-  bool fencing_tokens() const override { return spec_.fencing_tokens; }
+  bool fencing_tokens() const { return spec_.fencing_tokens; }
   std::unique_ptr<Db> MakeDb() const override { return std::make_unique<LockDb>(spec_.db()); }
   std::unique_ptr<Client> MakeClient() const override {
     return std::make_unique<LockWorkloadClient>(spec_.client);
@@ -159,13 +167,22 @@ class LockTarget final : public Target {
 
 }  // namespace
 
+bool GivesFencingTokens(const Target& target) {
+  const auto* lock = dynamic_cast<const LockTarget*>(&target);
+  return lock != nullptr && lock->fencing_tokens();
+}
+
 const Target& RedisLockTarget() {
   static const LockTarget target({
       redis::RedisLockClient::kName,
       "one Redis instance: SET key token NX PX ttl, compare-and-delete release; no fencing token",
-      1, 1, 1, false,
+      1,
+      1,
+      1,
+      false,
       [] { return std::make_unique<redis::RedisDb>(); },
       [] { return std::make_unique<redis::RedisLockClient>(); },
+      [] { return redis::RedisOptionTable().Docs(); },
   });
   return target;
 }
@@ -175,9 +192,13 @@ const Target& RedlockTarget() {
       redis::RedlockClient::kName,
       "Redlock over independent Redis instances (majority, validity = ttl - elapsed - drift); "
       "no fencing token",
-      5, 3, 9, false,
+      5,
+      3,
+      9,
+      false,
       [] { return std::make_unique<redis::RedisDb>(); },
       [] { return std::make_unique<redis::RedlockClient>(); },
+      [] { return redis::RedisOptionTable().Docs(); },
   });
   return target;
 }
@@ -187,9 +208,13 @@ const Target& EtcdLockTarget() {
       etcd::EtcdLockClient::kName,
       "etcd's lock API over the v3 JSON gateway: a leased key; fencing token = its "
       "create_revision",
-      3, 1, 7, true,
+      3,
+      1,
+      7,
+      true,
       [] { return std::make_unique<etcd::EtcdDb>(); },
       [] { return std::make_unique<etcd::EtcdLockClient>(); },
+      [] { return etcd::EtcdOptionTable().Docs(); },
   });
   return target;
 }

@@ -66,6 +66,10 @@ class LockDb final : public Db,
 };
 
 // The three lock targets (registered in targets/registry.cc).
+// Whether `target` is a lock target whose clients get fencing tokens from the lock (etcd's
+// lock: the key's create revision).
+bool GivesFencingTokens(const Target& target);
+
 const Target& RedisLockTarget();
 const Target& RedlockTarget();
 const Target& EtcdLockTarget();

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "checkers/lock_ops.h"
+#include "workloads/lock/ops.h"
 #include "targets/client_faults.h"
 
 namespace coordcheck::lock {

@@ -1,4 +1,4 @@
-// LockWorkloadClient: the lock workload's Client (checkers/lock_ops.h gives the ops) for
+// LockWorkloadClient: the lock workload's Client (workloads/lock/ops.h gives the ops) for
 // any lock service — a LockClient (redis-lock, redlock, etcd-lock) plus a client of the
 // protected resource.
 //
@@ -32,7 +32,7 @@
 
 #include "targets/client.h"
 #include "targets/lock/lock_client.h"
-#include "targets/lock/options.h"
+#include "workloads/lock/options.h"
 #include "targets/resource/client.h"
 
 namespace coordcheck::lock {

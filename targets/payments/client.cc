@@ -6,7 +6,7 @@
 #include <thread>
 #include <utility>
 
-#include "checkers/payment_ops.h"
+#include "workloads/payments/ops.h"
 #include "targets/wire/json_line.h"
 
 namespace coordcheck::payments {

@@ -1,4 +1,4 @@
-// PaymentsClient: the payments workload's Client (checkers/payment_ops.h gives the ops) for
+// PaymentsClient: the payments workload's Client (workloads/payments/ops.h gives the ops) for
 // both payments targets, talking the service's and the ledger's wire protocol
 // (targets/payments/protocol.h: line-delimited JSON, answers in order, no request ids).
 //
@@ -39,7 +39,7 @@
 
 #include "targets/client.h"
 #include "targets/payments/layout.h"
-#include "targets/payments/options.h"
+#include "workloads/payments/options.h"
 #include "targets/wire/wire.h"
 
 namespace coordcheck::payments {

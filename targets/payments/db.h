@@ -19,7 +19,7 @@
 #include "targets/db.h"
 #include "targets/node_daemons.h"
 #include "targets/payments/layout.h"
-#include "targets/payments/options.h"
+#include "workloads/payments/options.h"
 
 namespace coordcheck::payments {
 

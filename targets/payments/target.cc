@@ -3,6 +3,7 @@
 #include "targets/payments/bugs.h"
 #include "targets/payments/client.h"
 #include "targets/payments/db.h"
+#include "workloads/payments/ops.h"
 
 namespace coordcheck::payments {
 namespace {
@@ -24,7 +25,10 @@ class Payments final : public Target {
     for (const BugSpec& b : AllBugs()) out.push_back({b.name, b.description});
     return out;
   }
-  std::vector<std::string> workloads() const override { return {"payments"}; }
+  std::vector<std::string> client_ops() const override {
+    return {payment_ops::kCharge, payment_ops::kDrain, payment_ops::kReadService,
+            payment_ops::kReadLedger};
+  }
   int default_nodes() const override { return store_ == Store::kSqlite ? 2 : 4; }
   std::optional<std::string> CheckNodes(int nodes) const override {
     if (store_ == Store::kSqlite && nodes != 2) {

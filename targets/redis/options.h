@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "harness/control/status.h"
+#include "base/options.h"
 #include "history/op.h"
 
 namespace coordcheck::redis {
@@ -27,6 +27,8 @@ struct RedisOptions {
 };
 
 // Parses `options` (null or an object). The error names the offending key.
-control::Result<RedisOptions> ParseRedisOptions(const Json& options);
+Result<RedisOptions> ParseRedisOptions(const Json& options);
+// The options' catalogue: names, ranges, defaults and docs (`list`, errors).
+const OptionTable<RedisOptions>& RedisOptionTable();
 
 }  // namespace coordcheck::redis

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
+
 namespace coordcheck::redis {
 namespace {
 
@@ -10,11 +12,8 @@ using control::Result;
 using control::Status;
 using std::chrono::milliseconds;
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return "[" + out + "]";
-}
+// "[a, b]".
+std::string Bracketed(const std::vector<std::string>& items) { return "[" + Join(items, ", ") + "]"; }
 
 }  // namespace
 
@@ -115,11 +114,11 @@ Result<Grant> RedlockClient::Acquire(Clock::time_point deadline, bool* uncertain
       auto unlocked = Unlock(i, token, deadline, &unlock_maybe);
       if (!unlocked.ok()) left_behind.push_back(env_.nodes[i] + " (" + unlocked.message() + ")");
     }
-    last = "won " + Join(won_nodes) + " of " + std::to_string(n) + " (quorum " +
+    last = "won " + Bracketed(won_nodes) + " of " + std::to_string(n) + " (quorum " +
            std::to_string(quorum()) + "), validity " + std::to_string(validity_ms) + " ms";
     for (const std::string& note : notes) last += "; " + note;
     if (!left_behind.empty()) {
-      last += "; not unlocked, left to expire: " + Join(left_behind);
+      last += "; not unlocked, left to expire: " + Bracketed(left_behind);
     }
     // A retry needs time to give at least one instance its full timeout.
     if (!PauseForRetry(*random_, deadline, milliseconds(options_.instance_timeout_ms))) {
@@ -149,8 +148,8 @@ Status RedlockClient::Release(const Grant& grant, Clock::time_point deadline, bo
     }
   }
   if (released.size() >= quorum()) return Status::Ok();
-  const std::string summary = "released on " + Join(released) + ", gone on " + Join(gone) +
-                              ", unknown on " + Join(unknown) + " (quorum " +
+  const std::string summary = "released on " + Bracketed(released) + ", gone on " + Bracketed(gone) +
+                              ", unknown on " + Bracketed(unknown) + " (quorum " +
                               std::to_string(quorum()) + ")";
   if (released.size() + unknown.size() < quorum()) {
     return Status::Error("redlock: release: lock already expired or taken: " + summary);

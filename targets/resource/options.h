@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/options.h"
 #include "history/op.h"
 #include "targets/resource/state.h"
 
@@ -33,6 +33,8 @@ struct ResourceOptions {
 
 // Parses `options` (null or an object with keys port, mode, node, persist,
 // connect_timeout_ms). The error names the offending key.
-control::Result<ResourceOptions> ParseResourceOptions(const Json& options);
+Result<ResourceOptions> ParseResourceOptions(const Json& options);
+// The options' catalogue: names, ranges, defaults and docs (`list`, errors).
+const OptionTable<ResourceOptions>& ResourceOptionTable();
 
 }  // namespace coordcheck::resource

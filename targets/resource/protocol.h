@@ -23,7 +23,7 @@
 // log   → ok, value = every read and write served so far, in order:
 //           [{"seq", "cs", "process", "kind": "read"|"write", "fence", "value" (read: the
 //             counter returned; write: V), "accepted", "t_ns"}, ...]
-//         (checkers/lock_ops.h's resource-log entries; pings and log fetches are not logged).
+//         (workloads/lock/ops.h's resource-log entries; pings and log fetches are not logged).
 // ping  → ok, value = {"node", "mode", "entries", "counter"}.
 // A malformed request → fail with error "bad request: ...".
 //

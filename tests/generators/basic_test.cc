@@ -7,7 +7,7 @@
 
 #include "gen_test_util.h"
 #include "generators/basic.h"
-#include "generators/register.h"
+#include "workloads/register/generator.h"
 #include "generators/threads.h"
 #include "generators/timing.h"
 

@@ -6,7 +6,7 @@
 #include <deque>
 
 #include "generators/combinators.h"
-#include "generators/register.h"
+#include "workloads/register/generator.h"
 #include "generators/simulate.h"
 
 namespace coordcheck::gen {

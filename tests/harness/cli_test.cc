@@ -10,6 +10,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "harness/control/cluster.h"
+#include "harness/test_config.h"
+#include "targets/target.h"
+#include "workloads/workload.h"
+
 namespace {
 
 struct Run {
@@ -226,4 +231,48 @@ TEST_CASE("check --checker judges a payments history offline with its own checke
   Run unknown = Coordcheck("check --checker payments " + path);
   CHECK(unknown.code == 3);
   CHECK(unknown.out.find("unknown checker \"payments\"") != std::string::npos);
+}
+
+// `list` and every --help come from the catalogues; this compares them, so neither can drift.
+TEST_CASE("list and --help show every catalogue entry: targets, bugs, workloads, checkers, options") {
+  Run list = Coordcheck("list");
+  REQUIRE(list.code == 0);
+  auto has = [&](const std::string& text) {
+    INFO(text);
+    CHECK(list.out.find(text) != std::string::npos);
+  };
+  for (const coordcheck::Target* t : coordcheck::AllTargets()) {
+    has("  " + t->name() + " ");
+    for (const coordcheck::BugInfo& b : t->bugs()) has("--bug " + b.name);
+    for (const coordcheck::OptionDoc& o : t->options()) has(o.name + ": " + o.doc);
+  }
+  for (const coordcheck::Workload* w : coordcheck::AllWorkloads()) {
+    has("  " + w->name() + " ");
+    for (const coordcheck::OptionDoc& o : w->options()) has(o.name + ": " + o.doc);
+  }
+  for (const coordcheck::CheckerInfo& c : coordcheck::AllCheckers()) has(c.name + " ");
+  for (const coordcheck::control::BackendInfo& b : coordcheck::control::AllBackends()) {
+    has(b.name + " " );
+  }
+  // Which workloads a target runs is computed from the ops its client understands.
+  has("workloads: register, rw-register");
+
+  for (const char* command : {"run", "compare"}) {
+    Run help = Coordcheck(std::string(command) + " --help");
+    REQUIRE(help.code == 0);
+    for (const coordcheck::OptionDoc& o : coordcheck::TestConfigTable().Docs()) {
+      if (o.flag.empty() || (std::string(command) == "compare" &&
+                             (o.name == "target" || o.name == "bug"))) {
+        continue;
+      }
+      INFO(command << " " << o.flag);
+      CHECK(help.out.find(o.flag.substr(0, o.flag.find(','))) != std::string::npos);
+      CHECK(help.out.find(o.doc.substr(0, 30)) != std::string::npos);
+    }
+  }
+  Run check_help = Coordcheck("check --help");
+  for (const coordcheck::CheckerInfo& c : coordcheck::AllCheckers()) {
+    INFO(c.name);
+    CHECK(check_help.out.find(c.name) != std::string::npos);
+  }
 }

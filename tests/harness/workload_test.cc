@@ -1,7 +1,7 @@
 // Workloads as a run composes them, simulated without threads or clocks: the same seed gives
 // the same op sequence, a different seed a different one; the register workload's ops follow
 // the cas-register conventions and respect threads_per_key and ops_per_key.
-#include "harness/workload.h"
+#include "workloads/workload.h"
 
 #include <map>
 #include <set>
@@ -18,7 +18,7 @@ namespace {
 std::vector<Op> Simulated(const TestConfig& config, uint64_t seed) {
   const Workload* w = FindWorkload(config.workload);
   REQUIRE(w != nullptr);
-  WorkloadParts parts = w->Make(config, ChildSeed(seed, "workload"));
+  WorkloadParts parts = w->Make(WorkloadConfigOf(config), ChildSeed(seed, "workload"));
   gen::SimOptions sim;
   sim.client_threads = config.concurrency;
   sim.with_nemesis = true;

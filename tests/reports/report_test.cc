@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "checkers/idempotency.h"
+#include "workloads/payments/idempotency.h"
 #include "checkers/linearizable.h"
 #include "reports/report.h"
 #include "tests/reports/report_test_util.h"

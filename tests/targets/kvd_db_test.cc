@@ -27,7 +27,7 @@ TEST_CASE("targets registry lists kvd with its bugs and workloads", "[registry]"
     CHECK_FALSE(bug.description.empty());
   }
   CHECK(bugs == std::vector<std::string>{"follower-reads", "lost-cas"});
-  CHECK(kvd->workloads() == std::vector<std::string>{"register"});
+  CHECK(kvd->client_ops() == std::vector<std::string>{"read", "write", "cas"});
   CHECK(kvd->MakeClient() != nullptr);
   std::unique_ptr<Db> db = kvd->MakeDb();
   CHECK(dynamic_cast<Killable*>(db.get()) != nullptr);

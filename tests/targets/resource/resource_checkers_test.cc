@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "checkers/fencing.h"
-#include "checkers/mutual_exclusion.h"
+#include "workloads/lock/fencing.h"
+#include "workloads/lock/mutual_exclusion.h"
 #include "tests/targets/resource/resource_fixture.h"
 
 namespace coordcheck::test {

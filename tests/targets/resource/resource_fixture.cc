@@ -7,7 +7,7 @@
 #include <functional>
 #include <thread>
 
-#include "checkers/lock_ops.h"
+#include "workloads/lock/ops.h"
 #include "targets/wire/wire.h"
 
 namespace coordcheck::test {
