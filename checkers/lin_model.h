@@ -61,9 +61,9 @@ std::string NoStrongerClass(int code, const Op& invoke);
 std::optional<std::string> InitIsList(const Json& init);
 
 struct LinModel {
-  std::string_view name;                  // as given to --model
+  std::string_view name;                       // as given to --model
   std::vector<std::string_view> aliases = {};  // other accepted names
-  std::string_view summary;               // one line, for `coordcheck list`
+  std::string_view summary;                    // one line, for `coordcheck list`
   // Value conventions, for `coordcheck check --help`: lines after the first
   // are indented to line up under it (ModelHelp() adds the name column).
   std::string_view help;
