@@ -7,14 +7,12 @@
 #include <thread>
 #include <unordered_map>
 
-#include "checkers/lin_models.h"
+#include "checkers/lin_model.h"
 #include "checkers/lin_search.h"
 #include "checkers/stale_read.h"
 
 namespace coordcheck {
 namespace {
-
-using lin::ModelKind;
 
 // One partition (key) of the history: its ops in invoke order.
 struct Partition {
@@ -38,9 +36,9 @@ constexpr std::chrono::milliseconds kSearchAfterProof{1000};
 // The register-like view of a partition for the stale-read proof, or nullopt
 // when the model or the ops do not fit it (appends, other models).
 std::optional<std::vector<lin::RegisterOpRef>> RegisterRefs(const History& history,
-                                                            const Partition& part, ModelKind kind) {
-  if (kind != ModelKind::kRegister && kind != ModelKind::kCasRegister && kind != ModelKind::kKv)
-    return std::nullopt;
+                                                            const Partition& part,
+                                                            const lin::LinModel& model) {
+  if (model.register_initial == nullptr) return std::nullopt;
   std::vector<lin::RegisterOpRef> refs;
   refs.reserve(part.invokes.size());
   for (size_t i = 0; i < part.invokes.size(); ++i) {
@@ -58,29 +56,31 @@ std::string KeyString(const Json& key) {
   return key.dump();
 }
 
-// Splits client ops by key; drops fail ops and info ops the model says cannot
-// change the state.
+// Splits client ops by key (when the model is partitioned by key); drops fail
+// ops and info ops the model says cannot change the state.
 std::vector<Partition> SplitByKey(const History& history, const std::vector<int64_t>& partners,
-                                  const lin::PartitionModel& probe) {
+                                  const lin::LinModel& model) {
   std::vector<Partition> parts;
   std::unordered_map<std::string, size_t> by_key;
   std::string key_text;
+  static const Json kNoKey;  // the key of every op when the model is not partitioned
   for (const Op& op : history.ops) {
     if (!op.is_invoke() || op.is_nemesis()) continue;
     int64_t done = partners[op.index];
     OpType outcome = done >= 0 ? history.ops[done].type : OpType::kInfo;
     if (outcome == OpType::kFail) continue;
-    if (outcome == OpType::kInfo && probe.InfoIsNoOp(op)) continue;
+    if (outcome == OpType::kInfo && model.info_is_no_op(lin::OpCode(model, op.f), op)) continue;
+    const Json& key = model.partition_by_key ? op.key : kNoKey;
     key_text.clear();
-    if (op.key.is_string()) {
-      key_text = "s" + op.key.get_ref<const std::string&>();
-    } else if (!op.key.is_null()) {
-      key_text = "i" + op.key.dump();
+    if (key.is_string()) {
+      key_text = "s" + key.get_ref<const std::string&>();
+    } else if (!key.is_null()) {
+      key_text = "i" + key.dump();
     }
     auto [it, inserted] = by_key.try_emplace(key_text, parts.size());
     if (inserted) {
       parts.emplace_back();
-      parts.back().key = op.key;
+      parts.back().key = key;
     }
     Partition& p = parts[it->second];
     p.invokes.push_back(op.index);
@@ -91,7 +91,7 @@ std::vector<Partition> SplitByKey(const History& history, const std::vector<int6
 
 // Builds the search problem and the model for one partition.
 lin::SearchProblem BuildProblem(const History& history, const Partition& part,
-                                lin::PartitionModel& model) {
+                                const lin::LinModel& model, lin::PartitionModel& partition) {
   lin::SearchProblem problem;
   const size_t n = part.invokes.size();
   problem.call_event.assign(n, lin::kNoEvent);
@@ -102,14 +102,17 @@ lin::SearchProblem BuildProblem(const History& history, const Partition& part,
   std::vector<std::string> stronger;                 // per info class: its stronger class's key
   std::vector<std::pair<int64_t, uint32_t>> events;  // (history index, op << 1 | is_return)
   events.reserve(2 * n);
+  std::vector<int> codes(n);
   for (size_t i = 0; i < n; ++i) {
-    model.Scan(history.ops[part.invokes[i]],
-               part.returns[i] >= 0 ? &history.ops[part.returns[i]] : nullptr);
+    const Op& invoke = history.ops[part.invokes[i]];
+    codes[i] = lin::OpCode(model, invoke.f);
+    partition.Scan(codes[i], invoke,
+                   part.returns[i] >= 0 ? &history.ops[part.returns[i]] : nullptr);
   }
   for (size_t i = 0; i < n; ++i) {
     const Op& invoke = history.ops[part.invokes[i]];
     const Op* ok = part.returns[i] >= 0 ? &history.ops[part.returns[i]] : nullptr;
-    model.AddOp(invoke, ok);
+    partition.AddOp(codes[i], invoke, ok);
     events.emplace_back(part.invokes[i], static_cast<uint32_t>(i) << 1);
     if (ok != nullptr) {
       events.emplace_back(part.returns[i], (static_cast<uint32_t>(i) << 1) | 1);
@@ -121,10 +124,10 @@ lin::SearchProblem BuildProblem(const History& history, const Partition& part,
       auto [it, inserted] = ok_classes.try_emplace(cls, static_cast<int32_t>(ok_classes.size()));
       problem.ok_class[i] = it->second;
     } else {
-      auto [it, inserted] =
-          classes.try_emplace(model.InfoClassKey(invoke), static_cast<int32_t>(classes.size()));
+      auto [it, inserted] = classes.try_emplace(lin::InfoClassKey(codes[i], invoke.value),
+                                                static_cast<int32_t>(classes.size()));
       problem.info_class[i] = it->second;
-      if (inserted) stronger.push_back(model.StrongerClassKey(invoke));
+      if (inserted) stronger.push_back(model.stronger_class(codes[i], invoke));
     }
   }
   problem.class_parent.assign(classes.size(), -1);
@@ -174,25 +177,27 @@ std::string Describe(const History& history, int64_t invoke, int64_t complete) {
 }  // namespace
 
 std::vector<std::string> ModelNames() {
-  return {"register", "cas-register", "kv", "mutex", "set", "queue", "counter", "multi-register"};
+  std::vector<std::string> names;
+  for (const lin::LinModel* m : lin::AllLinModels()) names.emplace_back(m->name);
+  return names;
 }
 
 std::string ModelHelp() {
-  return R"(Models and their value conventions (f: invoke value -> ok value):
-  register        read: null -> v (null = no value); write: v. Init default null.
-  cas-register    register plus cas: [expected, new] (ok = applied; fail = not applied).
-  kv              per key: read/get, write/put, cas as cas-register, append: string
-                  (concatenated to the key's value). Init default "" for every key;
-                  an object init gives per-key values.
-  mutex           acquire, release (value ignored, e.g. a fencing token). acquire needs
-                  the lock free, release needs it held. Init false (free) or true.
-  set             add: v; read: null -> [members]. Init [].
-  queue           FIFO: enqueue: v; dequeue: null -> v (null = the queue was empty).
-                  Init [].
-  counter         add: integer delta; read: null -> integer. Init 0.
-  multi-register  txn: [["read"|"write", register, v], ...]; reads return values in the
-                  ok completion. Init {register: value}; registers not named start null.
-Ops with a "key" are checked per key, independently, in parallel (every model).
+  constexpr size_t kNameColumn = 16;
+  std::string help = "Models and their value conventions (f: invoke value -> ok value):\n";
+  for (const lin::LinModel* m : lin::AllLinModels()) {
+    const std::string indent(2 + kNameColumn, ' ');
+    help += "  " + std::string(m->name) +
+            std::string(kNameColumn - std::min(kNameColumn - 1, m->name.size()), ' ');
+    for (char c : m->help) {
+      help += c;
+      if (c == '\n') help += indent;
+    }
+    for (std::string_view alias : m->aliases)
+      help += "\n" + indent + "Alias: " + std::string(alias) + ".";
+    help += '\n';
+  }
+  return help + R"(Ops with a "key" are checked per key, independently, in parallel (every model).
 fail ops did not happen; info ops and invokes never completed may have taken
 effect at any time after their invoke, or never.)";
 }
@@ -202,14 +207,14 @@ namespace {
 // ValidateForModel with the history's partners already computed.
 std::optional<InputError> Validate(const History& history, const std::vector<int64_t>& partners,
                                    const LinearizableOptions& options) {
-  ModelKind kind;
-  if (!lin::ParseModelKind(options.model, &kind)) {
-    return InputError{"", 0,
-                      "unknown model \"" + options.model + "\" (models: register, " +
-                          "cas-register, kv, mutex, set, queue, counter, multi-register)"};
+  const lin::LinModel* model = lin::FindLinModel(options.model);
+  if (model == nullptr) {
+    std::string names;
+    for (const std::string& name : ModelNames()) names += (names.empty() ? "" : ", ") + name;
+    return InputError{"", 0, "unknown model \"" + options.model + "\" (models: " + names + ")"};
   }
   if (options.init) {
-    if (auto err = lin::ValidateInit(kind, *options.init)) {
+    if (auto err = model->validate_init(*options.init)) {
       return InputError{"", 0, "--init " + options.init->dump() + ": " + *err};
     }
   }
@@ -220,9 +225,9 @@ std::optional<InputError> Validate(const History& history, const std::vector<int
     if (completion != nullptr && completion->type == OpType::kFail) continue;
     const Op* ok = completion != nullptr && completion->type == OpType::kOk ? completion : nullptr;
     // The invoke alone first, so an error about f or the argument names its line.
-    if (auto err = lin::ValidateOp(kind, op, nullptr)) return InputError{"", op.index + 1, *err};
+    if (auto err = lin::ValidateOp(*model, op, nullptr)) return InputError{"", op.index + 1, *err};
     if (ok != nullptr) {
-      if (auto err = lin::ValidateOp(kind, op, ok)) return InputError{"", ok->index + 1, *err};
+      if (auto err = lin::ValidateOp(*model, op, ok)) return InputError{"", ok->index + 1, *err};
     }
   }
   return std::nullopt;
@@ -249,13 +254,11 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
     if (err->line > 0) result.details["line"] = err->line;
     return unknown("error", err->message);
   }
-  ModelKind kind;
-  lin::ParseModelKind(options_.model, &kind);
+  const lin::LinModel& model = *lin::FindLinModel(options_.model);
 
   std::vector<Partition> parts;
   try {
-    auto probe = lin::MakePartitionModel(kind, options_.init, Json());
-    parts = SplitByKey(history, partners, *probe);
+    parts = SplitByKey(history, partners, model);
   } catch (const std::exception& e) {
     return unknown("error", e.what());
   }
@@ -289,14 +292,13 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
       size_t i = order[k];
       PartitionOutcome& out = outcomes[i];
       try {
-        out.model = lin::MakePartitionModel(kind, options_.init, parts[i].key);
-        lin::SearchProblem problem = BuildProblem(history, parts[i], *out.model);
+        out.model = model.make(options_.init, parts[i].key);
+        lin::SearchProblem problem = BuildProblem(history, parts[i], model, *out.model);
         // A stale read proved from real-time order decides the key; the search
         // then only gets a little time to find the longest prefix for the report.
         std::optional<lin::StaleRead> stale;
-        if (auto refs = RegisterRefs(history, parts[i], kind)) {
-          stale = lin::FindStaleRead(*refs,
-                                     lin::RegisterInitialValue(kind, options_.init, parts[i].key));
+        if (auto refs = RegisterRefs(history, parts[i], model)) {
+          stale = lin::FindStaleRead(*refs, model.register_initial(options_.init, parts[i].key));
         }
         lin::SearchBudget part_budget = sb;
         if (stale) {

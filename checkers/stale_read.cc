@@ -1,6 +1,6 @@
 #include "checkers/stale_read.h"
 
-#include "checkers/lin_models.h"
+#include "checkers/lin_model.h"
 
 #include <algorithm>
 #include <limits>
@@ -131,12 +131,8 @@ namespace coordcheck {
 std::optional<lin::StaleRead> FindStaleReadInHistory(const History& history,
                                                      const std::string& model,
                                                      const std::optional<Json>& init) {
-  lin::ModelKind kind;
-  if (!lin::ParseModelKind(model, &kind) ||
-      (kind != lin::ModelKind::kRegister && kind != lin::ModelKind::kCasRegister &&
-       kind != lin::ModelKind::kKv)) {
-    return std::nullopt;
-  }
+  const lin::LinModel* lin_model = lin::FindLinModel(model);
+  if (lin_model == nullptr || lin_model->register_initial == nullptr) return std::nullopt;
   const std::vector<int64_t> partners = history.Partners();
   struct Key {
     Json key;
@@ -161,7 +157,7 @@ std::optional<lin::StaleRead> FindStaleReadInHistory(const History& history,
   std::optional<lin::StaleRead> first;
   for (const auto& [name, k] : by_key) {
     if (k.has_append) continue;
-    auto found = lin::FindStaleRead(k.refs, lin::RegisterInitialValue(kind, init, k.key));
+    auto found = lin::FindStaleRead(k.refs, lin_model->register_initial(init, k.key));
     if (found && (!first || found->read < first->read)) first = found;
   }
   return first;

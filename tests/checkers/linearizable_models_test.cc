@@ -8,7 +8,10 @@
 // Indices in the comments are event indices; ops are named by their invoke.
 
 #include <catch2/catch.hpp>
+#include <set>
+#include <string_view>
 
+#include "checkers/lin_model.h"
 #include "checkers/linearizable.h"
 #include "tests/checkers/check_util.h"
 #include "tests/support/history_builder.h"
@@ -685,6 +688,54 @@ TEST_CASE("linearizable: models and input validation", "[linearizable]") {
   CHECK(ValidateForModel(reads.history(), counter).has_value());
   counter.init = Json(10);
   CHECK_FALSE(ValidateForModel(reads.history(), counter).has_value());
+}
+
+TEST_CASE("linearizable: the model registry", "[linearizable]") {
+  const std::vector<std::string> names = ModelNames();
+  const std::string help = ModelHelp();
+  std::set<std::string_view> seen;
+  REQUIRE(lin::AllLinModels().size() == names.size());
+  for (const lin::LinModel* model : lin::AllLinModels()) {
+    INFO(model->name);
+    CHECK(seen.insert(model->name).second);
+    CHECK(lin::FindLinModel(model->name) == model);
+    for (std::string_view alias : model->aliases) {
+      CHECK(seen.insert(alias).second);
+      CHECK(lin::FindLinModel(alias) == model);
+    }
+    CHECK_FALSE(model->summary.empty());
+    CHECK(model->summary.find('\n') == std::string_view::npos);
+    CHECK(help.find("  " + std::string(model->name) + " ") != std::string::npos);
+    CHECK(model->make != nullptr);
+    CHECK_FALSE(model->ops.empty());
+    // Every op resolves to its code; codes of aliases are equal.
+    for (const lin::OpName& op : model->ops) CHECK(lin::OpCode(*model, op.f) == op.code);
+    CHECK(lin::OpCode(*model, "no-such-f") == -1);
+  }
+  CHECK(lin::FindLinModel("no-such-model") == nullptr);
+  CHECK(lin::FindLinModel("lock") == lin::FindLinModel("mutex"));
+  CHECK(lin::FindLinModel("fifo-queue") == lin::FindLinModel("queue"));
+  // The stale-read proof applies to the register family only.
+  for (const char* name : {"register", "cas-register", "kv"})
+    CHECK(lin::FindLinModel(name)->register_initial != nullptr);
+  for (const char* name : {"mutex", "set", "queue", "counter", "multi-register"})
+    CHECK(lin::FindLinModel(name)->register_initial == nullptr);
+}
+
+TEST_CASE("linearizable: an unknown f names the model's ops, aliases together", "[linearizable]") {
+  HistoryBuilder b;
+  b.Invoke(0, "frobnicate", 1).Ok(0);
+  LinearizableOptions kv;
+  kv.model = "kv";
+  const std::optional<InputError> error = ValidateForModel(b.history(), kv);
+  REQUIRE(error.has_value());
+  CHECK(error->message.find("(expected read/get, write/put, cas, append)") != std::string::npos);
+  LinearizableOptions unknown;
+  unknown.model = "nope";
+  const std::optional<InputError> no_model = ValidateForModel(b.history(), unknown);
+  REQUIRE(no_model.has_value());
+  CHECK(no_model->message.find("register, cas-register, kv, mutex, set, queue, counter, "
+                               "multi-register") != std::string::npos);
 }
 
 }  // namespace
