@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/strings.h"
+#include "checkers/lin_model.h"
 
 #include "harness/cli.h"
 #include "harness/compare.h"
@@ -154,6 +155,11 @@ int DoList() {
   std::printf("checkers:\n");
   for (const CheckerInfo& c : AllCheckers()) {
     std::printf("  %-16s %s\n", c.name.c_str(), c.description.c_str());
+  }
+  std::printf("linearizability models (check --model):\n");
+  for (const lin::LinModel* m : lin::AllLinModels()) {
+    std::printf("  %-16s %.*s\n", std::string(m->name).c_str(), static_cast<int>(m->summary.size()),
+                m->summary.data());
   }
   std::printf("nemeses (--nemesis a,b,...; --nemesis-interval S between faults):\n");
   std::printf("  %-12s %s\n", "partition",

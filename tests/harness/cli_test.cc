@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "checkers/lin_model.h"
 #include "harness/control/cluster.h"
 #include "harness/test_config.h"
 #include "targets/target.h"
@@ -251,6 +252,9 @@ TEST_CASE("list and --help show every catalogue entry: targets, bugs, workloads,
     for (const coordcheck::OptionDoc& o : w->options()) has(o.name + ": " + o.doc);
   }
   for (const coordcheck::CheckerInfo& c : coordcheck::AllCheckers()) has(c.name + " ");
+  for (const coordcheck::lin::LinModel* m : coordcheck::lin::AllLinModels()) {
+    has(std::string(m->name) + " ");
+  }
   for (const coordcheck::control::BackendInfo& b : coordcheck::control::AllBackends()) {
     has(b.name + " " );
   }
