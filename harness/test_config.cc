@@ -8,6 +8,7 @@
 
 #include "generators/faults.h"
 #include "harness/workload.h"
+#include "history/json_text.h"
 #include "targets/target.h"
 
 namespace coordcheck {
@@ -157,6 +158,7 @@ std::optional<std::string> LoadTestFile(const std::string& path, TestConfig* con
   std::stringstream text;
   text << in.rdbuf();
   Json json;
+  if (auto deep = json_text::DepthError(text.str())) return path + ": " + *deep;
   try {
     json = Json::parse(text.str());
   } catch (const Json::parse_error& ex) {
