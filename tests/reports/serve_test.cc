@@ -181,7 +181,7 @@ TEST_CASE("serve: a client dribbling its request neither blocks others nor outli
   CHECK(cut_after_ms < 3500);
 }
 
-TEST_CASE("serve: only the served address is a Host; methods other than GET and HEAD are 405") {
+TEST_CASE("serve: only the served address is a Host, and only GET and HEAD are served") {
   test::TempDir dir;
   Served served(MakeStore(dir));
   const int port = served.port();
@@ -211,7 +211,7 @@ TEST_CASE("serve: only the served address is a Host; methods other than GET and 
   CHECK(r.find("Allow: GET, HEAD") != std::string::npos);
 }
 
-TEST_CASE("serve: files come with nosniff and a sandboxing CSP; .svg is text, never an image") {
+TEST_CASE("serve: files come with nosniff and a sandboxing CSP, and .svg is text, never an image") {
   test::TempDir dir;
   const ServeOptions options = MakeStore(dir);
   test::WriteFile(options.store + "/t/r/report.html", "<!DOCTYPE html><p>report</p>");
