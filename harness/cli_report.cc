@@ -39,6 +39,7 @@ std::shared_ptr<ReportCommands> AddReportCommands(CLI::App* app) {
                "report and file, on 127.0.0.1 only");
   c->serve->add_option("store", c->serve_options.store, "the store folder")->capture_default_str();
   c->serve->add_option("--port,-p", c->serve_options.port, "TCP port on 127.0.0.1 (0 = any free)")
+      ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   return c;
 }

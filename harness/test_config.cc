@@ -9,6 +9,7 @@
 #include "base/strings.h"
 #include "generators/faults.h"
 #include "harness/control/cluster.h"
+#include "history/json_text.h"
 #include "targets/target.h"
 #include "workloads/workload.h"
 
@@ -165,6 +166,7 @@ std::optional<std::string> LoadTestFile(const std::string& path, TestConfig* con
   std::stringstream text;
   text << in.rdbuf();
   Json json;
+  if (auto deep = json_text::DepthError(text.str())) return path + ": " + *deep;
   try {
     json = Json::parse(text.str());
   } catch (const Json::parse_error& ex) {

@@ -1,5 +1,5 @@
-// JSON text helpers shared by the history writer (op.cc), the JSONL reader and the importers.
-// Internal to coordcheck_history.
+// JSON text helpers shared by the history writer (op.cc), the JSONL reader and the importers,
+// and the nesting limit every JSON file read elsewhere (reports, the harness) passes first.
 //
 // Contract: the Append* functions never throw and always write valid JSON; bytes that are
 // not valid UTF-8 are written as U+FFFD (nlohmann's error_handler_t::replace), so a history
@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,5 +34,15 @@ void AppendJson(std::string* out, const Json& value);
 
 // `value` as compact JSON, at most `max_chars` characters ("..." when cut); for messages.
 std::string Abbreviate(const Json& value, size_t max_chars = 40);
+
+// Why a depth limit before parsing: nlohmann's dump() and every walker over a Json (the
+// reports' included) recurse once per level, so a file of 100,000 brackets overflows the stack
+// (SIGSEGV) before any error can be reported. This linear pass (strings skipped) refuses such
+// text before a Json exists.
+inline constexpr int kMaxDepth = 256;
+
+// "JSON nested deeper than 256 levels" when arrays and objects in `text` nest deeper than
+// `max_depth`, else nullopt. Malformed text is left for the parser to report.
+std::optional<std::string> DepthError(std::string_view text, int max_depth = kMaxDepth);
 
 }  // namespace coordcheck::json_text

@@ -57,6 +57,20 @@ std::string AnomalyText(const Json& results) {
   return out.empty() ? "none" : out;
 }
 
+// `href` when it is a plain relative path (letters, digits, "-._~/+", no leading '/'), else "".
+// Why so strict: run_dir comes from compare.json, which anyone may have edited; a ':' would let
+// "javascript:..." through as a scheme, a leading '/' or "//" would leave the store, and '%',
+// '\\', '?' or '#' would change what a browser makes of the path.
+std::string PlainRelativeHref(const std::string& href) {
+  if (href.empty() || href.front() == '/') return "";
+  for (const char c : href) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '+';
+    if (!ok) return "";
+  }
+  return href;
+}
+
 // One run of the comparison with what is known about it.
 struct CompareRun {
   const Json* run = nullptr;      // its entry in compare.json's runs
@@ -300,7 +314,7 @@ std::string RenderCompareReport(const Json& compare, const std::vector<Json>& ru
     r.run = &runs_json[i];
     r.results = i < run_results.size() ? &run_results[i] : &kNull;
     r.latency = i < latency.size() ? &latency[i] : &kNull;
-    r.link = i < report_links.size() ? report_links[i] : "";
+    r.link = i < report_links.size() ? PlainRelativeHref(report_links[i]) : "";
     r.target = PlainText(Member(*r.run, "target"), 80);
     r.verdict = Member(*r.run, "verdict").is_string() ? (*r.run)["verdict"].get<std::string>()
                                                       : VerdictOf(*r.results);
@@ -370,9 +384,10 @@ control::Status WriteCompareReport(const std::string& compare_dir, const ReportO
       if (!history.empty()) l = LatencySummary(history);
     }
     latency.push_back(l);
-    const fs::path report = run_dir / "report.html";
-    fs::path rel = fs::absolute(report, ec).lexically_relative(fs::absolute(dir, ec));
-    links.push_back(rel.empty() ? report.string() : rel.generic_string());
+    // Relative to the comparison's folder; RenderCompareReport drops what is not a plain path.
+    const fs::path report = fs::absolute(run_dir / "report.html", ec).lexically_normal();
+    links.push_back(
+        report.lexically_relative(fs::absolute(dir, ec).lexically_normal()).generic_string());
   }
   return WriteFileReplacing((dir / "report.html").string(),
                             RenderCompareReport(compare, results, latency, links));

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "history/json_text.h"
+
 namespace coordcheck::reports {
 
 control::Status ReadJsonObject(const std::string& path, Json* out) {
@@ -15,6 +17,7 @@ control::Status ReadJsonObject(const std::string& path, Json* out) {
   std::stringstream text;
   text << in.rdbuf();
   const std::string s = text.str();
+  if (auto deep = json_text::DepthError(s)) return control::Status::Error(path + ": " + *deep);
   try {
     *out = Json::parse(s);
   } catch (const Json::parse_error& e) {

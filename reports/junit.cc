@@ -1,14 +1,68 @@
 #include "reports/junit.h"
 
-#include "reports/files.h"
-
 #include <cstdio>
+#include <string_view>
+
+#include "history/json_text.h"
+#include "reports/files.h"
 
 namespace coordcheck::reports {
 namespace {
 
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// How `c` is written: a character reference, or "" for as is. In attribute values a parser
+// would turn a raw tab, LF or CR into a space; in text a raw CR into LF.
+std::string_view Reference(char c, bool attribute) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return "&apos;";
+    case '\t':
+      return attribute ? "&#9;" : "";
+    case '\n':
+      return attribute ? "&#10;" : "";
+    case '\r':
+      return "&#13;";
+    default:
+      return "";
+  }
+}
+
+// Why U+FFFE/U+FFFF checks on top of RepairUtf8: XML 1.0 allows only tab, LF, CR,
+// U+0020-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF; one other character makes the whole file
+// ill-formed and CI drops every result in it. RepairUtf8 turns ill-formed UTF-8 (lone
+// surrogates included) into U+FFFD; C0 controls, U+FFFE and U+FFFF become U+FFFD here.
+std::string EscapeXml(const std::string& text, bool attribute) {
+  const std::string valid = json_text::RepairUtf8(text);
+  std::string out;
+  out.reserve(valid.size());
+  for (size_t i = 0; i < valid.size(); ++i) {
+    const char c = valid[i];
+    if (const std::string_view ref = Reference(c, attribute); !ref.empty()) {
+      out += ref;
+    } else if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
+      out += kReplacement;
+    } else if (valid.compare(i, 3, "\xEF\xBF\xBE") == 0 ||
+               valid.compare(i, 3, "\xEF\xBF\xBF") == 0) {
+      out += kReplacement;  // U+FFFE, U+FFFF: not characters
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string Attr(const char* name, const std::string& value) {
-  return std::string(" ") + name + "=\"" + XmlEscape(value) + "\"";
+  return std::string(" ") + name + "=\"" + EscapeXml(value, /*attribute=*/true) + "\"";
 }
 
 std::string Text(const Json& v) {
@@ -65,7 +119,8 @@ Suite RenderSuite(const RunRecord& run) {
   const std::string name = TestName(run);
   const std::string classname = "coordcheck." + name;
   std::string cases;
-  const Json checkers = results.is_object() ? results.value("checkers", Json::object()) : Json::object();
+  const Json checkers =
+      results.is_object() ? results.value("checkers", Json::object()) : Json::object();
   const std::string verdict = results.is_object() ? Text(results.value("verdict", Json())) : "";
   const double check_s = results.is_object() ? results.value("check_seconds", 0.0) : 0.0;
   if (verdict == "error" || !checkers.is_object() || checkers.empty()) {
@@ -74,9 +129,9 @@ Suite RenderSuite(const RunRecord& run) {
     const std::string why = results.is_object() && results.contains("error")
                                 ? Text(results["error"])
                                 : "the run did not finish: no checker ran";
-    cases += "    <testcase" + Attr("classname", classname) + Attr("name", "run") + Attr("time", "0") +
-             ">\n      <error" + Attr("type", "error") + Attr("message", why) + ">" + XmlEscape(why) +
-             "</error>\n    </testcase>\n";
+    cases += "    <testcase" + Attr("classname", classname) + Attr("name", "run") +
+             Attr("time", "0") + ">\n      <error" + Attr("type", "error") + Attr("message", why) +
+             ">" + XmlEscape(why) + "</error>\n    </testcase>\n";
   } else {
     const double per = check_s / static_cast<double>(checkers.size());
     for (auto it = checkers.begin(); it != checkers.end(); ++it) {
@@ -92,8 +147,8 @@ Suite RenderSuite(const RunRecord& run) {
                  XmlEscape(AnomalyText(c)) + "</failure>\n";
       } else if (v != "valid") {
         ++s.errors;
-        cases += "      <error" + Attr("type", v.empty() ? "unknown" : v) + Attr("message", summary) +
-                 ">" + XmlEscape(summary) + "</error>\n";
+        cases += "      <error" + Attr("type", v.empty() ? "unknown" : v) +
+                 Attr("message", summary) + ">" + XmlEscape(summary) + "</error>\n";
       }
       cases += "    </testcase>\n";
     }
@@ -139,26 +194,7 @@ Suite RenderSuite(const RunRecord& run) {
 
 }  // namespace
 
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += "\xEF\xBF\xBD";  // U+FFFD: XML 1.0 cannot carry control characters
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
+std::string XmlEscape(const std::string& text) { return EscapeXml(text, /*attribute=*/false); }
 
 std::string RenderJUnit(const std::vector<RunRecord>& runs) {
   std::string suites;

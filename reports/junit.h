@@ -5,8 +5,10 @@
 //   unknown  <error type="unknown" message=...>: not a pass (the check ran out of budget);
 // a run that failed (results.json "verdict": "error") is one testcase "run" with <error>.
 // The suite's <properties> carry target, workload, bug, seed, nemesis, commit and command;
-// notes (results.json "notes") go to <system-out>. Every text is XML-escaped, and
-// characters XML 1.0 cannot carry (control characters) are replaced by U+FFFD.
+// notes (results.json "notes") go to <system-out>. Every text is XML-escaped, and what XML 1.0
+// cannot carry (C0 controls but tab/LF/CR, U+FFFE, U+FFFF, ill-formed UTF-8 such as a lone
+// surrogate) is replaced by U+FFFD, so the file is always well-formed; attribute values keep
+// tab, LF and CR as &#9; &#10; &#13;.
 //
 // Thread-safety: pure functions, plus file writes.
 #pragma once
@@ -34,7 +36,7 @@ control::Status WriteRunJUnit(const std::string& run_dir);
 // Reads COMPARE_DIR/compare.json and each run's files; writes COMPARE_DIR/junit.xml.
 control::Status WriteCompareJUnit(const std::string& compare_dir);
 
-// `text` escaped for XML character data and attribute values.
+// `text` escaped for XML character data (tab and LF stay raw; CR is &#13;).
 std::string XmlEscape(const std::string& text);
 
 }  // namespace coordcheck::reports

@@ -89,8 +89,10 @@ control::Status WriteCompareReport(const std::string& compare_dir,
 
 // The comparison page from values: `compare` as in compare.json, `run_results[i]` the
 // results.json of compare["runs"][i] (null when missing), `latency[i]` that run's latency
-// summary (LatencySummary; null when unknown), `report_links[i]` the href of its report
-// (empty: none).
+// summary (LatencySummary; null when unknown), `report_links[i]` the href of its report,
+// relative to the comparison's folder (empty: none). A link that is not a plain relative path
+// (a scheme such as "javascript:", a leading '/', characters other than letters, digits and
+// "-._~/+") is dropped: that run's name is then plain text.
 std::string RenderCompareReport(const Json& compare, const std::vector<Json>& run_results,
                                 const std::vector<Json>& latency,
                                 const std::vector<std::string>& report_links);

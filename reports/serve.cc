@@ -1,17 +1,22 @@
 #include "reports/serve.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <thread>
+
+#include <httplib.h>
 
 #include "reports/files.h"
 #include "reports/html.h"
@@ -21,7 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // The files the index links, in this order, when present.
-const char* const kLinked[] = {"report.html", "results.json", "junit.xml", "history.jsonl",
+const char* const kLinked[] = {"report.html", "results.json",   "junit.xml",    "history.jsonl",
                                "test.json",   "coordcheck.log", "compare.json", "table.txt"};
 
 std::string FirstLine(const std::string& s) {
@@ -29,55 +34,178 @@ std::string FirstLine(const std::string& s) {
   return nl == std::string::npos ? s : s.substr(0, nl);
 }
 
-std::string ContentType(const fs::path& p) {
-  const std::string ext = p.extension().string();
+std::string ContentType(const std::string& name) {
+  const std::string ext = fs::path(name).extension().string();
   if (ext == ".html") return "text/html; charset=utf-8";
   if (ext == ".json") return "application/json; charset=utf-8";
   if (ext == ".xml") return "application/xml; charset=utf-8";
   if (ext == ".png") return "image/png";
-  if (ext == ".svg") return "image/svg+xml";
-  return "text/plain; charset=utf-8";  // .jsonl, .log, .txt and anything else: shown, never run
+  // .svg can carry script: shown as text, like .jsonl, .log, .txt and anything else
+  return "text/plain; charset=utf-8";
 }
 
-// %XX decoding; false on a malformed escape or a NUL.
-bool Decode(const std::string& in, std::string* out) {
-  out->clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      *out += in[i];
+// What served files may do: nothing (sandbox), and nothing loaded from anywhere. A report.html
+// runs its own inline script and style, in an opaque origin (no allow-same-origin), so it can
+// reach neither the other files of the store nor the network.
+constexpr const char* kFilePolicy = "sandbox; default-src 'none'";
+constexpr const char* kReportPolicy =
+    "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+    "style-src 'unsafe-inline'; img-src data:";
+constexpr const char* kIndexPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
+
+// httplib's Stream on a connected socket with one deadline for every read and write; past it
+// every call fails, and httplib gives up on the connection.
+class DeadlineStream final : public httplib::Stream {
+ public:
+  DeadlineStream(int fd, std::chrono::steady_clock::time_point deadline)
+      : fd_(fd), deadline_(deadline) {}
+
+  bool is_readable() const override { return Wait(POLLIN); }
+  bool is_writable() const override { return Wait(POLLOUT); }
+  ssize_t read(char* ptr, size_t size) override {
+    while (Wait(POLLIN)) {
+      const ssize_t n = ::recv(fd_, ptr, size, MSG_DONTWAIT);
+      if (n >= 0 || (errno != EAGAIN && errno != EINTR)) return n;
+    }
+    return -1;
+  }
+  using httplib::Stream::write;
+  ssize_t write(const char* ptr, size_t size) override {
+    while (Wait(POLLOUT)) {
+      const ssize_t n = ::send(fd_, ptr, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n >= 0 || (errno != EAGAIN && errno != EINTR)) return n;
+    }
+    return -1;
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    Endpoint(::getpeername, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    Endpoint(::getsockname, ip, port);
+  }
+  int socket() const override { return fd_; }
+
+ private:
+  // Whether `events` came before the deadline.
+  bool Wait(short events) const {
+    while (true) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          deadline_ - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, events, 0};
+      const int r = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (r > 0) return true;  // POLLHUP and POLLERR too: recv or send reports them
+      if (r == 0 || errno != EINTR) return false;
+    }
+  }
+  void Endpoint(int (*get)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
+    sockaddr_in a{};
+    socklen_t len = sizeof a;
+    char text[INET_ADDRSTRLEN] = "";
+    if (get(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0 ||
+        ::inet_ntop(AF_INET, &a.sin_addr, text, sizeof text) == nullptr) {
+      return;
+    }
+    ip = text;
+    port = ntohs(a.sin_port);
+  }
+
+  const int fd_;
+  const std::chrono::steady_clock::time_point deadline_;
+};
+
+// The regular file at `path` ("/a/b/c") below the folder `store_fd`, opened for reading, or -1.
+// One openat per component, none of them a symbolic link, "", "." or ".."; a FIFO or device is
+// never opened for real (O_NONBLOCK, then fstat says it is not a regular file).
+int OpenInStore(int store_fd, const std::string& path) {
+  if (path.size() < 2 || path[0] != '/') return -1;
+  int dir = -1;  // the folder opened last (owned); -1 = the store
+  for (size_t at = 1;;) {
+    const size_t slash = path.find('/', at);
+    const bool last = slash == std::string::npos;
+    const std::string name = path.substr(at, last ? std::string::npos : slash - at);
+    int fd = -1;
+    if (!name.empty() && name != "." && name != ".." && name.find('\0') == std::string::npos) {
+      const int flags = last ? O_RDONLY | O_NONBLOCK | O_NOCTTY : O_RDONLY | O_DIRECTORY;
+      fd = ::openat(dir < 0 ? store_fd : dir, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (dir >= 0) ::close(dir);
+    if (fd < 0) return -1;
+    if (!last) {
+      dir = fd;
+      at = slash + 1;
       continue;
     }
-    if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
-        !std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-      return false;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return -1;
     }
-    const char c = static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
-    if (c == '\0') return false;
-    *out += c;
-    i += 2;
-  }
-  return true;
-}
-
-void SendAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    off += static_cast<size_t>(n);
+    return fd;
   }
 }
 
-void Respond(int fd, int code, const std::string& reason, const std::string& type,
-             const std::string& body, bool head, const std::string& extra_headers = "") {
-  std::string r = "HTTP/1.1 " + std::to_string(code) + " " + reason + "\r\n" +
-                  "Content-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
-                  "\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n" + extra_headers +
-                  "\r\n";
-  if (!head) r += body;
-  SendAll(fd, r);
+void Reply(httplib::Response* res, int status, const std::string& text) {
+  res->status = status;
+  res->set_content(text, "text/plain; charset=utf-8");
+  res->set_header("Content-Security-Policy", kFilePolicy);
 }
 
+// `fd` (owned from here on) as the body, read as it is sent.
+void ReplyWithFile(httplib::Response* res, int fd, const std::string& path) {
+  struct stat st {};
+  ::fstat(fd, &st);
+  const std::string type = ContentType(path);
+  res->status = 200;
+  res->set_header("Content-Security-Policy",
+                  type.rfind("text/html", 0) == 0 ? kReportPolicy : kFilePolicy);
+  if (st.st_size <= 0) {
+    ::close(fd);
+    res->set_content("", type);
+    return;
+  }
+  res->set_content_provider(
+      static_cast<size_t>(st.st_size), type,
+      [fd](size_t offset, size_t length, httplib::DataSink& sink) {
+        char buf[1 << 16];
+        const ssize_t n =
+            ::pread(fd, buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
+        return n > 0 && sink.write(buf, static_cast<size_t>(n));  // a file cut short: abort
+      },
+      [fd](bool) { ::close(fd); });
+}
+
+// One request: the method, the Host header, then the index or a file below the store.
+void Route(const std::string& store_name, int store_fd, const std::string& store_path,
+           const std::vector<std::string>& hosts, const httplib::Request& req,
+           httplib::Response* res) {
+  if (req.method != "GET" && req.method != "HEAD") {
+    Reply(res, 405, "GET or HEAD only\n");
+    res->set_header("Allow", "GET, HEAD");
+    return;
+  }
+  if (!req.has_header("Host")) {
+    if (req.version != "HTTP/1.0") return Reply(res, 400, "no Host header\n");
+  } else {
+    std::string host = req.get_header_value("Host");
+    std::transform(host.begin(), host.end(), host.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (req.get_header_value_count("Host") != 1 ||
+        std::find(hosts.begin(), hosts.end(), host) == hosts.end()) {
+      return Reply(res, 403, "Host not served here: use http://" + hosts.front() + "/\n");
+    }
+  }
+  if (req.path == "/") {
+    res->status = 200;
+    res->set_content(RenderStoreIndex(store_name, ScanStore(store_path)),
+                     "text/html; charset=utf-8");
+    res->set_header("Content-Security-Policy", kIndexPolicy);
+    return;
+  }
+  const int fd = OpenInStore(store_fd, req.path);
+  if (fd < 0) return Reply(res, 404, "not found\n");
+  ReplyWithFile(res, fd, req.path);
+}
 }  // namespace
 
 std::vector<StoreEntry> ScanStore(const std::string& store) {
@@ -101,8 +229,8 @@ std::vector<StoreEntry> ScanStore(const std::string& store) {
           const int code = record.value("exit_code", 3);
           e.verdict = code == 0 ? "valid" : code == 1 ? "invalid" : code == 2 ? "unknown" : "error";
           for (const Json& r : record.value("runs", Json::array())) {
-            e.target += (e.target.empty() ? "" : ", ") + r.value("target", std::string("?")) +
-                        " " + r.value("verdict", std::string("?"));
+            e.target += (e.target.empty() ? "" : ", ") + r.value("target", std::string("?")) + " " +
+                        r.value("verdict", std::string("?"));
           }
         }
       } else {
@@ -116,7 +244,8 @@ std::vector<StoreEntry> ScanStore(const std::string& store) {
                                                     : results.value("error", ""));
         }
         Json test_json;
-        if (e.target.empty() && ReadJsonObject((run.path() / "test.json").string(), &test_json).ok()) {
+        if (e.target.empty() &&
+            ReadJsonObject((run.path() / "test.json").string(), &test_json).ok()) {
           e.target = test_json.value("target", "");
         }
       }
@@ -148,7 +277,8 @@ std::string RenderStoreIndex(const std::string& store, const std::vector<StoreEn
          "body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}"
          "td,th{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
          "tr.valid .verdict{background:#cfc}tr.invalid .verdict{background:#fcc}"
-         "tr.unknown .verdict{background:#ffd}tr.error .verdict,tr.missing .verdict{background:#ddd}"
+         "tr.unknown .verdict{background:#ffd}tr.error .verdict,tr.missing "
+         ".verdict{background:#ddd}"
          "</style></head><body><h1>coordcheck runs</h1><p>store: <code>" +
          EscapeHtml(store) + "</code>, " + std::to_string(entries.size()) +
          " runs and comparisons, newest first</p>\n<table id=\"runs\"><tr><th>time (UTC)</th>"
@@ -157,90 +287,95 @@ std::string RenderStoreIndex(const std::string& store, const std::vector<StoreEn
          rows + "</table></body></html>\n";
 }
 
+// Why our own process_and_close_socket: cpp-httplib 0.11.4 bounds each read and write (its
+// read/write timeouts), not the exchange, so a client sending a byte every few seconds keeps a
+// worker forever. It lets a server subclass run process_request on any Stream (its SSLServer
+// does so); ours carries the one deadline.
+class StoreServer::Http final : public httplib::Server {
+ public:
+  explicit Http(int deadline_ms) : deadline_(std::chrono::milliseconds(deadline_ms)) {}
+
+ private:
+  // Replaces httplib's per-read timeouts by one deadline for the connection, and serves exactly
+  // one request on it (the response closes it).
+  bool process_and_close_socket(int sock) override {
+    DeadlineStream stream(sock, std::chrono::steady_clock::now() + deadline_);
+    bool closed = false;
+    const bool ok = process_request(stream, /*close_connection=*/true, closed, nullptr);
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ok;
+  }
+
+  const std::chrono::milliseconds deadline_;
+};
+
 control::Result<std::unique_ptr<StoreServer>> StoreServer::Start(const ServeOptions& options) {
   const std::string where = options.address + ":" + std::to_string(options.port);
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return control::Status::Error("serve: socket: " + std::string(std::strerror(errno)));
-  const int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(options.port));
-  if (::inet_pton(AF_INET, options.address.c_str(), &addr.sin_addr) != 1) {
-    ::close(fd);
+  if (options.port < 0 || options.port > 65535) {
+    return control::Status::Error("serve: --port must be 1..65535 (0 = any free port), not " +
+                                  std::to_string(options.port));
+  }
+  in_addr ignored{};
+  if (::inet_pton(AF_INET, options.address.c_str(), &ignored) != 1) {
     return control::Status::Error("serve: not an IPv4 address: " + options.address);
   }
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
+  if (options.deadline_ms <= 0 || options.workers <= 0) {
+    return control::Status::Error("serve: deadline_ms and workers must be positive");
+  }
+  const int store_fd = ::open(options.store.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (store_fd < 0) {
+    return control::Status::Error("serve: " + options.store + ": " + std::strerror(errno));
+  }
+  auto http = std::make_unique<Http>(options.deadline_ms);
+  const int workers = options.workers;
+  http->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  // httplib's default also sets SO_REUSEPORT, which would let another process bind our port.
+  http->set_socket_options([](int fd) {
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  });
+  const int port = options.port == 0
+                       ? http->bind_to_any_port(options.address)
+                       : (http->bind_to_port(options.address, options.port) ? options.port : -1);
+  if (port <= 0) {
     const std::string err = std::strerror(errno);
-    ::close(fd);
+    ::close(store_fd);
     return control::Status::Error("serve: cannot listen on " + where + ": " + err);
   }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  return std::unique_ptr<StoreServer>(new StoreServer(options, fd, ntohs(addr.sin_port)));
+  const std::string port_text = ":" + std::to_string(port);
+  std::vector<std::string> hosts = {options.address + port_text, "127.0.0.1" + port_text,
+                                    "localhost" + port_text};
+  if (port == 80) hosts.insert(hosts.end(), {options.address, "127.0.0.1", "localhost"});
+  const std::string root = "/proc/self/fd/" + std::to_string(store_fd);
+  http->set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                             {"Referrer-Policy", "no-referrer"},
+                             {"Cache-Control", "no-store"}});
+  http->set_pre_routing_handler(
+      [options, store_fd, hosts, root](const httplib::Request& req, httplib::Response& res) {
+        Route(options.store, store_fd, root, hosts, req, &res);
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  return std::unique_ptr<StoreServer>(new StoreServer(options, store_fd, std::move(http), port));
 }
 
-StoreServer::StoreServer(ServeOptions options, int fd, int port)
-    : options_(std::move(options)), fd_(fd), port_(port) {}
+StoreServer::StoreServer(ServeOptions options, int store_fd, std::unique_ptr<Http> http, int port)
+    : options_(std::move(options)), store_fd_(store_fd), http_(std::move(http)), port_(port) {}
 
-StoreServer::~StoreServer() { ::close(fd_); }
+StoreServer::~StoreServer() { ::close(store_fd_); }
 
 void StoreServer::Serve(const std::atomic<bool>& stop) {
-  while (!stop.load()) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
-    const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (c < 0) continue;
-    timeval tv{5, 0};
-    ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    Handle(c);
-    ::close(c);
+  std::atomic<bool> listening_done{false};
+  std::thread listener([&] {
+    http_->listen_after_bind();
+    listening_done.store(true);
+  });
+  // httplib's stop() is a no-op until the listener runs: wait for it before stopping.
+  while (!listening_done.load() && (!http_->is_running() || !stop.load())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-}
-
-void StoreServer::Handle(int fd) {
-  std::string request;
-  char buf[4096];
-  while (request.find("\r\n\r\n") == std::string::npos && request.size() < 16384) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return;
-    request.append(buf, static_cast<size_t>(n));
-  }
-  std::istringstream line(request.substr(0, request.find("\r\n")));
-  std::string method, target;
-  line >> method >> target;
-  const bool head = method == "HEAD";
-  if (method != "GET" && !head) {
-    Respond(fd, 405, "Method Not Allowed", "text/plain; charset=utf-8", "GET or HEAD only\n", false,
-            "Allow: GET, HEAD\r\n");
-    return;
-  }
-  const std::string raw = target.substr(0, target.find_first_of("?#"));
-  std::string path;
-  if (raw.empty() || raw[0] != '/' || !Decode(raw, &path)) {
-    Respond(fd, 400, "Bad Request", "text/plain; charset=utf-8", "bad path\n", head);
-    return;
-  }
-  if (path == "/") {
-    Respond(fd, 200, "OK", "text/html; charset=utf-8",
-            RenderStoreIndex(options_.store, ScanStore(options_.store)), head,
-            "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n");
-    return;
-  }
-  // Inside the store only: resolve links and .., then compare with the store's real path.
-  std::error_code ec;
-  const fs::path root = fs::canonical(options_.store, ec);
-  const fs::path file = fs::weakly_canonical(fs::path(options_.store) / path.substr(1), ec);
-  const std::string r = root.string() + "/";
-  if (ec || file.string().compare(0, r.size(), r) != 0 || !fs::is_regular_file(file, ec)) {
-    Respond(fd, 404, "Not Found", "text/plain; charset=utf-8", "not found\n", head);
-    return;
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream body;
-  body << in.rdbuf();
-  Respond(fd, 200, "OK", ContentType(file), body.str(), head);
+  http_->stop();
+  listener.join();
 }
 
 }  // namespace coordcheck::reports

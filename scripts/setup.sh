@@ -12,7 +12,7 @@ packages=(
   iproute2 iptables redis-server redis-tools libnetfilter-queue-dev
   etcd-server etcd-client
   postgresql libpq-dev libsqlite3-dev procps
-  libxml2-utils bsdutils chromium
+  libxml2-utils bsdutils chromium libcpp-httplib-dev
 )
 
 missing=()

@@ -149,5 +149,43 @@ TEST_CASE("comparison folder: targets side by side, linking each run's report") 
   CHECK(st.message().find("compare.json") != std::string::npos);
 }
 
+TEST_CASE("comparison folder: a run_dir that is not a plain path gets no link") {
+  TempDir dir;
+  const std::string compare_dir = dir.path() + "/store/compare-lock/ts";
+  // A run folder named like a URL scheme, next to compare.json; its results.json says so too.
+  const std::string evil = compare_dir + "/javascript:alert(1)";
+  fs::create_directories(evil);
+  Json results = Json::parse(ReadFile(kData + "/lock-etcd-lock/results.json"));
+  results["run_dir"] = "javascript:alert(1)";
+  test::WriteFile(evil + "/results.json", results.dump(2));
+  Json compare = Json::parse(ReadFile(kData + "/compare.json"));
+  REQUIRE(compare["runs"].size() == 3);
+  compare["runs"][0]["run_dir"] = evil;
+  compare["runs"][1]["run_dir"] = "javascript:alert(1)";
+  compare["runs"][2]["run_dir"] = CopyRun(dir, "lock-redis-lock");
+  test::WriteFile(compare_dir + "/compare.json", compare.dump(2));
+  REQUIRE(WriteCompareReport(compare_dir).ok());
+  const std::string html = ReadFile(compare_dir + "/report.html");
+  CHECK(html.find("href=\"javascript:") == std::string::npos);
+  CHECK(html.find("javascript:alert(1)/report.html") == std::string::npos);
+  CHECK(html.find("href=\"../../lock-redis-lock/run/report.html\"") != std::string::npos);
+  CHECK(html.find("data-target=\"redis-lock\"") != std::string::npos);
+
+  // Whatever the links given: only plain relative paths become hrefs.
+  const std::vector<std::string> links = {
+      "javascript:alert(1)", "/etc/passwd", "//evil.example/x", "a/b?c", "..\\x", "%2e%2e/x",
+      "ok/run/report.html"};
+  Json three = compare;
+  three["runs"] = Json::array();
+  for (size_t i = 0; i < links.size(); ++i) three["runs"].push_back(compare["runs"][2]);
+  const std::string page = reports::RenderCompareReport(three, std::vector<Json>(links.size()),
+                                                        std::vector<Json>(links.size()), links);
+  for (size_t i = 0; i + 1 < links.size(); ++i) {
+    INFO(links[i]);
+    CHECK(page.find("href=\"" + links[i]) == std::string::npos);
+  }
+  CHECK(page.find("href=\"ok/run/report.html\"") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace coordcheck
