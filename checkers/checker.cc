@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "checkers/clock_effect.h"
 #include "checkers/linearizable.h"
 
 namespace coordcheck {
@@ -84,6 +85,10 @@ const std::vector<CheckerInfo>& GenericCheckers() {
        "Wing & Gong linearizability against a model, per independent key (`coordcheck check "
        "--help` lists the models)",
        [] { return std::make_unique<LinearizableChecker>(LinearizableOptions{}); }},
+      {"clock-effect",
+       "did the clock faults reach the target? Measured from the check-clock-offsets ops (its "
+       "own clock against the preload's offset); informational, always valid",
+       [] { return std::make_unique<ClockEffectChecker>(); }},
   };
   return kGeneric;
 }

@@ -65,7 +65,7 @@ std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
     std::replace(name.begin(), name.end(), '_', ' ');
     header.push_back(name);
   }
-  // Whether clock faults reached each target, as measured (harness/clock_effect.h).
+  // Whether clock faults reached each target, as measured (checkers/clock_effect.h).
   bool clock = false;
   for (const RunOutcome& run : runs) {
     clock = clock || (run.results.is_object() && run.results.contains("clock_effect"));

@@ -14,7 +14,7 @@
 #include "generators/faults.h"
 #include "harness/cli.h"
 #include "harness/cli_report.h"
-#include "harness/clock_effect.h"
+#include "checkers/clock_effect.h"
 #include "harness/control/cluster.h"
 #include "harness/nemesis_setup.h"
 #include "harness/progress.h"

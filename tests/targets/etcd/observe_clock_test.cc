@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-#include "harness/clock_effect.h"
+#include "checkers/clock_effect.h"
 #include "harness/control/dialers.h"
 #include "history/history.h"
 #include "nemesis/clock/clock_nemesis.h"

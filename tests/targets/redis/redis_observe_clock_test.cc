@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "harness/clock_effect.h"
+#include "checkers/clock_effect.h"
 #include "history/history.h"
 #include "nemesis/clock/clock_nemesis.h"
 #include "nemesis/ops.h"

@@ -31,9 +31,15 @@
 // Reads the history only (a stored history can be re-judged offline); malformed "clock"
 // entries are skipped, never an error.
 //
-// Thread-safety: a pure function.
+// ClockEffectChecker ("clock-effect") is the same analysis as a checker, so that
+// `coordcheck check --checker clock-effect` reproduces a run's clock_effect from its saved
+// history: it measures and never judges, so its verdict is always valid; details are the
+// object above and the summary its note.
+//
+// Thread-safety: a pure function; the checker as Checker.
 #pragma once
 
+#include "checkers/checker.h"
 #include "history/history.h"
 
 namespace coordcheck {
@@ -41,5 +47,11 @@ namespace coordcheck {
 // Did the clock faults of a run reach the target? Read from the history's
 // check-clock-offsets completions.
 Json ClockEffect(const History& history);
+
+class ClockEffectChecker final : public Checker {
+ public:
+  std::string name() const override { return "clock-effect"; }
+  CheckResult Check(const History& history, const CheckBudget& budget) const override;
+};
 
 }  // namespace coordcheck

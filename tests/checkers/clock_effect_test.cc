@@ -3,7 +3,7 @@
 // be read (not observed), no clock fault at all, and offsets too small to tell from the
 // measurement error, which are left out. The histories go through JSONL and back, as a
 // stored run would.
-#include "harness/clock_effect.h"
+#include "checkers/clock_effect.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -269,3 +269,20 @@ TEST_CASE("clock effect: offsets within the measurement error plus 1 s are left 
 }
 
 }  // namespace
+
+TEST_CASE("clock effect: the clock-effect checker reproduces the analysis from a saved history",
+          "[harness][clock-effect]") {
+  FaultHistory h;
+  h.Bump({"n1"}, 10000).Check({{"n1", Detail(10000, Target(10001, 2, "redis TIME"))}});
+  const coordcheck::CheckResult r =
+      coordcheck::ClockEffectChecker().Check(h.Stored(), coordcheck::CheckBudget{});
+  CHECK(r.valid == coordcheck::Validity::kValid);  // it measures, never judges
+  CHECK(r.details == coordcheck::ClockEffect(h.Stored()));
+  CHECK(r.summary.rfind("clock faults: reached (", 0) == 0);
+  // The catalogue offers it to `check --checker`.
+  bool listed = false;
+  for (const coordcheck::CheckerInfo& c : coordcheck::GenericCheckers()) {
+    listed = listed || c.name == "clock-effect";
+  }
+  CHECK(listed);
+}

@@ -1,4 +1,4 @@
-#include "harness/clock_effect.h"
+#include "checkers/clock_effect.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "base/strings.h"
+// The fault ops are the history's vocabulary (header-only constants): reading them is not
+// a dependency on the nemesis library.
 #include "nemesis/ops.h"
 
 namespace coordcheck {
@@ -227,6 +229,18 @@ Json ClockEffect(const History& history) {
               {"max_abs_target_ms", round_ms(max_abs_target_ms)},
               {"verdict", verdict},
               {"note", note}};
+}
+
+CheckResult ClockEffectChecker::Check(const History& history, const CheckBudget& budget) const {
+  (void)budget;  // one linear pass
+  CheckResult result;
+  result.valid = Validity::kValid;
+  result.details = ClockEffect(history);
+  result.summary = "clock faults: " + result.details.value("verdict", std::string("unknown")) +
+                   (result.details.contains("note")
+                        ? " (" + result.details["note"].get<std::string>() + ")"
+                        : std::string());
+  return result;
 }
 
 }  // namespace coordcheck
