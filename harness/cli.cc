@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -136,6 +137,13 @@ int RunImport(const std::string& format, const std::string& input, const std::st
 int Fail(const std::string& message) {
   std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
   return kExitError;
+}
+
+void InstallStopSignals(void (*handler)(int)) {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaction(sig, &sa, nullptr);
 }
 
 int RunCli(int argc, char** argv) {

@@ -14,6 +14,11 @@ inline constexpr int kExitError = 3;
 // Prints "coordcheck: error: MESSAGE" on stderr and returns kExitError.
 int Fail(const std::string& message);
 
+// Makes SIGINT, SIGTERM, SIGHUP (a closed terminal or SSH session) and SIGQUIT (Ctrl-\\)
+// all run `handler` — a stop request that the command honours with its full teardown —
+// instead of killing the controller with its nodes left standing.
+void InstallStopSignals(void (*handler)(int));
+
 // Runs `coordcheck ARGS...`; returns the process exit code.
 int RunCli(int argc, char** argv);
 

@@ -74,11 +74,7 @@ int DispatchReportCommands(ReportCommands& c) {
     }
     auto server = reports::StoreServer::Start(c.serve_options);
     if (!server.ok()) return Fail(server.message());
-    struct sigaction sa {};
-    sa.sa_handler = OnServeStop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
+    InstallStopSignals(OnServeStop);
     std::printf("serving %s on http://127.0.0.1:%d/ (Ctrl-C stops)\n",
                 c.serve_options.store.c_str(), (*server)->port());
     std::fflush(stdout);

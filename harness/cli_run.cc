@@ -28,11 +28,7 @@ std::atomic<bool> g_stop{false};
 void OnStopSignal(int) { g_stop.store(true); }
 
 void InstallStopHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnStopSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  InstallStopSignals(OnStopSignal);
   std::signal(SIGPIPE, SIG_IGN);
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -36,6 +37,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto kReadyTimeout = std::chrono::seconds(30);
+// The ready wait is asked for in slices this long, so that a stop request ends it soon.
+constexpr auto kReadySlice = std::chrono::milliseconds(1000);
 
 std::string Seconds(double s) {
   char buf[32];
@@ -128,6 +131,37 @@ class RunResources {
 
 bool Stopped(const RunOptions& o) { return o.stop != nullptr && o.stop->load(); }
 
+// Db::Setup on every node in parallel; a node not yet begun when a stop is requested is
+// skipped ("interrupted").
+control::Status SetUpNodes(control::Cluster& cluster, Db& db, const DbEnv& env,
+                           const RunOptions& options) {
+  return ForEachNode(cluster, [&](control::Remote& node) {
+    if (Stopped(options)) return control::Status::Error("interrupted");
+    return db.Setup(node, env);
+  });
+}
+
+// Db::Ready for up to `timeout`, asked in kReadySlice slices with the stop flag looked at
+// between them; nullopt when stopped. Why slices are safe: Ready only polls the nodes (it
+// changes nothing), so asking again continues the same wait. A slice that fails well before
+// its end is the Db's final answer (a server that exited, bad options), as it was unsliced.
+std::optional<control::Status> WaitReady(Db& db, const DbEnv& env,
+                                         std::chrono::milliseconds timeout,
+                                         const RunOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (Stopped(options)) return std::nullopt;
+    const auto started = Clock::now();
+    const auto slice = std::min<std::chrono::milliseconds>(
+        kReadySlice, std::chrono::ceil<std::chrono::milliseconds>(deadline - started));
+    control::Status st = db.Ready(env, std::max(slice, std::chrono::milliseconds(1)));
+    if (st.ok() || Clock::now() >= deadline || Clock::now() - started < slice * 3 / 4) {
+      return st;
+    }
+  }
+}
+
 }  // namespace
 
 gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
@@ -169,6 +203,10 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::fflush(stdout);
 
+  // A state folder that is not ours alone is refused before anything is made.
+  if (auto state_dir = control::OpenStateDir(config.state_dir); !state_dir.ok()) {
+    return fail(state_dir.message());
+  }
   const std::string name = config.EffectiveName();
   auto run_dir_or = CreateRunDir(config.store_dir, name);
   if (!run_dir_or.ok()) return fail(run_dir_or.message());
@@ -212,9 +250,24 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     // The reports are made from the stored files, as `coordcheck report` remakes them.
     if (auto st = WriteRunReports(run_dir); !st.ok()) log.Say("report: " + st.message());
   };
+  RunResources res(&log, run_dir);
+  HistoryWriter history;  // outlives the runner that writes to it
+  std::unique_ptr<Runner> runner_owner;
+  // Teardown comes before results.json on every path, so that what it could not undo
+  // (teardown_error, nemesis.unhealed) is in it. Workers finish first: no nemesis op may
+  // run during the heal.
+  bool torn_down = false;
+  auto tear_down = [&] {
+    if (torn_down) return;
+    torn_down = true;
+    runner_owner.reset();
+    if (auto st = res.Teardown(); !st.ok()) results["teardown_error"] = st.message();
+    results["nemesis"] = Json{{"families", config.nemesis}, {"unhealed", res.unhealed}};
+  };
   // A failed run still leaves results.json saying why.
   auto run_failed = [&](const std::string& message) {
     log.Say("error: " + message);
+    tear_down();
     results["valid"] = "unknown";
     results["verdict"] = "error";
     results["error"] = message;
@@ -223,8 +276,6 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
                  run_dir.c_str());
     return out.exit_code = kExitError;
   };
-
-  RunResources res(&log, run_dir);
 
   // Set-up: nodes, then the target on every node.
   auto t_setup = std::chrono::steady_clock::now();
@@ -236,6 +287,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   if (!cluster.ok()) return run_failed("cannot create the nodes: " + cluster.message());
   res.cluster = std::move(*cluster);
   log.Log("cluster " + res.cluster->run_id() + " created");
+  if (Stopped(options)) return run_failed("interrupted during set-up");
   // The target's own nodes come first; faults and client home nodes use only these.
   std::vector<std::string> target_nodes;
   for (int i = 0; i < config.nodes; ++i) target_nodes.push_back(res.cluster->nodes()[i].name);
@@ -283,20 +335,20 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     env.daemon_env = std::move(nemesis->daemon_env);
   }
   if (Stopped(options)) return run_failed("interrupted during set-up");
-  if (auto st = ForEachNode(*res.cluster, [&](control::Remote& n) { return res.db->Setup(n, env); });
-      !st.ok()) {
+  if (auto st = SetUpNodes(*res.cluster, *res.db, env, options); Stopped(options)) {
+    return run_failed("interrupted during set-up");
+  } else if (!st.ok()) {
     return run_failed("set-up of " + config.target + ": " + st.message());
   }
-  if (auto st = res.db->Ready(env, kReadyTimeout); !st.ok()) {
-    return run_failed(config.target + " is not ready: " + st.message());
-  }
+  auto ready = WaitReady(*res.db, env, kReadyTimeout, options);
+  if (!ready) return run_failed("interrupted while waiting for " + config.target + " to be ready");
+  if (!ready->ok()) return run_failed(config.target + " is not ready: " + ready->message());
   const double setup_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
   log.Say(config.target + " ready on " + std::to_string(config.nodes) + " nodes after " +
           Seconds(setup_s));
 
   // The phases: the workload (rate- and time-limited), then its final reads.
-  HistoryWriter history;
   const std::string history_path = run_dir + "/history.jsonl";
   if (auto err = history.Open(history_path)) return run_failed(*err);
   WorkloadParts parts = workload->Make(WorkloadConfigOf(config), ChildSeed(seed, "workload"));
@@ -319,7 +371,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   runner_options.client_env.client_faults = &client_faults;
   runner_options.stop = options.stop;
   if (progress.enabled()) runner_options.on_event = [&progress](const Op& e) { progress.Observe(e); };
-  auto runner_owner = std::make_unique<Runner>(
+  runner_owner = std::make_unique<Runner>(
       runner_options, [target] { return target->MakeClient(); }, res.nemesis.get(), &history);
   Runner& runner = *runner_owner;
 
@@ -352,9 +404,12 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     if (!heal_stats.ok()) return run_failed(heal_stats.message());
     results["phases"]["heal"] = StatsToJson(*heal_stats);
     stopped = heal_stats->stopped;
-    if (auto st = res.db->Ready(env, kReadyTimeout); !st.ok()) {
-      log.Say("after healing, " + config.target + " is not ready: " + st.message());
-      results["recovery_error"] = st.message();
+    auto ready_again = WaitReady(*res.db, env, kReadyTimeout, options);
+    if (!ready_again) {
+      stopped = true;
+    } else if (!ready_again->ok()) {
+      log.Say("after healing, " + config.target + " is not ready: " + ready_again->message());
+      results["recovery_error"] = ready_again->message();
     }
   }
   if (!stopped && parts.final_generator) {
@@ -373,8 +428,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
           " fail, " + std::to_string(main_stats->info) + " info)");
 
   // Teardown before checking: the nodes are not needed any more.
-  if (auto st = res.Teardown(); !st.ok()) results["teardown_error"] = st.message();
-  results["nemesis"] = Json{{"families", config.nemesis}, {"unhealed", res.unhealed}};
+  tear_down();
   if (stopped) return run_failed("interrupted by a signal; history kept in " + history_path);
 
   History recorded;

@@ -23,7 +23,8 @@ struct RunOptions {
   std::string bin_dir;
   // No progress lines on stderr.
   bool quiet = false;
-  // Set by SIGINT/SIGTERM: the run stops issuing ops, tears down and exits 3.
+  // Set by SIGINT/SIGTERM/SIGHUP/SIGQUIT: the run stops (also during set-up and the
+  // ready wait), tears down, writes results.json and exits 3.
   const std::atomic<bool>* stop = nullptr;
 };
 

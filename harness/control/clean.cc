@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,12 +10,13 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
-#include <thread>
+#include <utility>
 
 #include "harness/control/cluster.h"
 #include "harness/control/ledger.h"
 #include "harness/control/netns.h"
 #include "harness/control/process.h"
+#include "harness/control/state_dir.h"
 #include "harness/control/unique_fd.h"
 
 namespace coordcheck::control {
@@ -46,6 +48,45 @@ std::vector<const nlohmann::json*> Entries(const LedgerContents& ledger, const c
   return out;
 }
 
+// Exactly the names a cluster of run `run_id` gives its namespaces (netns_network.cc):
+// cc-RUN_ID-ctl and cc-RUN_ID-nK, K a node number without leading zeros.
+bool OurNetnsName(const std::string& name, const std::string& run_id) {
+  const std::string prefix = "cc-" + run_id + "-";
+  if (name.rfind(prefix, 0) != 0) return false;
+  const std::string rest = name.substr(prefix.size());
+  if (rest == "ctl") return true;
+  return rest.size() >= 2 && rest.size() <= 4 && rest[0] == 'n' && rest[1] != '0' &&
+         std::all_of(rest.begin() + 1, rest.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// An error when the namespace `name` is ours or the host's (that of pid 1, when we may
+// look at it): killing every process inside it would kill the machine's. A ledger can only
+// name it if someone bound that namespace under our name (`ip netns attach`, a bind mount).
+Status NotHostNetns(const std::string& name) {
+  struct stat ns;
+  if (stat(NetnsPath(name).c_str(), &ns) < 0) {
+    return Status::Error("namespace " + name + ": " + ErrnoText(errno));
+  }
+  struct Reference {
+    const char* path;
+    bool may_be_hidden;  // pid 1's, in a container that lacks a capability pid 1 has
+  };
+  for (const Reference& ref :
+       {Reference{"/proc/self/ns/net", false}, Reference{"/proc/1/ns/net", true}}) {
+    struct stat st;
+    if (stat(ref.path, &st) < 0) {
+      if (ref.may_be_hidden && (errno == EACCES || errno == EPERM)) continue;
+      return Status::Error("cannot stat " + std::string(ref.path) + ": " + ErrnoText(errno));
+    }
+    if (st.st_dev == ns.st_dev && st.st_ino == ns.st_ino) {
+      return Status::Error("namespace " + name + " is the same namespace as " + ref.path +
+                           " (the host's or ours)");
+    }
+  }
+  return Status::Ok();
+}
+
 // Removes one dead run's leftovers; returns false when something could not be removed.
 bool CleanRun(const std::string& state_dir, const LedgerContents& ledger, CleanReport& report) {
   const std::string run_id = String(ledger.header, "run_id");
@@ -59,33 +100,33 @@ bool CleanRun(const std::string& state_dir, const LedgerContents& ledger, CleanR
   };
 
   // Recorded processes: only while the pid still belongs to the process we started.
-  std::vector<pid_t> killed;
+  std::vector<std::pair<pid_t, UniqueFd>> killed;
   for (const auto* e : Entries(ledger, "process")) {
     const auto pid = static_cast<pid_t>(Integer(*e, "pid"));
-    const auto start_time = static_cast<uint64_t>(Integer(*e, "start_time"));
-    if (pid <= 1 || !ProcessMatches(pid, start_time)) continue;
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    killed.push_back(pid);
+    UniqueFd pidfd = KillIfSame(pid, static_cast<uint64_t>(Integer(*e, "start_time")));
+    if (!pidfd.valid()) continue;
+    killed.emplace_back(pid, std::move(pidfd));
     report.removed.push_back("process " + String(*e, "node") + "/" + String(*e, "name") + " pid " +
                              std::to_string(pid));
   }
   const auto deadline = std::chrono::steady_clock::now() + kKillBudget;
-  for (pid_t pid : killed) {
-    while (!ProcessGone(pid) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  for (const auto& [pid, pidfd] : killed) {
+    if (!WaitPidfdExit(pidfd.get(), deadline)) {
+      fail("process " + std::to_string(pid) + " survived SIGKILL");
     }
-    if (!ProcessGone(pid)) fail("process " + std::to_string(pid) + " survived SIGKILL");
   }
 
   // Namespaces: every process inside them, then the namespaces themselves.
-  const std::string prefix = "cc-" + run_id + "-";
   std::vector<std::string> present;
   for (const auto* e : Entries(ledger, "netns")) {
     const std::string name = String(*e, "name");
-    if (name.rfind(prefix, 0) != 0 || name.find('/') != std::string::npos) {
-      fail("namespace '" + name + "' is not named for this run; left alone");
-    } else if (NetnsExists(name)) {
+    if (!OurNetnsName(name, run_id)) {
+      fail("namespace '" + name + "' is not a name this run's cluster makes; left alone");
+    } else if (!NetnsExists(name)) {
+      continue;
+    } else if (Status s = NotHostNetns(name); !s.ok()) {
+      fail(s.message() + "; left alone");
+    } else {
       present.push_back(name);
     }
   }
@@ -140,11 +181,19 @@ bool CleanRun(const std::string& state_dir, const LedgerContents& ledger, CleanR
 
 CleanReport CleanLeftovers(const std::string& state_dir_arg) {
   CleanReport report;
-  std::error_code ec;
-  auto dir =
-      std::filesystem::absolute(state_dir_arg.empty() ? DefaultStateDir() : state_dir_arg, ec);
-  std::string state_dir = dir.lexically_normal().string();
-  while (state_dir.size() > 1 && state_dir.back() == '/') state_dir.pop_back();
+  auto resolved = ResolveStateDir(state_dir_arg);
+  if (!resolved.ok()) {
+    report.errors.push_back(resolved.message());
+    return report;
+  }
+  const std::string& state_dir = resolved.value();
+  struct stat st;
+  if (lstat(state_dir.c_str(), &st) < 0 && errno == ENOENT) return report;  // no run used it
+  // Its ledgers decide what is killed and removed: read them only from a folder of ours.
+  if (Status s = CheckStateDir(state_dir); !s.ok()) {
+    report.errors.push_back(s.message());
+    return report;
+  }
 
   for (const auto& path : ListLedgers(state_dir)) {
     UniqueFd lock(open(path.c_str(), O_RDONLY | O_CLOEXEC));

@@ -2,9 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-
 #include "harness/control/host_cluster.h"
 #include "harness/control/host_network.h"
 
@@ -39,17 +36,6 @@ const std::vector<BackendInfo>& AllBackends() {
   return infos;
 }
 
-std::string DefaultStateDir() {
-  if (const char* env = std::getenv("COORDCHECK_STATE_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  if (geteuid() == 0) return "/run/coordcheck";
-  if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg != nullptr && *xdg != '\0') {
-    return std::string(xdg) + "/coordcheck";
-  }
-  return "/tmp/coordcheck-" + std::to_string(getuid());
-}
-
 std::string DefaultBackend() { return geteuid() == 0 ? "netns" : "local"; }
 
 Result<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& options) {
@@ -64,15 +50,10 @@ Result<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& options) 
     return Status::Error("cluster: " + std::to_string(options.nodes) + " nodes (want 1.." +
                          std::to_string(kMaxNodes) + ")");
   }
+  auto state_dir = OpenStateDir(options.state_dir);
+  if (!state_dir.ok()) return state_dir.status();
   ClusterOptions resolved = options;
-  std::error_code ec;
-  auto dir = std::filesystem::absolute(
-      options.state_dir.empty() ? DefaultStateDir() : options.state_dir, ec);
-  if (ec) return Status::Error("cluster: state directory: " + ec.message());
-  resolved.state_dir = dir.lexically_normal().string();
-  while (resolved.state_dir.size() > 1 && resolved.state_dir.back() == '/') {
-    resolved.state_dir.pop_back();
-  }
+  resolved.state_dir = std::move(state_dir.value());
   return HostCluster::Create(resolved, backend->make());
 }
 

@@ -23,6 +23,7 @@
 
 #include "harness/control/dialer.h"
 #include "harness/control/remote.h"
+#include "harness/control/state_dir.h"
 #include "harness/control/status.h"
 
 namespace coordcheck::control {
@@ -32,7 +33,8 @@ struct ClusterOptions {
   std::string backend = "netns";
   // Number of nodes, named n1..nN. 1..200.
   int nodes = 5;
-  // Where ledgers and node directories live. Empty = DefaultStateDir().
+  // Where ledgers and node directories live. Empty = DefaultStateDir(). Created 0700 when
+  // missing; Create refuses one that CheckStateDir refuses (state_dir.h).
   std::string state_dir;
 };
 
@@ -46,9 +48,6 @@ struct BackendInfo {
 // Every backend, in a stable order (the catalogue `list` and the config checks read).
 const std::vector<BackendInfo>& AllBackends();
 
-// /run/coordcheck as root, else $XDG_RUNTIME_DIR/coordcheck, else /tmp/coordcheck-UID.
-// $COORDCHECK_STATE_DIR overrides all of these.
-std::string DefaultStateDir();
 // "netns" when running as root, else "local".
 std::string DefaultBackend();
 
@@ -89,7 +88,8 @@ struct CleanReport {
 // Removes what runs that are no longer alive left behind, as recorded in the ledgers under
 // `state_dir` (empty = DefaultStateDir()): processes (by pid, checked against the start
 // time recorded with it, and every process inside one of our namespaces), namespaces,
-// directories, then the ledger itself. Ledgers of live controllers are left alone.
+// directories, then the ledger itself. Ledgers of live controllers are left alone. A state
+// directory that CheckStateDir refuses is not read at all (one error says why).
 CleanReport CleanLeftovers(const std::string& state_dir = "");
 
 }  // namespace coordcheck::control

@@ -49,10 +49,9 @@ HostCluster::~HostCluster() {
 
 Status HostCluster::Open() {
   std::error_code ec;
-  std::filesystem::create_directories(LedgerDir(state_dir_), ec);
-  if (ec) {
+  if (mkdir(LedgerDir(state_dir_).c_str(), 0700) < 0 && errno != EEXIST) {
     return Status::Error("state directory " + state_dir_ + ": cannot create " +
-                         LedgerDir(state_dir_) + ": " + ec.message());
+                         LedgerDir(state_dir_) + ": " + ErrnoText(errno));
   }
   auto lock = LockLedgerDir(state_dir_);
   if (!lock.ok()) return lock.status();

@@ -13,6 +13,7 @@
 
 #include "base/strings.h"
 #include "harness/control/process.h"
+#include "harness/control/unique_fd.h"
 
 namespace coordcheck::control {
 namespace {
@@ -22,19 +23,22 @@ constexpr auto kIpTimeout = std::chrono::seconds(10);
 
 using NsKey = std::pair<dev_t, ino_t>;
 
+bool InNetns(pid_t pid, const std::set<NsKey>& keys) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/net", static_cast<int>(pid));
+  struct stat st;
+  return stat(path, &st) == 0 && keys.count({st.st_dev, st.st_ino}) != 0;
+}
+
 std::vector<pid_t> ProcessesIn(const std::set<NsKey>& keys) {
   std::vector<pid_t> found;
   DIR* proc = opendir("/proc");
   if (proc == nullptr) return found;
   const pid_t self = getpid();
-  char path[64];
   while (dirent* entry = readdir(proc)) {
     if (!std::isdigit(static_cast<unsigned char>(entry->d_name[0]))) continue;
     const pid_t pid = static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10));
-    if (pid == self) continue;
-    snprintf(path, sizeof path, "/proc/%d/ns/net", static_cast<int>(pid));
-    struct stat st;
-    if (stat(path, &st) == 0 && keys.count({st.st_dev, st.st_ino}) != 0) found.push_back(pid);
+    if (pid != self && InNetns(pid, keys)) found.push_back(pid);
   }
   closedir(proc);
   return found;
@@ -97,7 +101,12 @@ Result<int> KillProcessesInNetns(const std::vector<std::string>& ns_paths,
       return Status::Error("processes still running inside the namespaces after SIGKILL: " + list);
     }
     for (pid_t pid : pids) {
-      if (kill(pid, SIGKILL) == 0) killed.insert(pid);
+      // Checked again through a pidfd, so the signal cannot reach a process that took
+      // over the pid after the scan.
+      UniqueFd pidfd = OpenPidfd(pid);
+      if (pidfd.valid() && InNetns(pid, keys) && SignalPidfd(pidfd.get(), SIGKILL)) {
+        killed.insert(pid);
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

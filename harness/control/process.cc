@@ -317,7 +317,7 @@ Result<ExecResult> RunProcess(const SpawnSpec& spec, const std::string& input,
   }
 
   ExecResult result;
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  UniqueFd pidfd = OpenPidfd(pid);
   for (const auto* fd : {&in_w, &out_r, &err_r}) {
     if (fd->valid()) SetNonBlocking(fd->get());
   }
@@ -477,8 +477,38 @@ bool ProcessMatches(pid_t pid, uint64_t start_time) {
          st->state != 'x';
 }
 
+UniqueFd OpenPidfd(pid_t pid) {
+  return UniqueFd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+}
+
+bool SignalPidfd(int pidfd, int sig) {
+  return syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0;
+}
+
+bool WaitPidfdExit(int pidfd, Clock::time_point deadline) {
+  while (true) {
+    pollfd p = {pidfd, POLLIN, 0};
+    int r = poll(&p, 1, PollTimeoutMs(deadline));
+    if (r > 0) return true;
+    if (r < 0 && errno == EINTR) continue;
+    if (Clock::now() >= deadline) return false;
+  }
+}
+
+UniqueFd KillIfSame(pid_t pid, uint64_t start_time,
+                    const std::function<void()>& between_check_and_kill) {
+  if (pid <= 1) return UniqueFd();
+  UniqueFd pidfd = OpenPidfd(pid);
+  if (!pidfd.valid() || !ProcessMatches(pid, start_time)) return UniqueFd();
+  if (between_check_and_kill) between_check_and_kill();
+  if (!SignalPidfd(pidfd.get(), SIGSTOP)) return UniqueFd();  // exited meanwhile
+  kill(-pid, SIGKILL);
+  SignalPidfd(pidfd.get(), SIGKILL);
+  return pidfd;
+}
+
 bool WaitForExit(pid_t pid, Clock::time_point deadline) {
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  UniqueFd pidfd = OpenPidfd(pid);
   if (!pidfd.valid()) {
     if (errno == ESRCH) return true;
     while (true) {
@@ -492,13 +522,7 @@ bool WaitForExit(pid_t pid, Clock::time_point deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  while (true) {
-    pollfd p = {pidfd.get(), POLLIN, 0};
-    int r = poll(&p, 1, PollTimeoutMs(deadline));
-    if (r > 0) return true;
-    if (r < 0 && errno == EINTR) continue;
-    if (Clock::now() >= deadline) return false;
-  }
+  return WaitPidfdExit(pidfd.get(), deadline);
 }
 
 }  // namespace coordcheck::control

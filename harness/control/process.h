@@ -28,6 +28,7 @@
 
 #include "harness/control/remote.h"
 #include "harness/control/status.h"
+#include "harness/control/unique_fd.h"
 
 namespace coordcheck::control {
 
@@ -74,6 +75,26 @@ bool ProcessGone(pid_t pid);
 
 // True when pid is alive (not a zombie) and started at start_time.
 bool ProcessMatches(pid_t pid, uint64_t start_time);
+
+// A pidfd (pidfd_open) for `pid`; invalid when there is no such process. A signal sent
+// through it reaches that process or nobody, never a later one that reuses the pid.
+UniqueFd OpenPidfd(pid_t pid);
+// pidfd_send_signal; false (errno set) when the process has exited or on error.
+bool SignalPidfd(int pidfd, int sig);
+// Waits until the process of `pidfd` has exited or `deadline` passes; true when it has.
+bool WaitPidfdExit(int pidfd, std::chrono::steady_clock::time_point deadline);
+
+// SIGKILLs the recorded process `pid` and its process group, but only while it is the
+// process that started at `start_time`. Returns its pidfd (to wait on with WaitPidfdExit),
+// or an invalid one when `pid` is gone or is another process now.
+//
+// Why this closes the check-then-kill gap: the pidfd is opened first and the start time
+// read after, so a match proves the fd names the recorded process (it held the pid all
+// along); signals then go through the fd. The process is stopped (SIGSTOP) before its group
+// is killed by number, so it cannot exit and free its pid — and the group id — meanwhile.
+// `between_check_and_kill`, when given, runs after the check (tests reuse the pid there).
+UniqueFd KillIfSame(pid_t pid, uint64_t start_time,
+                    const std::function<void()>& between_check_and_kill = {});
 
 // Waits until the child `pid` has exited (without reaping it) or `deadline` passes.
 // Returns true when it has exited or cannot be waited for (not our child).

@@ -1,15 +1,19 @@
 // CleanLeftovers: what a SIGKILLed controller left is removed; live runs, reused pids and
 // anything outside the dead run are left alone. Also the ledger reader.
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "harness/control/cluster.h"
 #include "harness/control/ledger.h"
@@ -18,8 +22,6 @@
 #include "tests/control/test_util.h"
 #include "tests/support/node_env.h"
 
-extern char** environ;
-
 using Catch::Matchers::Contains;
 using cctest::kProbe;
 using coordcheck::control::CleanLeftovers;
@@ -27,6 +29,7 @@ using coordcheck::control::CleanReport;
 using coordcheck::control::Cluster;
 using coordcheck::control::ClusterOptions;
 using coordcheck::control::ListNetns;
+using coordcheck::control::NetnsExists;
 using coordcheck::control::ProcessGone;
 using namespace std::chrono_literals;
 
@@ -41,28 +44,6 @@ std::string Joined(const std::vector<std::string>& lines) {
   for (const auto& l : lines) out += l + "\n";
   return out;
 }
-
-// A `cc_probe sleep` child of the test, killed and reaped on destruction.
-class Sleeper {
- public:
-  Sleeper() {
-    std::vector<std::string> args = {kProbe, "sleep"};
-    char* argv[] = {args[0].data(), args[1].data(), nullptr};
-    REQUIRE(posix_spawn(&pid_, kProbe.c_str(), nullptr, nullptr, argv, environ) == 0);
-  }
-  ~Sleeper() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  pid_t pid() const { return pid_; }
-  uint64_t start_time() const {
-    auto st = coordcheck::control::ReadProcStat(pid_);
-    return st ? st->start_time : 0;
-  }
-
- private:
-  pid_t pid_ = 0;
-};
 
 }  // namespace
 
@@ -150,7 +131,7 @@ TEST_CASE("CleanLeftovers kills only recorded processes with their start time, o
   nodetest::TempDir outside;
   std::filesystem::create_directories(dir.path() + "/ledgers");
   std::filesystem::create_directories(dir.path() + "/abc123/n1/data");
-  Sleeper victim, reused, bystander;
+  cctest::Sleeper victim, reused, bystander;
 
   // A dead controller: this pid, but another start time (the pid was reused).
   auto header = coordcheck::control::MakeLedgerHeader("abc123", "local", dir.path());
@@ -225,4 +206,186 @@ TEST_CASE("ReadLedger ignores a torn last line and rejects a broken one", "[clea
   cctest::WriteFile(path, R"({"kind":"dir","path":"/tmp/x"})"
                           "\n");
   CHECK_FALSE(coordcheck::control::ReadLedger(path).ok());
+}
+
+namespace {
+
+// In a forked child: sleeps until killed, holding no descriptor of its parent's (readers of
+// its pipes must see EOF) and with default signal actions (not the test framework's).
+[[noreturn]] void SleepForever() {
+  close_range(3, ~0U, 0);
+  for (int sig : {SIGTERM, SIGINT, SIGSEGV, SIGABRT}) signal(sig, SIG_DFL);
+  while (true) pause();
+}
+
+// In a sandbox (cctest::InSandbox): binds the network namespace of `ns_of` (a /proc/PID/ns/net
+// or /proc/self/ns/net path) as /run/netns/NAME, like `ip netns attach`. "" or an error.
+std::string BindNetns(const std::string& ns_of, const std::string& name) {
+  const std::string path = coordcheck::control::NetnsPath(name);
+  cctest::WriteFile(path, "");
+  if (mount(ns_of.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) < 0) {
+    return "bind " + ns_of + " on " + path + ": " + strerror(errno) + "\n";
+  }
+  return "";
+}
+
+// In a sandbox: a child that sleeps inside a new namespace bound as NAME; its pid.
+pid_t SleeperInNewNetns(const std::string& name) {
+  int ready[2];
+  if (pipe(ready) < 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(ready[0]);
+    const bool ok = unshare(CLONE_NEWNET) == 0 && BindNetns("/proc/self/ns/net", name).empty();
+    ssize_t ignored = write(ready[1], ok ? "y" : "n", 1);
+    (void)ignored;
+    if (!ok) _exit(1);
+    SleepForever();
+  }
+  close(ready[1]);
+  char c = 0;
+  ssize_t n = read(ready[0], &c, 1);
+  close(ready[0]);
+  return n == 1 && c == 'y' ? pid : -1;
+}
+
+// In a sandbox: a child that sleeps in the caller's namespace.
+pid_t SleeperHere() {
+  const pid_t pid = fork();
+  if (pid == 0) SleepForever();
+  return pid;
+}
+
+// A dead run "abc123" in `state_dir` whose ledger lists the namespaces `names`.
+void PlantNetnsLedger(const std::string& state_dir, const std::vector<std::string>& names) {
+  std::vector<nlohmann::json> entries;
+  for (const auto& name : names) entries.push_back({{"kind", "netns"}, {"name", name}});
+  cctest::WriteDeadLedger(state_dir, "abc123", "netns", entries);
+}
+
+// "" when every error line names each of `names`' lines, else what is missing.
+std::string ExpectErrors(const CleanReport& report, const std::vector<std::string>& says) {
+  std::string out;
+  const std::string errors = Joined(report.errors);
+  for (const auto& s : says) {
+    if (errors.find(s) == std::string::npos) out += "no error says '" + s + "'\n";
+  }
+  if (report.errors.size() != says.size()) {
+    out += std::to_string(report.errors.size()) + " errors:\n" + errors;
+  }
+  return out;
+}
+
+std::string Alive(pid_t pid, const std::string& what) {
+  std::this_thread::sleep_for(100ms);
+  return pid > 0 && !ProcessGone(pid) ? ""
+                                      : what + " (pid " + std::to_string(pid) + ") was killed\n";
+}
+
+}  // namespace
+
+TEST_CASE("CleanLeftovers refuses a namespace that is the host's or its own", "[clean][root]") {
+  nodetest::RequireRoot();
+  nodetest::TempDir dir;
+  const std::string state = dir.path();
+  const std::string failures = cctest::InSandbox([&state]() -> std::string {
+    // This process is pid 1: its namespace is the host's, as clean sees it.
+    std::string out = BindNetns("/proc/1/ns/net", "cc-abc123-n1");
+    const pid_t host_sleeper = SleeperHere();
+    int result[2];
+    if (pipe(result) < 0) return "pipe\n";
+    const pid_t cleaner = fork();
+    if (cleaner == 0) {
+      close(result[0]);
+      // The cleaner runs in a namespace of its own, bound as n2 too.
+      std::string r;
+      if (unshare(CLONE_NEWNET) < 0) r += "unshare\n";
+      r += BindNetns("/proc/self/ns/net", "cc-abc123-n2");
+      const pid_t own_sleeper = SleeperHere();
+      PlantNetnsLedger(state, {"cc-abc123-ctl", "cc-abc123-n1", "cc-abc123-n2"});
+      const CleanReport report = CleanLeftovers(state);
+      r += ExpectErrors(report, {"cc-abc123-n1 is the same namespace as /proc/1/ns/net",
+                                 "cc-abc123-n2 is the same namespace as /proc/self/ns/net"});
+      r += Alive(own_sleeper, "a process in the cleaner's own namespace");
+      if (!NetnsExists("cc-abc123-n2")) r += "cc-abc123-n2 was deleted\n";
+      std::filesystem::remove_all(state + "/ledgers");  // names only the sandbox knows
+      ssize_t ignored = write(result[1], r.data(), r.size());
+      (void)ignored;
+      _exit(0);
+    }
+    close(result[1]);
+    char buf[4096];
+    for (ssize_t n; (n = read(result[0], buf, sizeof buf)) > 0;) out.append(buf, n);
+    waitpid(cleaner, nullptr, 0);
+    out += Alive(host_sleeper, "a process in the host's namespace");
+    if (!NetnsExists("cc-abc123-n1")) out += "cc-abc123-n1 was deleted\n";
+    return out;
+  });
+  INFO(failures);
+  CHECK(failures.empty());
+}
+
+TEST_CASE("CleanLeftovers touches only namespaces named exactly as its run names them",
+          "[clean][root]") {
+  nodetest::RequireRoot();
+  nodetest::TempDir dir;
+  const std::string state = dir.path();
+  const std::string failures = cctest::InSandbox([&state]() -> std::string {
+    std::string out;
+    const std::vector<std::string> odd = {"cc-abc123-n1x",  "cc-abc123-n01", "cc-abc123-nx",
+                                          "cc-abc123-ctl0", "cc-abc123-n",   "cc-abc123-n1000"};
+    std::vector<pid_t> spared;
+    for (const auto& name : odd) spared.push_back(SleeperInNewNetns(name));
+    const pid_t ours = SleeperInNewNetns("cc-abc123-n7");
+    std::vector<std::string> listed = odd;
+    listed.push_back("cc-abc123-n7");
+    PlantNetnsLedger(state, listed);
+    const CleanReport report = CleanLeftovers(state);
+    std::vector<std::string> says;
+    for (const auto& name : odd) says.push_back("'" + name + "' is not a name this run");
+    out += ExpectErrors(report, says);
+    for (size_t i = 0; i < odd.size(); ++i) {
+      out += Alive(spared[i], "the process in " + odd[i]);
+      if (!NetnsExists(odd[i])) out += odd[i] + " was deleted\n";
+    }
+    if (!Removed(report, "netns cc-abc123-n7")) out += "cc-abc123-n7 was not removed\n";
+    if (!nodetest::WaitUntil([&] { return ProcessGone(ours); })) {
+      out += "the process in cc-abc123-n7 survived\n";
+    }
+    std::filesystem::remove_all(state + "/ledgers");  // names only the sandbox knows
+    return out;
+  });
+  INFO(failures);
+  CHECK(failures.empty());
+}
+
+TEST_CASE("KillIfSame does not signal a process that took over the pid after the check",
+          "[clean][root]") {
+  nodetest::RequireRoot();
+  const std::string failures = cctest::InSandbox([]() -> std::string {
+    const pid_t victim = SleeperHere();
+    const auto stat = coordcheck::control::ReadProcStat(victim);
+    if (!stat) return "no stat of the victim\n";
+    pid_t impostor = -1;
+    auto pidfd = coordcheck::control::KillIfSame(victim, stat->start_time, [&] {
+      // The recorded process exits and a new one gets its pid (ns_last_pid: nothing else
+      // forks in the sandbox).
+      kill(victim, SIGKILL);
+      waitpid(victim, nullptr, 0);
+      cctest::WriteFile("/proc/sys/kernel/ns_last_pid", std::to_string(victim - 1));
+      impostor = fork();
+      if (impostor == 0) {
+        setpgid(0, 0);
+        SleepForever();
+      }
+    });
+    if (impostor != victim) {
+      return "the pid was not reused (impostor " + std::to_string(impostor) + ")\n";
+    }
+    std::string out = Alive(impostor, "the process that reused the pid");
+    if (pidfd.valid()) out += "KillIfSame says it killed something\n";
+    return out;
+  });
+  INFO(failures);
+  CHECK(failures.empty());
 }

@@ -4,16 +4,23 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "harness/control/ledger.h"
 #include "harness/control/process.h"
 #include "tests/support/node_env.h"
 
@@ -63,6 +70,78 @@ std::string ReadLine(int fd, std::chrono::milliseconds timeout) {
     line += c;
   }
   return "";
+}
+
+std::string InSandbox(const std::function<std::string()>& body) {
+  int report[2];
+  REQUIRE(pipe2(report, O_CLOEXEC) == 0);
+  const pid_t outer = fork();
+  REQUIRE(outer >= 0);
+  if (outer == 0) {
+    close(report[0]);
+    auto say = [&](const std::string& what) {
+      ssize_t ignored = write(report[1], what.data(), what.size());
+      (void)ignored;
+    };
+    if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET) < 0) {
+      say("unshare: " + std::string(strerror(errno)));
+      _exit(0);
+    }
+    const pid_t init = fork();  // pid 1 of the new pid namespace
+    if (init == 0) {
+      mkdir("/run/netns", 0755);
+      if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0 ||
+          mount("proc", "/proc", "proc", 0, nullptr) < 0 ||
+          mount("tmpfs", "/run/netns", "tmpfs", 0, "mode=0755") < 0) {
+        say("mount: " + std::string(strerror(errno)));
+        _exit(0);
+      }
+      say(body());
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(init, &status, 0);
+    if (!WIFEXITED(status))
+      say("the sandbox's pid 1 died of signal " + std::to_string(WTERMSIG(status)));
+    _exit(0);
+  }
+  close(report[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(report[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(report[0]);
+  waitpid(outer, nullptr, 0);
+  return out;
+}
+
+Sleeper::Sleeper() {
+  std::vector<std::string> args = {kProbe, "sleep"};
+  char* argv[] = {args[0].data(), args[1].data(), nullptr};
+  REQUIRE(posix_spawn(&pid_, kProbe.c_str(), nullptr, nullptr, argv, environ) == 0);
+}
+
+Sleeper::~Sleeper() {
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+uint64_t Sleeper::start_time() const {
+  auto st = coordcheck::control::ReadProcStat(pid_);
+  return st ? st->start_time : 0;
+}
+
+void WriteDeadLedger(const std::string& state_dir, const std::string& run_id,
+                     const std::string& backend, const std::vector<nlohmann::json>& entries) {
+  std::filesystem::create_directories(state_dir + "/ledgers");
+  auto header = coordcheck::control::MakeLedgerHeader(run_id, backend, state_dir);
+  header["controller_start_time"] = header["controller_start_time"].get<uint64_t>() + 1;
+  std::string text = header.dump() + "\n";
+  for (const auto& e : entries) text += e.dump() + "\n";
+  WriteFile(state_dir + "/ledgers/" + run_id + ".jsonl", text);
 }
 
 std::string EchoLine(int fd, const std::string& line) {

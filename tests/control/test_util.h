@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,32 @@ bool NoDelayAndBlocking(int fd);
 
 // readlink of a /proc link ("" when it cannot be read).
 std::string Link(const std::string& path);
+
+// Runs `body` in a forked process that is pid 1 of fresh pid, mount and network
+// namespaces, with its own /proc and an empty /run/netns (needs root). A body that goes
+// wrong — or code under test that kills "every process" of the host's namespace — can
+// only reach processes inside the sandbox. Returns what `body` returned ("" = passed), or
+// a line saying how the sandbox failed.
+std::string InSandbox(const std::function<std::string()>& body);
+
+// A `cc_probe sleep` child of the test, killed and reaped on destruction.
+class Sleeper {
+ public:
+  Sleeper();
+  ~Sleeper();
+  Sleeper(const Sleeper&) = delete;
+  Sleeper& operator=(const Sleeper&) = delete;
+  pid_t pid() const { return pid_; }
+  uint64_t start_time() const;
+
+ private:
+  pid_t pid_ = 0;
+};
+
+// Writes <state_dir>/ledgers/<run_id>.jsonl (creating the folders): a ledger whose
+// controller is dead (this process's pid, another start time) listing `entries`.
+void WriteDeadLedger(const std::string& state_dir, const std::string& run_id,
+                     const std::string& backend, const std::vector<nlohmann::json>& entries);
 
 // cc_controller, started as a child of the test: its pid and what its "ready ..." line
 // said. SIGKILLed and reaped on destruction at the latest.

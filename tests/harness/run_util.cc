@@ -14,6 +14,16 @@
 namespace coordcheck::testing {
 namespace fs = std::filesystem;
 
+namespace {
+
+std::vector<std::string> CoordcheckArgv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {COORDCHECK_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
 std::string FreshDir(const std::string& name) {
   static std::atomic<int> counter{0};
   fs::path dir =
@@ -54,10 +64,12 @@ bool WaitForHistoryBytes(const RunDirs& dirs, std::uintmax_t bytes,
 }
 
 Spawned SpawnCoordcheck(const std::vector<std::string>& args) {
+  return SpawnCommand(CoordcheckArgv(args));
+}
+
+Spawned SpawnCommand(std::vector<std::string> argv) {
   Spawned s;
   s.out_path = FreshDir("out") + "/output.txt";
-  std::vector<std::string> argv = {COORDCHECK_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -90,7 +102,12 @@ int WaitExit(pid_t pid, std::chrono::milliseconds timeout) {
 
 int RunCoordcheck(const std::vector<std::string>& args, std::string* out,
                   std::chrono::milliseconds timeout) {
-  Spawned s = SpawnCoordcheck(args);
+  return RunCommand(CoordcheckArgv(args), out, timeout);
+}
+
+int RunCommand(const std::vector<std::string>& argv, std::string* out,
+               std::chrono::milliseconds timeout) {
+  Spawned s = SpawnCommand(argv);
   int code = WaitExit(s.pid, timeout);
   if (code == -1000) {
     ::kill(s.pid, SIGKILL);

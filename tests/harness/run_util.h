@@ -24,11 +24,16 @@ struct Spawned {
 
 // Starts COORDCHECK_BINARY with `args` (argv, no shell), output to a fresh file.
 Spawned SpawnCoordcheck(const std::vector<std::string>& args);
+// Starts `argv` (argv[0] a path, no shell), output to a fresh file.
+Spawned SpawnCommand(std::vector<std::string> argv);
 // Waits for exit; returns the exit code, -SIGNAL when killed, or -1000 on timeout.
 int WaitExit(pid_t pid, std::chrono::milliseconds timeout);
 // Runs to completion; returns the exit code and fills `out`.
 int RunCoordcheck(const std::vector<std::string>& args, std::string* out,
                   std::chrono::milliseconds timeout = std::chrono::minutes(3));
+// The same for any program: `argv` as SpawnCommand takes it.
+int RunCommand(const std::vector<std::string>& argv, std::string* out,
+               std::chrono::milliseconds timeout = std::chrono::minutes(3));
 // Polls until `path` contains `text` or the timeout passes.
 bool WaitForText(const std::string& path, const std::string& text,
                  std::chrono::milliseconds timeout);
