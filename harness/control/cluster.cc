@@ -19,7 +19,22 @@ struct Backend {
 };
 constexpr Backend kBackends[] = {{"netns", MakeNetnsNetwork}, {"local", MakeLocalNetwork}};
 
+const Backend* FindBackend(const std::string& name) {
+  for (const auto& b : kBackends) {
+    if (name == b.name) return &b;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+Result<Capabilities> BackendCapabilities(const std::string& backend) {
+  const Backend* b = FindBackend(backend);
+  if (b == nullptr) {
+    return Status::Error("cluster: unknown backend '" + backend + "' (netns or local)");
+  }
+  return b->make()->capabilities();  // constructing a network creates nothing yet
+}
 
 std::string DefaultStateDir() {
   if (const char* env = std::getenv("COORDCHECK_STATE_DIR"); env != nullptr && *env != '\0') {
@@ -35,10 +50,7 @@ std::string DefaultStateDir() {
 std::string DefaultBackend() { return geteuid() == 0 ? "netns" : "local"; }
 
 Result<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& options) {
-  const Backend* backend = nullptr;
-  for (const auto& b : kBackends) {
-    if (options.backend == b.name) backend = &b;
-  }
+  const Backend* backend = FindBackend(options.backend);
   if (backend == nullptr) {
     return Status::Error("cluster: unknown backend '" + options.backend + "' (netns or local)");
   }
