@@ -11,8 +11,9 @@
 #include "harness/compare.h"
 #include "harness/control/cluster.h"
 #include "harness/run.h"
-#include "generators/faults.h"
 #include "harness/workload.h"
+#include "nemesis/plan.h"
+#include "nemesis/registry.h"
 #include "targets/target.h"
 
 namespace coordcheck {
@@ -108,8 +109,7 @@ void AddTestFlags(CLI::App* run, RunCommands* c, bool with_target) {
   run->add_option("--ops-per-key", f.ops_per_key, "ops on a key before a fresh key")
       ->capture_default_str();
   run->add_option("--nemesis", c->nemesis_text,
-                  "comma-separated fault families: partition,packet,clock,pause,kill,"
-                  "client-pause (or none)");
+                  "comma-separated fault families: " + FaultFamilyNames(",") + " (or none)");
   run->add_option("--nemesis-interval", f.nemesis_interval_s, "mean seconds between faults")
       ->capture_default_str();
   run->add_option("--check-time-limit", f.check_time_limit_s,
@@ -181,18 +181,11 @@ int DoList() {
   std::printf("  %-12s %s\n", "fencing",
               "accepted writes' fencing tokens never decrease; rejected stale writes counted");
   std::printf("nemeses (--nemesis a,b,...; --nemesis-interval S between faults):\n");
-  std::printf("  %-12s %s\n", "partition",
-              "iptables cuts in node namespaces: halves, random halves, isolate one, "
-              "majority/minority, majorities ring, bridge, one-way, isolate the primary "
-              "(DROP or REJECT)");
-  std::printf("  %-12s %s\n", "packet", "loss (statistic match) and delay/jitter (NFQUEUE)");
-  std::printf("  %-12s %s\n", "clock",
-              "clock bumps and strobes through our LD_PRELOAD library (never the host's clock)");
-  std::printf("  %-12s %s\n", "pause", "SIGSTOP/SIGCONT of the target's processes");
-  std::printf("  %-12s %s\n", "kill", "SIGKILL and restart (data kept) of the target's processes");
-  std::printf("  %-12s %s\n", "client-pause",
-              "a stop-the-world pause of one client inside its critical section, longer "
-              "than its lease (lock workload)");
+  for (const FaultPackage* p : AllFaultPackages()) {
+    std::printf("  %-12s %s\n", p->info.name.c_str(), p->info.description.c_str());
+    const std::string needs = NeedsText(p->needs);
+    if (!needs.empty()) std::printf("  %-12s needs: %s\n", "", needs.c_str());
+  }
   std::printf("backends:\n  %-12s %s\n  %-12s %s\n", "netns",
               "network namespaces on a bridge of our own (root; the default as root)", "local",
               "processes on loopback addresses 127.77.x.y (no root needed)");

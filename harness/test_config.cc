@@ -6,7 +6,7 @@
 #include <functional>
 #include <sstream>
 
-#include "generators/faults.h"
+#include "harness/nemesis_setup.h"
 #include "harness/workload.h"
 #include "targets/target.h"
 
@@ -199,21 +199,7 @@ std::optional<std::string> ValidateTestConfig(const TestConfig& c) {
   }
   const Workload* workload = FindWorkload(c.workload);
   if (auto err = workload->Validate(c)) return *err;
-  for (const std::string& n : c.nemesis) {
-    const auto& known = gen::FaultFamilies();
-    if (std::find(known.begin(), known.end(), n) == known.end()) {
-      std::string names;
-      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-      return "nemesis '" + n + "' is unknown (nemeses: " + names + ")";
-    }
-    if (n == "client-pause" && !workload->has_client_pauses()) {
-      return "nemesis 'client-pause' needs a workload whose clients can pause (lock), not " +
-             c.workload;
-    }
-    if ((n == "partition" || n == "packet") && c.backend == "local") {
-      return "nemesis '" + n + "' needs the netns backend: local nodes share one network";
-    }
-  }
+  if (auto err = CheckFaultFamilies(c.nemesis, FaultFacts(c, *workload))) return *err;
   const std::string name = c.EffectiveName();
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||
       name == "latest") {

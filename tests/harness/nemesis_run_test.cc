@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "history/jsonl.h"
+#include "nemesis/plan.h"
+#include "nemesis/registry.h"
 #include "tests/harness/run_util.h"
 #include "tests/support/node_env.h"
 
@@ -151,6 +153,60 @@ TEST_CASE("faults: partitions and packet faults need network namespaces") {
   CHECK(RunCoordcheck({"run", "--backend", "local", "--nemesis", "partition", "--store", store},
                       &out) == 3);
   CHECK(out.find("nemesis 'partition' needs the netns backend") != std::string::npos);
+}
+
+TEST_CASE("faults: `list` shows the fault registry, in its order") {
+  std::string out;
+  REQUIRE(RunCoordcheck({"list"}, &out) == 0);
+  const size_t begin = out.find("\nnemeses (");
+  const size_t end = out.find("\nbackends:");
+  REQUIRE(begin != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  const std::string section =
+      out.substr(out.find('\n', begin + 1) + 1, end + 1 - (out.find('\n', begin + 1) + 1));
+  std::string expected;
+  char line[512];
+  for (const FaultPackage* p : AllFaultPackages()) {
+    std::snprintf(line, sizeof line, "  %-12s %s\n", p->info.name.c_str(),
+                  p->info.description.c_str());
+    expected += line;
+    const std::string needs = NeedsText(p->needs);
+    if (!needs.empty()) {
+      std::snprintf(line, sizeof line, "  %-12s needs: %s\n", "", needs.c_str());
+      expected += line;
+    }
+  }
+  CHECK(section == expected);
+  // --nemesis's help names them too.
+  REQUIRE(RunCoordcheck({"run", "--help"}, &out) == 0);
+  CHECK(out.find(FaultFamilyNames(",")) != std::string::npos);
+}
+
+TEST_CASE("faults: a family that cannot apply to the target is not scheduled, and a note says so") {
+  RequireRoot();
+  // redis-lock runs on one node: partitions need two.
+  RunDirs d = FreshRunDirs("fault-not-applicable");
+  std::string out;
+  const int code =
+      RunCoordcheck({"run", "-w", "lock", "-t", "redis-lock", "--nemesis", "partition,clock",
+                     "--nemesis-interval", "0.5", "--time-limit", "4", "--seed", "3", "--store",
+                     d.store, "--state-dir", d.state, "--quiet"},
+                    &out);
+  INFO(out);
+  CHECK((code == 0 || code == 1));
+  const std::string dir = LatestRun(d);
+  std::vector<Op> faults;
+  auto completions = FaultCompletions(dir, &faults);
+  CHECK(completions["start-partition"] == 0);
+  CHECK(completions["stop-partition"] == 0);
+  CHECK(completions["bump-clock"] + completions["strobe-clock"] >= 1);  // the other still runs
+  const std::string note =
+      "partition: not scheduled: redis-lock runs on 1 node; partition needs at least 2";
+  Json results = Json::parse(ReadFile(dir + "/results.json"));
+  CHECK(results["notes"].size() >= 1);
+  CHECK(results["notes"][0] == note);
+  CHECK(out.find("note: " + note) != std::string::npos);
+  CheckNothingLeft(d);
 }
 
 }  // namespace coordcheck::testing

@@ -1,4 +1,4 @@
-#include "nemesis/process_nemesis.h"
+#include "nemesis/process/process_nemesis.h"
 
 #include <algorithm>
 
@@ -6,11 +6,38 @@
 
 namespace coordcheck {
 
-ProcessNemesis::ProcessNemesis(ProcessControl* control, std::vector<std::string> nodes)
-    : control_(control), nodes_(std::move(nodes)) {}
+Json ProcessFaultTargets(gen::Rng& rng, const FaultScheduleOptions& o) {
+  if (o.has_primary && rng.Uniform(4) == 0) return Json{{"target", "primary"}};
+  return Json{{"nodes", PickNodes(rng, o.nodes)}};
+}
+
+FaultPackage ProcessFaultPackage(const FaultInfo& info, ProcessFaults faults) {
+  const std::string start = faults.kill ? fault::kKill : fault::kPause;
+  const std::string stop = faults.kill ? fault::kStart : fault::kResume;
+  return FaultPackage{
+      .info = info,
+      .needs = {.kill = faults.kill, .pause = faults.pause},
+      .step =
+          [start, stop](gen::Rng& rng, const FaultScheduleOptions& o) {
+            return FaultStep{{FaultStepOp(start, ProcessFaultTargets(rng, o))},
+                             {FaultStepOp(stop)}};
+          },
+      .heal = {stop},
+      .make_nemesis = [faults](const FaultContext& c) -> std::unique_ptr<Nemesis> {
+        return std::make_unique<ProcessNemesis>(c.process_control, c.target_nodes, faults);
+      },
+  };
+}
+
+ProcessNemesis::ProcessNemesis(ProcessControl* control, std::vector<std::string> nodes,
+                               ProcessFaults faults)
+    : control_(control), nodes_(std::move(nodes)), faults_(faults) {}
 
 std::vector<std::string> ProcessNemesis::fs() const {
-  return {fault::kKill, fault::kStart, fault::kPause, fault::kResume};
+  std::vector<std::string> out;
+  if (faults_.kill) out.insert(out.end(), {fault::kKill, fault::kStart});
+  if (faults_.pause) out.insert(out.end(), {fault::kPause, fault::kResume});
+  return out;
 }
 
 control::Status ProcessNemesis::Setup() {
@@ -18,13 +45,14 @@ control::Status ProcessNemesis::Setup() {
   return control::Status::Ok();
 }
 
-control::Result<std::vector<std::string>> ProcessNemesis::Targets(
-    const Op& op, const std::set<std::string>& if_null) {
+control::Result<std::vector<std::string>> FaultNodes(ProcessControl& control, const Op& op,
+                                                     const std::vector<std::string>& nodes,
+                                                     const std::set<std::string>& if_null) {
   using R = control::Result<std::vector<std::string>>;
   if (op.value.is_null()) return std::vector<std::string>(if_null.begin(), if_null.end());
   if (op.value.is_object() && op.value.value("target", "") == "primary") {
-    if (!control_->has_primary()) return R::Error("the target does not report a primary");
-    auto primary = control_->Primary();
+    if (!control.has_primary()) return R::Error("the target does not report a primary");
+    auto primary = control.Primary();
     if (!primary.ok()) return primary.status().Wrap("cannot find the primary");
     return std::vector<std::string>{*primary};
   }
@@ -33,7 +61,8 @@ control::Result<std::vector<std::string>> ProcessNemesis::Targets(
   }
   std::vector<std::string> out;
   for (const Json& n : op.value["nodes"]) {
-    if (!n.is_string() || std::find(nodes_.begin(), nodes_.end(), n.get<std::string>()) == nodes_.end()) {
+    if (!n.is_string() ||
+        std::find(nodes.begin(), nodes.end(), n.get<std::string>()) == nodes.end()) {
       return R::Error("unknown node " + n.dump());
     }
     out.push_back(n.get<std::string>());
@@ -46,7 +75,7 @@ Op ProcessNemesis::Invoke(const Op& invoke) {
   done.type = OpType::kInfo;
   const bool kill = invoke.f == fault::kKill, start = invoke.f == fault::kStart;
   const bool pause = invoke.f == fault::kPause, resume = invoke.f == fault::kResume;
-  if (!(kill || start || pause || resume)) {
+  if (!((faults_.kill && (kill || start)) || (faults_.pause && (pause || resume)))) {
     done.error = "process nemesis: unknown fault " + invoke.f;
     return done;
   }
@@ -58,7 +87,7 @@ Op ProcessNemesis::Invoke(const Op& invoke) {
     done.error = "the target cannot be paused";
     return done;
   }
-  auto targets = Targets(invoke, start ? killed_ : paused_);
+  auto targets = FaultNodes(*control_, invoke, nodes_, start ? killed_ : paused_);
   if (!targets.ok()) {
     done.error = targets.message();
     return done;
@@ -95,13 +124,17 @@ control::Status ProcessNemesis::Teardown() {
   control::Status first;
   for (const std::string& node : std::set<std::string>(paused_)) {
     auto st = control_->Resume(node);
-    if (st.ok()) paused_.erase(node);
-    else if (first.ok()) first = st;
+    if (st.ok())
+      paused_.erase(node);
+    else if (first.ok())
+      first = st;
   }
   for (const std::string& node : std::set<std::string>(killed_)) {
     auto st = control_->Start(node);
-    if (st.ok()) killed_.erase(node);
-    else if (first.ok()) first = st;
+    if (st.ok())
+      killed_.erase(node);
+    else if (first.ok())
+      first = st;
   }
   return first;
 }
