@@ -1,6 +1,7 @@
 #include "nemesis/process/process_nemesis.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "nemesis/ops.h"
 
@@ -70,6 +71,48 @@ control::Result<std::vector<std::string>> FaultNodes(ProcessControl& control, co
   return out;
 }
 
+void ActOnNodes(const std::vector<std::string>& nodes, Op* done,
+                const std::function<control::Status(const std::string& node)>& act) {
+  Json acted = Json::array();
+  std::string errors;
+  for (const std::string& node : nodes) {
+    const control::Status st = act(node);
+    if (st.ok()) {
+      acted.push_back(node);
+    } else {
+      errors += (errors.empty() ? "" : "; ") + st.message();
+    }
+  }
+  done->value = Json{{"nodes", acted}};
+  if (!errors.empty()) done->error = errors;
+}
+
+control::Status UndoAll(std::set<std::string>* nodes,
+                        const std::function<control::Status(const std::string& node)>& undo) {
+  control::Status first;
+  for (const std::string& node : std::set<std::string>(*nodes)) {
+    control::Status st = undo(node);
+    if (st.ok()) {
+      nodes->erase(node);
+    } else if (first.ok()) {
+      first = st;
+    }
+  }
+  return first;
+}
+
+namespace {
+
+// `st`, having moved `node` from `from` to `to` (either may be null) when it is ok.
+control::Status Moved(control::Status st, const std::string& node, std::set<std::string>* from,
+                      std::set<std::string>* to) {
+  if (st.ok() && from != nullptr) from->erase(node);
+  if (st.ok() && to != nullptr) to->insert(node);
+  return st;
+}
+
+}  // namespace
+
 Op ProcessNemesis::Invoke(const Op& invoke) {
   Op done = invoke;
   done.type = OpType::kInfo;
@@ -92,51 +135,21 @@ Op ProcessNemesis::Invoke(const Op& invoke) {
     done.error = targets.message();
     return done;
   }
-  Json acted = Json::array();
-  std::string errors;
-  for (const std::string& node : *targets) {
-    control::Status st;
-    if (kill) {
-      st = control_->Kill(node);
-      if (st.ok()) killed_.insert(node);
-    } else if (start) {
-      st = control_->Start(node);
-      if (st.ok()) killed_.erase(node);
-    } else if (pause) {
-      st = control_->Pause(node);
-      if (st.ok()) paused_.insert(node);
-    } else {
-      st = control_->Resume(node);
-      if (st.ok()) paused_.erase(node);
-    }
-    if (st.ok()) {
-      acted.push_back(node);
-    } else {
-      errors += (errors.empty() ? "" : "; ") + st.message();
-    }
-  }
-  done.value = Json{{"nodes", acted}};
-  if (!errors.empty()) done.error = errors;
+  ActOnNodes(*targets, &done, [&](const std::string& node) {
+    if (kill) return Moved(control_->Kill(node), node, nullptr, &killed_);
+    if (start) return Moved(control_->Start(node), node, &killed_, nullptr);
+    if (pause) return Moved(control_->Pause(node), node, nullptr, &paused_);
+    return Moved(control_->Resume(node), node, &paused_, nullptr);
+  });
   return done;
 }
 
 control::Status ProcessNemesis::Teardown() {
-  control::Status first;
-  for (const std::string& node : std::set<std::string>(paused_)) {
-    auto st = control_->Resume(node);
-    if (st.ok())
-      paused_.erase(node);
-    else if (first.ok())
-      first = st;
-  }
-  for (const std::string& node : std::set<std::string>(killed_)) {
-    auto st = control_->Start(node);
-    if (st.ok())
-      killed_.erase(node);
-    else if (first.ok())
-      first = st;
-  }
-  return first;
+  control::Status resumed =
+      UndoAll(&paused_, [&](const std::string& n) { return control_->Resume(n); });
+  control::Status started =
+      UndoAll(&killed_, [&](const std::string& n) { return control_->Start(n); });
+  return resumed.ok() ? started : resumed;
 }
 
 }  // namespace coordcheck

@@ -12,6 +12,7 @@
 // Thread-safety: as Nemesis (one nemesis thread; Teardown not concurrent with Invoke).
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,16 @@ control::Result<std::vector<std::string>> FaultNodes(ProcessControl& control, co
 // The value of a scheduled process fault: {"target": "primary"} a quarter of the time when
 // the target has one, else {"nodes": PickNodes(...)}. For the kill, pause and restart steps.
 Json ProcessFaultTargets(gen::Rng& rng, const FaultScheduleOptions& options);
+
+// Runs `act` on each of `nodes` in turn and completes `done`: value {"nodes": those it
+// succeeded on}, error the failures' messages joined by "; " (the others still count as done).
+void ActOnNodes(const std::vector<std::string>& nodes, Op* done,
+                const std::function<control::Status(const std::string& node)>& act);
+
+// Runs `undo` on every node of `nodes`, removing those it succeeds on; keeps going after a
+// failure and returns the first.
+control::Status UndoAll(std::set<std::string>* nodes,
+                        const std::function<control::Status(const std::string& node)>& undo);
 
 // Which pairs of ops a ProcessNemesis handles.
 struct ProcessFaults {
