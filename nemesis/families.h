@@ -23,6 +23,7 @@
 #include "nemesis/packet/family.h"
 #include "nemesis/partition/family.h"
 #include "nemesis/pause/family.h"
+#include "nemesis/restart/family.h"
 
 // The families, in the order `coordcheck list` shows them. FAMILY(dir) per line.
 #define COORDCHECK_FAULT_FAMILIES(FAMILY) \
@@ -31,7 +32,8 @@
   FAMILY(clock)                           \
   FAMILY(pause)                           \
   FAMILY(kill)                            \
-  FAMILY(client_pause)
+  FAMILY(client_pause)                    \
+  FAMILY(restart)
 
 namespace coordcheck {
 

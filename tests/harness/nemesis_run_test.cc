@@ -99,6 +99,37 @@ TEST_CASE("faults: kvd primary stays valid under kills and restarts") {
   CheckValidUnder("kill", {"kill", "start"});
 }
 
+TEST_CASE("faults: restart crash-restarts kvd's processes, and kvd stays valid") {
+  RequireRoot();
+  Run r = RunWithFaults("restart", {"--nodes", "3", "--nemesis", "restart", "--nemesis-interval",
+                                    "1", "--time-limit", "10", "--seed", "5"});
+  INFO(r.out);
+  CHECK(r.code == 0);
+  std::vector<Op> faults;
+  auto completions = FaultCompletions(r.dir, &faults);
+  REQUIRE(completions["restart"] >= 3);
+  std::map<std::string, int> restarts;  // node -> times restarted
+  for (const Op& op : faults) {
+    INFO(OpToLine(op));
+    CHECK(op.error.is_null());
+    for (const Json& n : op.value["nodes"]) ++restarts[n.get<std::string>()];
+  }
+  REQUIRE_FALSE(restarts.empty());
+  // Each start of a kvd process logs one "listening" line: a node restarted N times had N + 1
+  // processes.
+  for (const std::string node : {"n1", "n2", "n3"}) {
+    INFO(node);
+    const std::string log = ReadFile(r.dir + "/nodes/" + node + "/kvd.log");
+    int started = 0;
+    for (size_t at = log.find(" listening on "); at != std::string::npos;
+         at = log.find(" listening on ", at + 1)) {
+      ++started;
+    }
+    CHECK(started == 1 + restarts[node]);
+  }
+  CheckNothingLeft(r.dirs);
+}
+
 TEST_CASE("faults: follower reads are caught under partitions") {
   RequireRoot();
   for (const char* seed : {"1", "2"}) {
