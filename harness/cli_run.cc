@@ -15,7 +15,8 @@
 #include "harness/compare.h"
 #include "harness/control/cluster.h"
 #include "harness/run.h"
-#include "generators/faults.h"
+#include "nemesis/plan.h"
+#include "nemesis/registry.h"
 #include "workloads/workload.h"
 #include "targets/target.h"
 
@@ -158,18 +159,11 @@ int DoList() {
                 m->summary.data());
   }
   std::printf("nemeses (--nemesis a,b,...; --nemesis-interval S between faults):\n");
-  std::printf("  %-12s %s\n", "partition",
-              "iptables cuts in node namespaces: halves, random halves, isolate one, "
-              "majority/minority, majorities ring, bridge, one-way, isolate the primary "
-              "(DROP or REJECT)");
-  std::printf("  %-12s %s\n", "packet", "loss (statistic match) and delay/jitter (NFQUEUE)");
-  std::printf("  %-12s %s\n", "clock",
-              "clock bumps and strobes through our LD_PRELOAD library (never the host's clock)");
-  std::printf("  %-12s %s\n", "pause", "SIGSTOP/SIGCONT of the target's processes");
-  std::printf("  %-12s %s\n", "kill", "SIGKILL and restart (data kept) of the target's processes");
-  std::printf("  %-12s %s\n", "client-pause",
-              "a stop-the-world pause of one client inside its critical section, longer "
-              "than its lease (lock workload)");
+  for (const FaultPackage* p : AllFaultPackages()) {
+    std::printf("  %-12s %s\n", p->info.name.c_str(), p->info.description.c_str());
+    const std::string needs = NeedsText(p->needs);
+    if (!needs.empty()) std::printf("  %-12s needs: %s\n", "", needs.c_str());
+  }
   std::printf("backends:\n");
   for (const control::BackendInfo& b : control::AllBackends()) {
     std::printf("  %-12s %s\n", b.name.c_str(), b.description.c_str());

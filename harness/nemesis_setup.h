@@ -1,6 +1,6 @@
-// Building a run's nemesis from its config: the fault families named by --nemesis, each
-// performed by its nemesis (partitions, packet faults, clock skew, process faults), composed
-// into one, plus the adapter that lets process faults act through the target's Db.
+// Building a run's nemesis from its config: which fault families apply (nemesis/plan.h),
+// each family's nemesis made by its package (nemesis/package.h) and composed into one, plus
+// the adapters that let faults act through the target's Db and the clients' fault board.
 //
 // Thread-safety: single-threaded set-up code; the objects follow their own headers.
 #pragma once
@@ -12,9 +12,13 @@
 #include <vector>
 
 #include "harness/control/cluster.h"
+#include "harness/test_config.h"
+#include "workloads/workload.h"
+#include "nemesis/client_pause/client_pause_nemesis.h"
 #include "nemesis/clock/clock_nemesis.h"
 #include "nemesis/compose.h"
-#include "nemesis/process_control.h"
+#include "nemesis/plan.h"
+#include "nemesis/process/process_control.h"
 #include "targets/client_faults.h"
 #include "targets/db.h"
 
@@ -41,46 +45,36 @@ class DbProcessControl final : public ProcessControl {
   HasPrimary* primary_;
 };
 
+// The clients' fault board (targets/client_faults.h) as the client-pause nemesis's board.
+class ClientBoardAdapter final : public ClientPauseBoard {
+ public:
+  explicit ClientBoardAdapter(ClientFaultBoard* board) : board_(board) {}
+  void PostPause(int thread, int64_t ms) override { board_->PostPause(thread, ms); }
+  void Clear() override { board_->Clear(); }
+
+ private:
+  ClientFaultBoard* board_;
+};
+
+// The facts of a (validated) test config the fault families' needs are checked against:
+// backend capabilities, the workload, the target's name and node count. Whether the target
+// can be killed or paused is its Db's to say: the run fills those in.
+RunFacts FaultFacts(const TestConfig& config, const Workload& workload);
+
 struct RunNemesis {
-  std::unique_ptr<ComposeNemesis> nemesis;  // null when no faults were asked for
+  std::unique_ptr<ComposeNemesis> nemesis;  // null when no faults are scheduled
   // Environment entries each node's target processes must carry (clock faults).
   std::map<std::string, std::vector<std::string>> daemon_env;
 };
 
-// "pause-client" {"ms": D} or {"thread": T, "ms": D}: posts a client pause on the board
-// (targets/client_faults.h) for the first client to enter a critical section, or for client
-// thread T; the client takes it inside its next critical section. Completion: info, the
-// value plus "posted": true; a malformed value is named in error.
-class ClientPauseNemesis final : public Nemesis {
- public:
-  ClientPauseNemesis(ClientFaultBoard* board, int client_threads)
-      : board_(board), client_threads_(client_threads) {}
-  std::vector<std::string> fs() const override;
-  control::Status Setup() override { return control::Status::Ok(); }
-  Op Invoke(const Op& invoke) override;
-  // Pauses not taken yet are dropped: nothing stays stalled.
-  control::Status Teardown() override;
-
- private:
-  ClientFaultBoard* board_;
-  int client_threads_;
-};
-
 struct NemesisSetup {
-  std::vector<std::string> families;  // validated names
-  // The target's nodes: faults name only these (not a lock target's resource node).
-  std::vector<std::string> target_nodes;
-  std::string bin_dir;
-  ProcessControl* process_control = nullptr;
-  // client-pause: the board the clients read, and how many client threads there are.
-  ClientFaultBoard* client_faults = nullptr;
-  int client_threads = 0;
-  // clock: reads the target's own clock on a node (null = the target's is not observable).
-  std::function<control::Result<TargetClockSample>(const std::string& node)> target_clock;
+  std::vector<std::string> families;  // PlanFaults' scheduled
+  // What the families' nemeses act on (FaultContext's cluster is the one passed below).
+  FaultContext context;
 };
 
 // Builds and sets up the nemesis for `setup.families`. Setup happens here, before the target
 // starts, so that clock files and firewall chains exist when its processes do.
-control::Result<RunNemesis> SetUpNemesis(const NemesisSetup& setup, control::Cluster& cluster);
+control::Result<RunNemesis> SetUpNemesis(NemesisSetup setup, control::Cluster& cluster);
 
 }  // namespace coordcheck

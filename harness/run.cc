@@ -12,7 +12,6 @@
 
 #include "checkers/checker.h"
 #include "generators/combinators.h"
-#include "generators/faults.h"
 #include "harness/cli.h"
 #include "harness/cli_report.h"
 #include "checkers/clock_effect.h"
@@ -24,6 +23,7 @@
 #include "harness/store.h"
 #include "workloads/workload.h"
 #include "history/jsonl.h"
+#include "nemesis/schedule.h"
 #include "targets/client_faults.h"
 #include "targets/target.h"
 
@@ -308,18 +308,26 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   env.dialer = &res.cluster->dialer();
   res.db = target->MakeDb();
   DbProcessControl process_control(res.db.get(), res.cluster.get(), &env);
-  if (!config.nemesis.empty()) {
+  ClientBoardAdapter client_board(&client_faults);
+  // The asked families that apply to this target; notes say why the others do not.
+  RunFacts fault_facts = FaultFacts(config, *workload);
+  fault_facts.can_kill = process_control.can_kill();
+  fault_facts.can_pause = process_control.can_pause();
+  const FaultPlan fault_plan = PlanFaults(config.nemesis, fault_facts);
+  for (const std::string& note : fault_plan.notes) log.Say("note: " + note);
+  if (!fault_plan.scheduled.empty()) {
     NemesisSetup setup;
-    setup.families = config.nemesis;
-    setup.target_nodes = target_nodes;
-    setup.bin_dir = options.bin_dir;
-    setup.process_control = &process_control;
-    setup.client_faults = &client_faults;
-    setup.client_threads = config.concurrency;
+    setup.families = fault_plan.scheduled;
+    setup.context.target_nodes = target_nodes;
+    setup.context.bin_dir = options.bin_dir;
+    setup.context.process_control = &process_control;
+    setup.context.client_board = &client_board;
+    setup.context.client_threads = config.concurrency;
     if (ClockObservable* observable = res.db->clock_observable()) {
       control::Cluster* cluster_ptr = res.cluster.get();
-      setup.target_clock = [observable, cluster_ptr,
-                            &env](const std::string& node) -> control::Result<TargetClockSample> {
+      setup.context.target_clock =
+          [observable, cluster_ptr,
+           &env](const std::string& node) -> control::Result<TargetClockSample> {
         for (const auto& info : cluster_ptr->nodes()) {
           if (info.name != node) continue;
           auto reading = observable->ObserveClock(info, env);
@@ -375,19 +383,14 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
       runner_options, [target] { return target->MakeClient(); }, res.nemesis.get(), &history);
   Runner& runner = *runner_owner;
 
-  gen::FaultScheduleOptions faults;
-  faults.families = config.nemesis;
+  FaultScheduleOptions faults;
+  faults.families = fault_plan.scheduled;
   faults.nodes = target_nodes;
-  if (const int64_t pause_ms = workload->client_pause_ms(config.workload_options); pause_ms > 0) {
-    faults.client_threads = config.concurrency;
-    faults.client_pause_ms = pause_ms;
-  }
+  faults.client_pause_ms = workload->client_pause_ms(config.workload_options);
   faults.interval_ns = static_cast<int64_t>(config.nemesis_interval_s * 1e9);
   faults.has_primary = process_control.has_primary();
-  faults.can_kill = process_control.can_kill();
-  faults.can_pause = process_control.can_pause();
   gen::GenPtr main = ComposeMainPhase(config, parts, ChildSeed(seed, "stagger"),
-                                      gen::FaultSchedule(faults, gen::Rng(ChildSeed(seed, "faults"))));
+                                      FaultSchedule(faults, gen::Rng(ChildSeed(seed, "faults"))));
   log.Say("main phase: " + Seconds(config.time_limit_s));
   progress.StartPhase("main phase", config.time_limit_s);
   auto main_stats = runner.RunPhase(main);
@@ -397,9 +400,9 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   bool stopped = main_stats->stopped;
   if (!stopped && res.nemesis) {
     // Heal everything, then give the target time to recover before the final reads.
-    log.Say("healing: " + std::to_string(config.nemesis.size()) + " fault families");
+    log.Say("healing: " + std::to_string(fault_plan.scheduled.size()) + " fault families");
     progress.StartPhase("healing", 0);
-    auto heal_stats = runner.RunPhase(gen::Nemesis(gen::FaultHeal(faults)));
+    auto heal_stats = runner.RunPhase(gen::Nemesis(FaultHeal(faults)));
     progress.EndPhase();
     if (!heal_stats.ok()) return run_failed(heal_stats.message());
     results["phases"]["heal"] = StatsToJson(*heal_stats);
@@ -457,7 +460,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     results["checkers"][parts.checker->name()] = result.ToJson();
   }
   results["figures"] = workload->Figures(config.workload_options, results["checkers"]);
-  results["notes"] = Json::array();
+  results["notes"] = Json(fault_plan.notes);  // families that do not apply, then clock effect
   if (std::find(config.nemesis.begin(), config.nemesis.end(), "clock") != config.nemesis.end()) {
     // Whether the clock faults reached the target, as measured — never implied.
     Json effect = ClockEffect(recorded);

@@ -7,9 +7,10 @@
 #include <sstream>
 
 #include "base/strings.h"
-#include "generators/faults.h"
 #include "harness/control/cluster.h"
+#include "harness/nemesis_setup.h"
 #include "history/json_text.h"
+#include "nemesis/registry.h"
 #include "targets/target.h"
 #include "workloads/workload.h"
 
@@ -96,8 +97,7 @@ const OptionTable<TestConfig>& TestConfigTable() {
                 return "";
               },
               [](const C& c) { return Json(c.nemesis); },
-              "fault families (see `coordcheck list`); on the command line comma-separated, "
-              "or none")
+              "comma-separated fault families: " + FaultFamilyNames(",") + " (or none)")
           .Flag("--nemesis", CommaList)
           .Number("nemesis_interval_s", &C::nemesis_interval_s, 0.001, kInf,
                   "mean seconds between faults")
@@ -211,21 +211,7 @@ std::optional<std::string> ValidateTestConfig(const TestConfig& c) {
   }
   const Workload* workload = FindWorkload(c.workload);
   if (Status st = workload->Validate(WorkloadConfigOf(c)); !st.ok()) return st.message();
-  for (const std::string& n : c.nemesis) {
-    const auto& known = gen::FaultFamilies();
-    if (std::find(known.begin(), known.end(), n) == known.end()) {
-      std::string names;
-      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-      return "nemesis '" + n + "' is unknown (nemeses: " + names + ")";
-    }
-    if (n == "client-pause" && workload->client_pause_ms(c.workload_options) <= 0) {
-      return "nemesis 'client-pause' needs a workload whose clients can pause (lock), not " +
-             c.workload;
-    }
-    if ((n == "partition" || n == "packet") && c.backend == "local") {
-      return "nemesis '" + n + "' needs the netns backend: local nodes share one network";
-    }
-  }
+  if (auto err = CheckFaultFamilies(c.nemesis, FaultFacts(c, *workload))) return *err;
   const std::string name = c.EffectiveName();
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||
       name == "latest") {

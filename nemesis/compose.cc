@@ -14,6 +14,13 @@ std::vector<std::string> ComposeNemesis::fs() const {
   return out;
 }
 
+std::vector<std::string> ComposeNemesis::DaemonEnv(const std::string& node) const {
+  std::vector<std::string> out;
+  for (const auto& p : parts_)
+    for (const std::string& e : p->DaemonEnv(node)) out.push_back(e);
+  return out;
+}
+
 control::Status ComposeNemesis::Setup() {
   by_f_.clear();
   for (const auto& p : parts_) {

@@ -27,6 +27,8 @@ class ComposeNemesis final : public Nemesis {
   control::Status Setup() override;
   Op Invoke(const Op& invoke) override;
   control::Status Teardown() override;
+  // Every part's entries, in part order.
+  std::vector<std::string> DaemonEnv(const std::string& node) const override;
 
   Nemesis* part(size_t i) { return parts_[i].get(); }
   size_t size() const { return parts_.size(); }

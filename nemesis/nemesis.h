@@ -4,10 +4,10 @@
 // rules, which offset). Teardown heals everything it ever did, also after an exception or
 // a signal.
 //
-// Faults themselves arrive with Step 3; this header fixes the interface the runner uses.
+// Each fault family (nemesis/package.h) makes one; the harness composes them (compose.h).
 //
 // Thread-safety: Invoke is called from the runner's one nemesis thread; Setup and Teardown
-// from the controller's main thread, never concurrently with Invoke.
+// from the controller's main thread, never concurrently with Invoke; DaemonEnv from any.
 #pragma once
 
 #include <string>
@@ -29,6 +29,13 @@ class Nemesis {
   virtual Op Invoke(const Op& invoke) = 0;
   // Undoes every fault still in effect. Bounded; returns what could not be undone.
   virtual control::Status Teardown() = 0;
+  // Entries ("NAME=value") the environment of every target process on `node` must carry
+  // for this nemesis's faults to reach it (clock faults: the preload); after Setup. Any
+  // thread. Default none.
+  virtual std::vector<std::string> DaemonEnv(const std::string& node) const {
+    (void)node;
+    return {};
+  }
 };
 
 }  // namespace coordcheck

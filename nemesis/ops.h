@@ -1,5 +1,5 @@
 // The fault ops: their f names and value formats, shared by the fault generators
-// (generators/faults.h) and the nemeses that perform them. Each completion is `info` with
+// (nemesis/schedule.h) and the nemeses that perform them. Each completion is `info` with
 // a value saying exactly what was done; on failure `error` says what could not be done.
 //
 //   start-partition  {"kind": "halves"|"random-halves"|"isolate"|"majority-minority"|

@@ -1,9 +1,11 @@
 #include "reports/nemesis_view.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 
+#include "nemesis/families.h"
 #include "reports/html.h"
 
 namespace coordcheck::reports {
@@ -81,30 +83,35 @@ std::string Describe(const std::string& f, const Json& value, const Json& result
   return f + " " + JsonText(value, 120);
 }
 
-struct Closing {
+// An op's part in its family's intervals (nemesis/fault_info.h): its family ("" when not a
+// fault op) and whether it opens, closes or marks.
+struct Role {
   std::string family;
   bool closes = false;
+  bool mark = false;
 };
 
-Closing Role(const std::string& f) {
-  if (f == "stop-partition") return {"partition", true};
-  if (f == "stop-packet") return {"packet", true};
-  if (f == "reset-clock") return {"clock", true};
-  if (f == "start") return {"kill", true};
-  if (f == "resume") return {"pause", true};
-  return {FaultFamily(f), false};
+bool Contains(const std::vector<std::string>& fs, const std::string& f) {
+  return std::find(fs.begin(), fs.end(), f) != fs.end();
+}
+
+Role RoleOf(const std::string& f) {
+  for (const FaultInfo* info : FaultCatalogue()) {
+    if (Contains(info->opens, f)) return {info->name, false, false};
+    if (Contains(info->closes, f)) return {info->name, true, false};
+    if (Contains(info->marks, f)) return {info->name, false, true};
+  }
+  return {};
 }
 
 }  // namespace
 
-std::string FaultFamily(const std::string& f) {
-  if (f == "start-partition" || f == "stop-partition") return "partition";
-  if (f == "start-packet" || f == "stop-packet") return "packet";
-  if (f == "bump-clock" || f == "strobe-clock" || f == "reset-clock") return "clock";
-  if (f == "kill" || f == "start") return "kill";
-  if (f == "pause" || f == "resume") return "pause";
-  if (f == "pause-client") return "client-pause";
-  return "";
+std::string FaultFamily(const std::string& f) { return RoleOf(f).family; }
+
+Json FaultColours() {
+  Json out = Json::object();
+  for (const FaultInfo* info : FaultCatalogue()) out[info->name] = info->colour;
+  return out;
 }
 
 std::vector<FaultInterval> FaultIntervals(const History& history, const HistoryView& view) {
@@ -113,7 +120,7 @@ std::vector<FaultInterval> FaultIntervals(const History& history, const HistoryV
   for (const NemesisSpan& span : view.nemesis) {
     const Op& first = history.ops[span.first()];
     const std::string& f = first.f;
-    const Closing role = Role(f);
+    const Role role = RoleOf(f);
     if (role.family.empty()) continue;
     const Json& value = span.invoke >= 0 ? first.value : Json();
     const Json result = span.complete >= 0 ? history.ops[span.complete].value : Json();
@@ -130,17 +137,16 @@ std::vector<FaultInterval> FaultIntervals(const History& history, const HistoryV
       continue;
     }
     std::string label = Describe(f, value, result) + error_text;
-    if (role.family == "client-pause") {
+    if (role.mark) {
       out.push_back(FaultInterval{role.family, span.start_ns, span.start_ns, span.first(), -1, true,
                                   true, label.substr(0, kLabelChars)});
       continue;
     }
-    if (f == "strobe-clock") {
-      int64_t end = span.end_ns;
-      if (value.is_object() && value.contains("duration_ms") && value["duration_ms"].is_number()) {
-        end = std::max(
-            end, span.start_ns + static_cast<int64_t>(value["duration_ms"].get<double>() * 1e6));
-      }
+    if (value.is_object() && value.contains("duration_ms") && value["duration_ms"].is_number()) {
+      // Lasts as long as it says (strobe-clock), at least until its completion.
+      int64_t end =
+          std::max(span.end_ns,
+                   span.start_ns + static_cast<int64_t>(value["duration_ms"].get<double>() * 1e6));
       end = std::min(end, std::max(view.end_ns, span.end_ns));
       out.push_back(FaultInterval{role.family, span.start_ns, end, span.first(), span.first(),
                                   false, true, label.substr(0, kLabelChars)});

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "history/jsonl.h"
+#include "nemesis/families.h"
 #include "reports/assets.h"
 #include "reports/checker_sections.h"
 #include "reports/files.h"
@@ -345,6 +346,7 @@ Json ReportData(const RunNames& names, const History& history, const HistoryView
       {"lanes", lanes},
       {"lane_mode", view.lane_mode},
       {"faults", faults},
+      {"fault_colours", FaultColours()},
       {"nemesis", nemesis},
       {"buckets", BucketSeries(view, options.time_buckets)},
       {"scatter", ScatterPoints(view, options.max_scatter_points, options.time_buckets)},
@@ -354,14 +356,25 @@ Json ReportData(const RunNames& names, const History& history, const HistoryView
   };
 }
 
-constexpr const char* kFaultLegend =
-    "<div class=\"legend fault-legend\">"
-    "<span><i class=\"swatch fault-partition\"></i>partition</span>"
-    "<span><i class=\"swatch fault-packet\"></i>packet</span>"
-    "<span><i class=\"swatch fault-clock\"></i>clock</span>"
-    "<span><i class=\"swatch fault-kill\"></i>kill</span>"
-    "<span><i class=\"swatch fault-pause\"></i>pause</span>"
-    "<span><i class=\"swatch fault-client-pause\"></i>client pause</span></div>";
+// The fault legend and the fault-<family> classes, from the families' catalogue.
+std::string FaultLegend() {
+  std::string out = "<div class=\"legend fault-legend\">";
+  for (const FaultInfo* info : FaultCatalogue()) {
+    std::string label = info->name;
+    std::replace(label.begin(), label.end(), '-', ' ');
+    out += "<span><i class=\"swatch fault-" + Slug(info->name) + "\"></i>" + EscapeHtml(label) +
+           "</span>";
+  }
+  return out + "</div>";
+}
+
+std::string FaultCss() {
+  std::string out;
+  for (const FaultInfo* info : FaultCatalogue()) {
+    out += ".fault-" + Slug(info->name) + " { background: " + EscapeHtml(info->colour) + "; }\n";
+  }
+  return out;
+}
 
 // The timeline, latency, throughput and clock sections: canvases the script draws on.
 std::string PlotSections(const HistoryView& view, bool clock) {
@@ -384,7 +397,7 @@ std::string PlotSections(const HistoryView& view, bool clock) {
       "<span><i class=\"swatch op-pending\"></i>never completed</span>"
       "<span><i class=\"swatch op-nemesis\"></i>nemesis op</span>"
       "<span><i class=\"swatch op-referenced\"></i>named by a checker</span></div>" +
-      std::string(kFaultLegend) +
+      FaultLegend() +
       "\n<div class=\"canvas-wrap\" id=\"timeline-wrap\"><canvas id=\"timeline\" "
       "height=\"200\"></canvas></div>\n"
       "<div id=\"op-details\" class=\"op-details\" hidden></div>\n</section>\n";
@@ -463,7 +476,7 @@ std::string RenderRunReport(const Json& test, const Json& results, const History
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   html += "<title>" + EscapeHtml(names.name) + " \u2014 " + EscapeHtml(names.verdict) +
           " \u2014 coordcheck</title>\n";
-  html += "<style>" + std::string(kReportCss) + "</style>\n</head>\n<body>\n";
+  html += "<style>" + std::string(kReportCss) + FaultCss() + "</style>\n</head>\n<body>\n";
   html += "<header><h1 id=\"report-title\">" + EscapeHtml(names.name) + "</h1>\n" + banner + nav +
           "</header>\n<main>\n";
   html += notes;
@@ -471,8 +484,8 @@ std::string RenderRunReport(const Json& test, const Json& results, const History
   html += FiguresTable(Member(results, "figures"));
   html += "<section id=\"checkers\"><h2>Checkers</h2>\n" + checkers + "</section>\n";
   html += PlotSections(view, !clock.is_null());
-  html += "<section id=\"nemesis-section\"><h2>Faults</h2>" + std::string(kFaultLegend) + "\n" +
-          faults + "</section>\n";
+  html += "<section id=\"nemesis-section\"><h2>Faults</h2>" + FaultLegend() + "\n" + faults +
+          "</section>\n";
   html += "</main>\n<div id=\"tooltip\" class=\"tooltip\" hidden></div>\n";
   html += "<footer>coordcheck report \u00b7 " + std::to_string(values.count()) +
           " ops carry their values here; the others name their line of history.jsonl.</footer>\n";

@@ -25,6 +25,13 @@ const std::vector<Backend>& Backends() {
   return kBackends;
 }
 
+const Backend* FindBackend(const std::string& name) {
+  for (const Backend& b : Backends()) {
+    if (name == b.info.name) return &b;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 const std::vector<BackendInfo>& AllBackends() {
@@ -36,13 +43,18 @@ const std::vector<BackendInfo>& AllBackends() {
   return infos;
 }
 
+Result<Capabilities> BackendCapabilities(const std::string& backend) {
+  const Backend* b = FindBackend(backend);
+  if (b == nullptr) {
+    return Status::Error("cluster: unknown backend '" + backend + "' (netns or local)");
+  }
+  return b->make()->capabilities();  // constructing a network creates nothing yet
+}
+
 std::string DefaultBackend() { return geteuid() == 0 ? "netns" : "local"; }
 
 Result<std::unique_ptr<Cluster>> Cluster::Create(const ClusterOptions& options) {
-  const Backend* backend = nullptr;
-  for (const Backend& b : Backends()) {
-    if (options.backend == b.info.name) backend = &b;
-  }
+  const Backend* backend = FindBackend(options.backend);
   if (backend == nullptr) {
     return Status::Error("cluster: unknown backend '" + options.backend + "' (netns or local)");
   }

@@ -51,6 +51,22 @@ const std::vector<BackendInfo>& AllBackends();
 // "netns" when running as root, else "local".
 std::string DefaultBackend();
 
+// What a backend's nodes offer the faults. Faults ask for these, never for a backend's name.
+struct Capabilities {
+  // Each node has a network stack of its own (a namespace, a machine): firewall rules and
+  // packet queues set inside a node act on that node's traffic only. False for the local
+  // backend, whose nodes share the controller's loopback.
+  bool separate_network = false;
+  // The controller reaches a node's files under its root_dir() directly (the same
+  // filesystem), so a file a node's processes read can be written without running anything
+  // on the node. False on real machines.
+  bool shared_filesystem = false;
+};
+
+// The capabilities of the backend named `backend`, before any cluster exists (to validate a
+// test's config); an error names the known backends.
+Result<Capabilities> BackendCapabilities(const std::string& backend);
+
 struct NodeInfo {
   std::string name;     // "n1"
   std::string address;  // "10.77.0.11"
@@ -67,6 +83,7 @@ class Cluster {
   // A short id unique among live runs ("a3f9c2"); part of every name the cluster creates.
   virtual const std::string& run_id() const = 0;
   virtual const std::string& backend() const = 0;
+  virtual Capabilities capabilities() const = 0;
   virtual const std::vector<NodeInfo>& nodes() const = 0;
   // The node's Remote. `node` must be one of nodes().
   virtual Remote& remote(const std::string& node) = 0;

@@ -34,6 +34,7 @@ class HostCluster final : public Cluster {
 
   const std::string& run_id() const override { return run_id_; }
   const std::string& backend() const override { return network_->backend(); }
+  Capabilities capabilities() const override { return network_->capabilities(); }
   const std::vector<NodeInfo>& nodes() const override { return nodes_; }
   Remote& remote(const std::string& node) override;
   Dialer& dialer() override { return network_->dialer(); }

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/control/cluster.h"
 #include "harness/control/dialer.h"
 #include "harness/control/ledger.h"
 #include "harness/control/status.h"
@@ -29,6 +30,7 @@ class HostNetwork {
   virtual ~HostNetwork() = default;
 
   virtual const std::string& backend() const = 0;
+  virtual Capabilities capabilities() const = 0;
   // Checks what the backend needs and picks what must differ from the runs alive under
   // `state_dir`, adding it to the ledger `header`. Called with the ledger directory locked.
   virtual Status Reserve(const std::string& state_dir, nlohmann::json& header) = 0;

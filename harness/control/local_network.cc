@@ -17,6 +17,9 @@ namespace {
 class LocalNetwork final : public HostNetwork {
  public:
   const std::string& backend() const override { return backend_; }
+  Capabilities capabilities() const override {
+    return Capabilities{.separate_network = false, .shared_filesystem = true};
+  }
 
   Status Reserve(const std::string& state_dir, nlohmann::json& header) override {
     std::set<int> used;

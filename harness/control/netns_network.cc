@@ -28,6 +28,9 @@ class StoppedDialer final : public Dialer {
 class NetnsNetwork final : public HostNetwork {
  public:
   const std::string& backend() const override { return backend_; }
+  Capabilities capabilities() const override {
+    return Capabilities{.separate_network = true, .shared_filesystem = true};
+  }
 
   Status Reserve(const std::string&, nlohmann::json&) override {
     if (geteuid() != 0) {

@@ -97,7 +97,7 @@ ClockNemesis::ClockNemesis(control::Cluster& cluster, std::string bin_dir,
     : cluster_(cluster), bin_dir_(std::move(bin_dir)), options_(options) {
   bool direct = options_.access == ClockNemesisOptions::Access::kDirect;
   if (options_.access == ClockNemesisOptions::Access::kAuto) {
-    direct = cluster_.backend() == "local" || cluster_.backend() == "netns";
+    direct = cluster_.capabilities().shared_filesystem;
   }
   for (const auto& info : cluster_.nodes()) {
     auto node = std::make_unique<NodeClock>();

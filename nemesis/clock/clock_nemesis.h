@@ -75,7 +75,7 @@ struct TargetClockSample {
 
 struct ClockNemesisOptions {
   enum class Access {
-    kAuto,    // kDirect for the "local" and "netns" backends, kExec for any other
+    kAuto,    // kDirect when the nodes share the controller's filesystem, else kExec
     kDirect,  // write the offset files as paths on this machine
     kExec,    // run coordcheck-clock on the node through Remote::Exec
   };
@@ -111,7 +111,7 @@ class ClockNemesis : public Nemesis {
   // {"LD_PRELOAD=ROOT/lib/libcoordcheck-clock.so", "COORDCHECK_CLOCK_FILE=ROOT/clock/offset"}.
   // Empty for a node not in the cluster. Valid from construction; the files exist once
   // Setup returned ok.
-  std::vector<std::string> DaemonEnv(const std::string& node) const;
+  std::vector<std::string> DaemonEnv(const std::string& node) const override;
 
  private:
   struct NodeClock;

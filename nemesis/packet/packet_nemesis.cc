@@ -83,10 +83,10 @@ Result<ExecResult> PacketNemesis::Run(const std::string& node, const std::vector
 
 Status PacketNemesis::Setup() {
   std::lock_guard lock(mu_);
-  if (cluster_.backend() == "local") {
-    return Status::Error(
-        "packet faults need the netns backend (or real machines): the local backend's nodes "
-        "share the controller's network namespace");
+  if (!cluster_.capabilities().separate_network) {
+    return Status::Error("packet faults need the netns backend (or real machines): the " +
+                         cluster_.backend() +
+                         " backend's nodes share the controller's network namespace");
   }
   const std::string helper = bin_dir_ + "/" + kNetdelayProgram;
   if (access(helper.c_str(), X_OK) != 0) {

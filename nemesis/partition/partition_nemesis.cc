@@ -297,7 +297,7 @@ std::string PartitionNemesis::RulesFor(size_t i, const Grudge& grudge, CutMode m
 Status PartitionNemesis::Setup() {
   std::lock_guard lock(mu_);
   ready_ = false;
-  if (cluster_.backend() == "local") return Status::Error(kLocalBackendError);
+  if (!cluster_.capabilities().separate_network) return Status::Error(kLocalBackendError);
   for (const auto& node : nodes_) {
     if (!UsableAddress(node.address)) {
       return Status::Error("node " + node.name + ": address '" + node.address +

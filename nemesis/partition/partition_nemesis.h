@@ -52,7 +52,7 @@
 #include "history/op.h"
 #include "nemesis/nemesis.h"
 #include "nemesis/partition/grudge.h"
-#include "nemesis/process_control.h"
+#include "nemesis/process/process_control.h"
 
 namespace coordcheck::nemesis {
 

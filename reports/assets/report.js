@@ -19,10 +19,6 @@
   var OUTCOMES = ['ok', 'fail', 'info', 'never completed'];
   var OUTCOME_COLOR = ['#3fa34d', '#d9534f', '#f0ad4e', '#a0a0a0'];
   var NEMESIS_COLOR = '#7e57c2';
-  var FAULT_COLOR = {
-    partition: '#e53935', packet: '#1e88e5', clock: '#fdd835', kill: '#6d4c41', pause: '#8e24aa',
-    'client-pause': '#00897b'
-  };
   var PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2',
     '#7f7f7f', '#bcbd22', '#17becf'];
   var QUANTILES = ['p50', 'p95', 'p99', 'max'];
@@ -54,6 +50,8 @@
   // ---- data ---------------------------------------------------------------------------
 
   var data = readJson('report-data');
+  // Each fault family's colour, from the fault catalogue (nemesis/families.h).
+  var FAULT_COLOR = (data && data.fault_colours) || {};
   var values = readJson('op-values') || {};
   var T = decodeTimeline(readJson('timeline-data'));
 

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "history/jsonl.h"
+#include "nemesis/plan.h"
+#include "nemesis/registry.h"
 #include "tests/harness/run_util.h"
 #include "tests/support/node_env.h"
 
@@ -97,6 +99,37 @@ TEST_CASE("faults: kvd primary stays valid under kills and restarts") {
   CheckValidUnder("kill", {"kill", "start"});
 }
 
+TEST_CASE("faults: restart crash-restarts kvd's processes, and kvd stays valid") {
+  RequireRoot();
+  Run r = RunWithFaults("restart", {"--nodes", "3", "--nemesis", "restart", "--nemesis-interval",
+                                    "1", "--time-limit", "10", "--seed", "5"});
+  INFO(r.out);
+  CHECK(r.code == 0);
+  std::vector<Op> faults;
+  auto completions = FaultCompletions(r.dir, &faults);
+  REQUIRE(completions["restart"] >= 3);
+  std::map<std::string, int> restarts;  // node -> times restarted
+  for (const Op& op : faults) {
+    INFO(OpToLine(op));
+    CHECK(op.error.is_null());
+    for (const Json& n : op.value["nodes"]) ++restarts[n.get<std::string>()];
+  }
+  REQUIRE_FALSE(restarts.empty());
+  // Each start of a kvd process logs one "listening" line: a node restarted N times had N + 1
+  // processes.
+  for (const std::string node : {"n1", "n2", "n3"}) {
+    INFO(node);
+    const std::string log = ReadFile(r.dir + "/nodes/" + node + "/kvd.log");
+    int started = 0;
+    for (size_t at = log.find(" listening on "); at != std::string::npos;
+         at = log.find(" listening on ", at + 1)) {
+      ++started;
+    }
+    CHECK(started == 1 + restarts[node]);
+  }
+  CheckNothingLeft(r.dirs);
+}
+
 TEST_CASE("faults: follower reads are caught under partitions") {
   RequireRoot();
   for (const char* seed : {"1", "2"}) {
@@ -151,6 +184,60 @@ TEST_CASE("faults: partitions and packet faults need network namespaces") {
   CHECK(RunCoordcheck({"run", "--backend", "local", "--nemesis", "partition", "--store", store},
                       &out) == 3);
   CHECK(out.find("nemesis 'partition' needs the netns backend") != std::string::npos);
+}
+
+TEST_CASE("faults: `list` shows the fault registry, in its order") {
+  std::string out;
+  REQUIRE(RunCoordcheck({"list"}, &out) == 0);
+  const size_t begin = out.find("\nnemeses (");
+  const size_t end = out.find("\nbackends:");
+  REQUIRE(begin != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  const std::string section =
+      out.substr(out.find('\n', begin + 1) + 1, end + 1 - (out.find('\n', begin + 1) + 1));
+  std::string expected;
+  char line[512];
+  for (const FaultPackage* p : AllFaultPackages()) {
+    std::snprintf(line, sizeof line, "  %-12s %s\n", p->info.name.c_str(),
+                  p->info.description.c_str());
+    expected += line;
+    const std::string needs = NeedsText(p->needs);
+    if (!needs.empty()) {
+      std::snprintf(line, sizeof line, "  %-12s needs: %s\n", "", needs.c_str());
+      expected += line;
+    }
+  }
+  CHECK(section == expected);
+  // --nemesis's help names them too.
+  REQUIRE(RunCoordcheck({"run", "--help"}, &out) == 0);
+  CHECK(out.find(FaultFamilyNames(",")) != std::string::npos);
+}
+
+TEST_CASE("faults: a family that cannot apply to the target is not scheduled, and a note says so") {
+  RequireRoot();
+  // redis-lock runs on one node: partitions need two.
+  RunDirs d = FreshRunDirs("fault-not-applicable");
+  std::string out;
+  const int code =
+      RunCoordcheck({"run", "-w", "lock", "-t", "redis-lock", "--nemesis", "partition,clock",
+                     "--nemesis-interval", "0.5", "--time-limit", "4", "--seed", "3", "--store",
+                     d.store, "--state-dir", d.state, "--quiet"},
+                    &out);
+  INFO(out);
+  CHECK((code == 0 || code == 1));
+  const std::string dir = LatestRun(d);
+  std::vector<Op> faults;
+  auto completions = FaultCompletions(dir, &faults);
+  CHECK(completions["start-partition"] == 0);
+  CHECK(completions["stop-partition"] == 0);
+  CHECK(completions["bump-clock"] + completions["strobe-clock"] >= 1);  // the other still runs
+  const std::string note =
+      "partition: not scheduled: redis-lock runs on 1 node; partition needs at least 2";
+  Json results = Json::parse(ReadFile(dir + "/results.json"));
+  CHECK(results["notes"].size() >= 1);
+  CHECK(results["notes"][0] == note);
+  CHECK(out.find("note: " + note) != std::string::npos);
+  CheckNothingLeft(d);
 }
 
 }  // namespace coordcheck::testing

@@ -8,14 +8,18 @@
 
 #include "nemesis/compose.h"
 #include "nemesis/ops.h"
-#include "nemesis/process_nemesis.h"
+#include "nemesis/process/process_nemesis.h"
+#include "tests/nemesis/fake_process_control.h"
 
 namespace coordcheck {
 namespace {
 
+using test::FakeTarget;
+
 class FakeNemesis final : public Nemesis {
  public:
-  FakeNemesis(std::vector<std::string> fs, std::vector<std::string>* log, bool fail_teardown = false)
+  FakeNemesis(std::vector<std::string> fs, std::vector<std::string>* log,
+              bool fail_teardown = false)
       : fs_(std::move(fs)), log_(log), fail_teardown_(fail_teardown) {}
   std::vector<std::string> fs() const override { return fs_; }
   control::Status Setup() override {
@@ -50,33 +54,13 @@ Op FaultOp(const std::string& f, Json value = nullptr) {
   return op;
 }
 
-class FakeTarget final : public ProcessControl {
- public:
-  bool can_kill() const override { return true; }
-  bool can_pause() const override { return pausable; }
-  bool has_primary() const override { return true; }
-  control::Status Kill(const std::string& node) override { return Act("kill", node); }
-  control::Status Start(const std::string& node) override { return Act("start", node); }
-  control::Status Pause(const std::string& node) override { return Act("pause", node); }
-  control::Status Resume(const std::string& node) override { return Act("resume", node); }
-  control::Result<std::string> Primary() override { return std::string("n2"); }
-
-  control::Status Act(const std::string& what, const std::string& node) {
-    if (node == broken) return control::Status::Error("node " + node + ": cannot " + what);
-    log.push_back(what + " " + node);
-    return control::Status::Ok();
-  }
-  std::vector<std::string> log;
-  std::string broken;
-  bool pausable = true;
-};
-
 }  // namespace
 
 TEST_CASE("compose routes each fault to its nemesis and keeps the completion contract") {
   std::vector<std::string> log;
   std::vector<std::unique_ptr<Nemesis>> parts;
-  parts.push_back(std::make_unique<FakeNemesis>(std::vector<std::string>{"start-a", "stop-a"}, &log));
+  parts.push_back(
+      std::make_unique<FakeNemesis>(std::vector<std::string>{"start-a", "stop-a"}, &log));
   parts.push_back(std::make_unique<FakeNemesis>(std::vector<std::string>{"start-b"}, &log));
   ComposeNemesis compose(std::move(parts));
   REQUIRE(compose.Setup().ok());
@@ -149,7 +133,28 @@ TEST_CASE("process nemesis names bad nodes, failures and missing abilities") {
   target.pausable = false;
   CHECK(nemesis.Invoke(FaultOp(fault::kPause, {{"nodes", {"n1"}}})).error ==
         "the target cannot be paused");
-  CHECK(nemesis.Invoke(FaultOp(fault::kKill, "n1")).error.get<std::string>().find("value must be") == 0);
+  CHECK(
+      nemesis.Invoke(FaultOp(fault::kKill, "n1")).error.get<std::string>().find("value must be") ==
+      0);
+}
+
+TEST_CASE("process nemesis of one family handles only that family's ops") {
+  FakeTarget target;
+  ProcessNemesis kill(&target, {"n1"}, ProcessFaults{.kill = true, .pause = false});
+  CHECK(kill.fs() == std::vector<std::string>{fault::kKill, fault::kStart});
+  CHECK(kill.Invoke(FaultOp(fault::kPause, {{"nodes", {"n1"}}})).error ==
+        "process nemesis: unknown fault pause");
+  ProcessNemesis pause(&target, {"n1"}, ProcessFaults{.kill = false, .pause = true});
+  CHECK(pause.fs() == std::vector<std::string>{fault::kPause, fault::kResume});
+  // The kill and pause families' nemeses compose: no f is handled twice.
+  std::vector<std::unique_ptr<Nemesis>> parts;
+  parts.push_back(std::make_unique<ProcessNemesis>(&target, std::vector<std::string>{"n1"},
+                                                   ProcessFaults{.kill = true, .pause = false}));
+  parts.push_back(std::make_unique<ProcessNemesis>(&target, std::vector<std::string>{"n1"},
+                                                   ProcessFaults{.kill = false, .pause = true}));
+  ComposeNemesis both(std::move(parts));
+  CHECK(both.Setup().ok());
+  CHECK(target.log.empty());
 }
 
 }  // namespace coordcheck

@@ -6,6 +6,7 @@
 
 #include "workloads/payments/idempotency.h"
 #include "checkers/linearizable.h"
+#include "nemesis/families.h"
 #include "reports/report.h"
 #include "tests/reports/report_test_util.h"
 
@@ -393,6 +394,20 @@ TEST_CASE("report: a double charge lists the payment's attempts as linked ops") 
         std::string::npos);
   CHECK(anomaly.find("<a class=\"op-link\" href=\"#op-2\" data-op=\"2\">op 2</a>: ") !=
         std::string::npos);
+}
+
+TEST_CASE("report: fault colours, legend and classes come from the fault catalogue") {
+  const History history = StaleReadHistory();
+  const std::string html = RenderRunReport(TestJson("t"), ResultsFor(history), history);
+  const Json data = ScriptBlockJson(html, "report-data");
+  REQUIRE(data["fault_colours"].size() == FaultCatalogue().size());
+  for (const FaultInfo* info : FaultCatalogue()) {
+    INFO(info->name);
+    CHECK(data["fault_colours"][info->name] == info->colour);
+    CHECK(html.find(".fault-" + info->name + " { background: " + info->colour + "; }") !=
+          std::string::npos);
+    CHECK(html.find("<i class=\"swatch fault-" + info->name + "\"></i>") != std::string::npos);
+  }
 }
 
 }  // namespace

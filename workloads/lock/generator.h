@@ -1,6 +1,6 @@
 // The lock workload's op streams (workloads/lock/ops.h gives the ops): every client thread
 // loops acquire → increment (its critical section on the protected resource) → release.
-// (The client-pause fault family, generators/faults.h, stalls one inside its critical
+// (The client-pause fault family, nemesis/client_pause/, stalls one inside its critical
 // section.)
 //
 // Contract: pure generators (see generator.h). A client that failed to acquire skips its

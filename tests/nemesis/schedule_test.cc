@@ -1,7 +1,7 @@
 // Fault schedules, simulated: deterministic per seed, every enabled family used, each fault
 // stopped after it started, intervals around the mean, only known nodes named, and the heal
 // phase undoing every family.
-#include "generators/faults.h"
+#include "nemesis/schedule.h"
 
 #include <map>
 #include <set>
@@ -12,8 +12,14 @@
 #include "generators/threads.h"
 #include "generators/timing.h"
 
-namespace coordcheck::gen {
+namespace coordcheck {
 namespace {
+
+using gen::Rng;
+using gen::SimOptions;
+using gen::SimResult;
+using gen::SimStop;
+using gen::Simulate;
 
 FaultScheduleOptions Options() {
   FaultScheduleOptions o;
@@ -30,7 +36,8 @@ std::vector<Op> Run(const FaultScheduleOptions& o, uint64_t seed, int64_t second
   sim.with_nemesis = true;
   sim.latency_ns = 10'000'000;
   sim.completion = [](const Op&) { return OpType::kInfo; };
-  SimResult r = Simulate(TimeLimit(seconds * 1'000'000'000, Nemesis(FaultSchedule(o, Rng(seed)))), sim);
+  SimResult r = Simulate(
+      gen::TimeLimit(seconds * 1'000'000'000, gen::Nemesis(FaultSchedule(o, Rng(seed)))), sim);
   REQUIRE(r.stop == SimStop::kDone);
   std::vector<Op> invokes;
   for (const Op& op : r.history)
@@ -64,10 +71,12 @@ TEST_CASE("fault schedule: every family, each fault stopped after it starts") {
   CHECK(clock_changes - count["reset-clock"] <= 1);
   // Start/stop alternate: whatever started is stopped before the next fault starts.
   std::string open;
-  const std::map<std::string, std::string> stop_of = {
-      {"start-partition", "stop-partition"}, {"start-packet", "stop-packet"},
-      {"bump-clock", "reset-clock"},         {"strobe-clock", "reset-clock"},
-      {"kill", "start"},                     {"pause", "resume"}};
+  const std::map<std::string, std::string> stop_of = {{"start-partition", "stop-partition"},
+                                                      {"start-packet", "stop-packet"},
+                                                      {"bump-clock", "reset-clock"},
+                                                      {"strobe-clock", "reset-clock"},
+                                                      {"kill", "start"},
+                                                      {"pause", "resume"}};
   for (const Op& op : ops) {
     if (op.f == "check-clock-offsets") continue;
     if (stop_of.count(op.f)) {
@@ -85,7 +94,8 @@ TEST_CASE("fault schedule: every family once in each round, in a random order") 
   o.families = {"partition", "packet", "kill"};
   std::vector<std::string> starts;
   for (const Op& op : Run(o, 7, 300)) {
-    if (op.f == "start-partition" || op.f == "start-packet" || op.f == "kill") starts.push_back(op.f);
+    if (op.f == "start-partition" || op.f == "start-packet" || op.f == "kill")
+      starts.push_back(op.f);
   }
   REQUIRE(starts.size() >= 30);
   std::set<std::vector<std::string>> orders;
@@ -135,9 +145,9 @@ TEST_CASE("fault schedule: intervals around the mean, nodes from the cluster") {
 TEST_CASE("fault schedule: only the families asked for, none without nodes") {
   FaultScheduleOptions o = Options();
   o.families = {"pause"};
-  o.can_pause = true;
   for (const Op& op : Run(o, 5, 60)) CHECK((op.f == "pause" || op.f == "resume"));
-  o.can_pause = false;  // a target that cannot be paused gets no pause faults
+  // (A target that cannot be paused gets no pause faults: PlanFaults leaves them out.)
+  o.nodes.clear();
   CHECK(Run(o, 5, 60).empty());
   o = Options();
   o.families.clear();
@@ -147,7 +157,6 @@ TEST_CASE("fault schedule: only the families asked for, none without nodes") {
 TEST_CASE("fault schedule: client pauses last the asked time and need no heal") {
   FaultScheduleOptions o = Options();
   o.families = {"client-pause"};
-  o.client_threads = 4;
   o.client_pause_ms = 3000;
   std::vector<Op> ops = Run(o, 9, 200);
   for (const Op& op : ops) {
@@ -156,12 +165,10 @@ TEST_CASE("fault schedule: client pauses last the asked time and need no heal") 
   }
   CHECK(ops.size() > 150);  // one per mean interval (1 s): about 200 in 200 s
   CHECK(ops.size() < 250);
-  o.client_threads = 0;  // a workload without client threads to pause gets none
-  CHECK(Run(o, 9, 60).empty());
+  // (A workload whose clients do not pause cannot ask for them: CheckFaultFamilies.)
   SimOptions sim;
   sim.with_nemesis = true;
-  o.client_threads = 4;
-  CHECK(Simulate(Nemesis(FaultHeal(o)), sim).history.empty());
+  CHECK(Simulate(gen::Nemesis(FaultHeal(o)), sim).history.empty());
 }
 
 TEST_CASE("fault schedule: clock bumps sometimes move every node the same way") {
@@ -172,8 +179,10 @@ TEST_CASE("fault schedule: clock bumps sometimes move every node the same way") 
     if (op.f != "bump-clock" || op.value.size() < 3) continue;
     int ahead = 0;
     for (auto it = op.value.begin(); it != op.value.end(); ++it) ahead += it.value() > 0;
-    if (ahead == static_cast<int>(op.value.size())) ++all_forward;
-    else if (ahead > 0) ++mixed;
+    if (ahead == static_cast<int>(op.value.size()))
+      ++all_forward;
+    else if (ahead > 0)
+      ++mixed;
   }
   CHECK(all_forward > 5);
   CHECK(mixed > 5);
@@ -183,21 +192,21 @@ TEST_CASE("fault heal undoes every enabled family in order") {
   FaultScheduleOptions o = Options();
   SimOptions sim;
   sim.with_nemesis = true;
-  SimResult r = Simulate(Nemesis(FaultHeal(o)), sim);
+  SimResult r = Simulate(gen::Nemesis(FaultHeal(o)), sim);
   std::vector<std::string> fs;
   for (const Op& op : r.history)
     if (op.is_invoke()) fs.push_back(op.f);
   CHECK(fs == std::vector<std::string>{"stop-partition", "stop-packet", "reset-clock",
                                        "check-clock-offsets", "resume", "start"});
   o.families = {"kill"};
-  r = Simulate(Nemesis(FaultHeal(o)), sim);
+  r = Simulate(gen::Nemesis(FaultHeal(o)), sim);
   REQUIRE(r.history.size() == 2);
   CHECK(r.history[0].f == "start");
 }
 
-}  // namespace coordcheck::gen
+}  // namespace coordcheck
 
-namespace coordcheck::gen {
+namespace coordcheck {
 
 TEST_CASE("fault schedule: two nodes get only the partitions two nodes can have") {
   FaultScheduleOptions o = Options();
@@ -219,4 +228,4 @@ TEST_CASE("fault schedule: two nodes get only the partitions two nodes can have"
   CHECK(kinds.count("majorities-ring") == 1);
 }
 
-}  // namespace coordcheck::gen
+}  // namespace coordcheck

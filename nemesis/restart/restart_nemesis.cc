@@ -1,0 +1,39 @@
+#include "nemesis/restart/restart_nemesis.h"
+
+#include "nemesis/process/process_nemesis.h"
+
+namespace coordcheck {
+
+control::Status RestartNemesis::Setup() {
+  if (control_ == nullptr) return control::Status::Error("restart: no target to act on");
+  return control::Status::Ok();
+}
+
+Op RestartNemesis::Invoke(const Op& invoke) {
+  Op done = invoke;
+  done.type = OpType::kInfo;
+  if (!control_->can_kill()) {
+    done.error = "the target cannot be killed and restarted";
+    return done;
+  }
+  auto targets = FaultNodes(*control_, invoke, nodes_, down_);
+  if (!targets.ok()) {
+    done.error = targets.message();
+    return done;
+  }
+  ActOnNodes(*targets, &done, [&](const std::string& node) {
+    control::Status st = control_->Kill(node);
+    if (!st.ok()) return st;
+    down_.insert(node);
+    st = control_->Start(node);
+    if (st.ok()) down_.erase(node);
+    return st;
+  });
+  return done;
+}
+
+control::Status RestartNemesis::Teardown() {
+  return UndoAll(&down_, [&](const std::string& node) { return control_->Start(node); });
+}
+
+}  // namespace coordcheck
