@@ -44,15 +44,15 @@ std::shared_ptr<ReportCommands> AddReportCommands(CLI::App* app) {
   return c;
 }
 
-control::Status WriteRunReports(const std::string& run_dir) {
-  control::Status junit = reports::WriteRunJUnit(run_dir);
-  control::Status html = reports::WriteRunReport(run_dir);
+Status WriteRunReports(const std::string& run_dir) {
+  Status junit = reports::WriteRunJUnit(run_dir);
+  Status html = reports::WriteRunReport(run_dir);
   return junit.ok() ? html : junit;
 }
 
-control::Status WriteCompareReports(const std::string& compare_dir) {
-  control::Status junit = reports::WriteCompareJUnit(compare_dir);
-  control::Status html = reports::WriteCompareReport(compare_dir);
+Status WriteCompareReports(const std::string& compare_dir) {
+  Status junit = reports::WriteCompareJUnit(compare_dir);
+  Status html = reports::WriteCompareReport(compare_dir);
   return junit.ok() ? html : junit;
 }
 
@@ -62,7 +62,7 @@ int DispatchReportCommands(ReportCommands& c) {
     std::error_code ec;
     if (!fs::is_directory(c.dir, ec)) return Fail(c.dir + ": not a folder");
     const bool comparison = fs::exists(fs::path(c.dir) / "compare.json", ec);
-    control::Status st = comparison ? WriteCompareReports(c.dir) : WriteRunReports(c.dir);
+    Status st = comparison ? WriteCompareReports(c.dir) : WriteRunReports(c.dir);
     if (!st.ok()) return Fail(st.message());
     std::printf("wrote %s/report.html and %s/junit.xml\n", c.dir.c_str(), c.dir.c_str());
     return 0;

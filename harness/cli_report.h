@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace CLI {
 class App;
@@ -21,8 +21,8 @@ int DispatchReportCommands(ReportCommands& commands);
 
 // Writes the reports of a finished run folder (junit.xml; report.html) — what `run` does at
 // its end and `report` does again. Returns the first error, naming the file.
-control::Status WriteRunReports(const std::string& run_dir);
+Status WriteRunReports(const std::string& run_dir);
 // The same for a comparison folder.
-control::Status WriteCompareReports(const std::string& compare_dir);
+Status WriteCompareReports(const std::string& compare_dir);
 
 }  // namespace coordcheck

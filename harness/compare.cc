@@ -192,7 +192,7 @@ int RunCompare(TestConfig base, const std::vector<std::string>& targets,
                                                   ? run.results.value("figures", Json::object())
                                                   : Json::object()}});
   }
-  control::Status st = WriteFileAtomic(*dir + "/compare.json", record.dump(2) + "\n");
+  Status st = WriteFileAtomic(*dir + "/compare.json", record.dump(2) + "\n");
   if (st.ok()) st = WriteFileAtomic(*dir + "/table.txt", table);
   if (st.ok()) st = WriteCompareReports(*dir);
   if (!st.ok()) {

@@ -13,28 +13,28 @@ DbProcessControl::DbProcessControl(Db* db, control::Cluster* cluster, const DbEn
       pausable_(db->pausable()),
       primary_(db->has_primary()) {}
 
-control::Status DbProcessControl::Kill(const std::string& node) {
-  if (!killable_) return control::Status::Error("the target cannot be killed");
+Status DbProcessControl::Kill(const std::string& node) {
+  if (!killable_) return Status::Error("the target cannot be killed");
   return killable_->Kill(cluster_->remote(node));
 }
 
-control::Status DbProcessControl::Start(const std::string& node) {
-  if (!killable_) return control::Status::Error("the target cannot be restarted");
+Status DbProcessControl::Start(const std::string& node) {
+  if (!killable_) return Status::Error("the target cannot be restarted");
   return killable_->Start(cluster_->remote(node), *env_);
 }
 
-control::Status DbProcessControl::Pause(const std::string& node) {
-  if (!pausable_) return control::Status::Error("the target cannot be paused");
+Status DbProcessControl::Pause(const std::string& node) {
+  if (!pausable_) return Status::Error("the target cannot be paused");
   return pausable_->Pause(cluster_->remote(node));
 }
 
-control::Status DbProcessControl::Resume(const std::string& node) {
-  if (!pausable_) return control::Status::Error("the target cannot be resumed");
+Status DbProcessControl::Resume(const std::string& node) {
+  if (!pausable_) return Status::Error("the target cannot be resumed");
   return pausable_->Resume(cluster_->remote(node));
 }
 
-control::Result<std::string> DbProcessControl::Primary() {
-  if (!primary_) return control::Result<std::string>::Error("the target reports no primary");
+Result<std::string> DbProcessControl::Primary() {
+  if (!primary_) return Result<std::string>::Error("the target reports no primary");
   return primary_->Primary(*env_);
 }
 
@@ -53,7 +53,7 @@ RunFacts FaultFacts(const TestConfig& config, const Workload& workload) {
   return facts;
 }
 
-control::Result<RunNemesis> SetUpNemesis(NemesisSetup setup, control::Cluster& cluster) {
+Result<RunNemesis> SetUpNemesis(NemesisSetup setup, control::Cluster& cluster) {
   RunNemesis out;
   setup.context.cluster = &cluster;
   // Set up in registry order (torn down in reverse), whatever the order asked.

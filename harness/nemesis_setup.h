@@ -31,11 +31,11 @@ class DbProcessControl final : public ProcessControl {
   bool can_kill() const override { return killable_ != nullptr; }
   bool can_pause() const override { return pausable_ != nullptr; }
   bool has_primary() const override { return primary_ != nullptr; }
-  control::Status Kill(const std::string& node) override;
-  control::Status Start(const std::string& node) override;
-  control::Status Pause(const std::string& node) override;
-  control::Status Resume(const std::string& node) override;
-  control::Result<std::string> Primary() override;
+  Status Kill(const std::string& node) override;
+  Status Start(const std::string& node) override;
+  Status Pause(const std::string& node) override;
+  Status Resume(const std::string& node) override;
+  Result<std::string> Primary() override;
 
  private:
   control::Cluster* cluster_;
@@ -75,6 +75,6 @@ struct NemesisSetup {
 
 // Builds and sets up the nemesis for `setup.families`. Setup happens here, before the target
 // starts, so that clock files and firewall chains exist when its processes do.
-control::Result<RunNemesis> SetUpNemesis(NemesisSetup setup, control::Cluster& cluster);
+Result<RunNemesis> SetUpNemesis(NemesisSetup setup, control::Cluster& cluster);
 
 }  // namespace coordcheck

@@ -53,9 +53,9 @@ Json StatsToJson(const PhaseStats& s) {
 
 // Runs f(node) for every node in parallel and returns the first error.
 template <class F>
-control::Status ForEachNode(control::Cluster& cluster, F f) {
+Status ForEachNode(control::Cluster& cluster, F f) {
   const auto& nodes = cluster.nodes();
-  std::vector<control::Status> results(nodes.size());
+  std::vector<Status> results(nodes.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < nodes.size(); ++i) {
     threads.emplace_back([&, i] { results[i] = f(cluster.remote(nodes[i].name)); });
@@ -63,7 +63,7 @@ control::Status ForEachNode(control::Cluster& cluster, F f) {
   for (auto& t : threads) t.join();
   for (auto& r : results)
     if (!r.ok()) return r;
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 // Everything a run sets up, undone in reverse order by Teardown (also from the destructor,
@@ -81,8 +81,8 @@ class RunResources {
 
   // Heals every fault, stops the target, copies node logs into the store, destroys the
   // cluster. Returns the first error; keeps going after one.
-  control::Status Teardown() {
-    control::Status first;
+  Status Teardown() {
+    Status first;
     if (nemesis) {
       log_->Log("healing every fault");
       auto st = nemesis->Teardown();
@@ -96,7 +96,7 @@ class RunResources {
     if (cluster && db) {
       log_->Log("tearing down the target");
       auto st = ForEachNode(*cluster, [&](control::Remote& node) {
-        control::Status down = db->Teardown(node);
+        Status down = db->Teardown(node);
         fs::path dir = fs::path(run_dir_) / "nodes" / node.node();
         std::error_code ec;
         fs::create_directories(dir, ec);
@@ -133,10 +133,10 @@ bool Stopped(const RunOptions& o) { return o.stop != nullptr && o.stop->load(); 
 
 // Db::Setup on every node in parallel; a node not yet begun when a stop is requested is
 // skipped ("interrupted").
-control::Status SetUpNodes(control::Cluster& cluster, Db& db, const DbEnv& env,
+Status SetUpNodes(control::Cluster& cluster, Db& db, const DbEnv& env,
                            const RunOptions& options) {
   return ForEachNode(cluster, [&](control::Remote& node) {
-    if (Stopped(options)) return control::Status::Error("interrupted");
+    if (Stopped(options)) return Status::Error("interrupted");
     return db.Setup(node, env);
   });
 }
@@ -145,7 +145,7 @@ control::Status SetUpNodes(control::Cluster& cluster, Db& db, const DbEnv& env,
 // between them; nullopt when stopped. Why slices are safe: Ready only polls the nodes (it
 // changes nothing), so asking again continues the same wait. A slice that fails well before
 // its end is the Db's final answer (a server that exited, bad options), as it was unsliced.
-std::optional<control::Status> WaitReady(Db& db, const DbEnv& env,
+std::optional<Status> WaitReady(Db& db, const DbEnv& env,
                                          std::chrono::milliseconds timeout,
                                          const RunOptions& options) {
   using Clock = std::chrono::steady_clock;
@@ -155,7 +155,7 @@ std::optional<control::Status> WaitReady(Db& db, const DbEnv& env,
     const auto started = Clock::now();
     const auto slice = std::min<std::chrono::milliseconds>(
         kReadySlice, std::chrono::ceil<std::chrono::milliseconds>(deadline - started));
-    control::Status st = db.Ready(env, std::max(slice, std::chrono::milliseconds(1)));
+    Status st = db.Ready(env, std::max(slice, std::chrono::milliseconds(1)));
     if (st.ok() || Clock::now() >= deadline || Clock::now() - started < slice * 3 / 4) {
       return st;
     }
@@ -327,14 +327,14 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
       control::Cluster* cluster_ptr = res.cluster.get();
       setup.context.target_clock =
           [observable, cluster_ptr,
-           &env](const std::string& node) -> control::Result<TargetClockSample> {
+           &env](const std::string& node) -> Result<TargetClockSample> {
         for (const auto& info : cluster_ptr->nodes()) {
           if (info.name != node) continue;
           auto reading = observable->ObserveClock(info, env);
           if (!reading.ok()) return reading.status();
           return TargetClockSample{reading->offset_ms, reading->error_ms, reading->method};
         }
-        return control::Status::Error("node " + node + " is not in the cluster");
+        return Status::Error("node " + node + " is not in the cluster");
       };
     }
     auto nemesis = SetUpNemesis(setup, *res.cluster);

@@ -96,7 +96,7 @@ class Runner::Impl {
     return keys_;
   }
 
-  control::Result<PhaseStats> RunPhase(gen::GenPtr gen) {
+  Result<PhaseStats> RunPhase(gen::GenPtr gen) {
     PhaseStats stats;
     stats_ = &stats;
     const int64_t started = NowNs();
@@ -143,7 +143,7 @@ class Runner::Impl {
       stats.abandoned = outstanding_;
     }
     sleepers_.clear();
-    if (auto err = history_->Flush()) return control::Status::Error(*err);
+    if (auto err = history_->Flush()) return Status::Error(*err);
     stats.seconds = (NowNs() - started) / 1e9;
     stats_ = nullptr;
     return stats;
@@ -215,13 +215,13 @@ class Runner::Impl {
     return last_time_ns_;
   }
 
-  std::optional<control::Status> Append(const Op& op) {
-    if (auto err = history_->AppendBuffered(op)) return control::Status::Error(*err);
+  std::optional<Status> Append(const Op& op) {
+    if (auto err = history_->AppendBuffered(op)) return Status::Error(*err);
     if (options_.on_event) options_.on_event(op);
     return std::nullopt;
   }
 
-  std::optional<control::Status> Dispatch(const gen::Emission& e, gen::GenPtr* gen) {
+  std::optional<Status> Dispatch(const gen::Emission& e, gen::GenPtr* gen) {
     const int thread = ctx_.ThreadOf(e.op.process);
     Worker& w = WorkerFor(thread);
     Op inv;
@@ -256,7 +256,7 @@ class Runner::Impl {
   }
 
   // Records every completion queued so far and feeds it to the generator.
-  std::optional<control::Status> DrainCompletions(gen::GenPtr& gen) {
+  std::optional<Status> DrainCompletions(gen::GenPtr& gen) {
     {
       std::lock_guard<std::mutex> lock(cq_mu_);
       if (cq_.empty()) return std::nullopt;
@@ -284,8 +284,8 @@ class Runner::Impl {
   }
 
   // Flushes the history, then sleeps until a completion arrives or `until`.
-  std::optional<control::Status> WaitForCompletion(Clock::time_point until) {
-    if (auto err = history_->Flush()) return control::Status::Error(*err);
+  std::optional<Status> WaitForCompletion(Clock::time_point until) {
+    if (auto err = history_->Flush()) return Status::Error(*err);
     std::unique_lock<std::mutex> lock(cq_mu_);
     scheduler_waiting_ = true;
     cq_cv_.wait_until(lock, until, [this] { return !cq_.empty(); });
@@ -328,7 +328,7 @@ class Runner::Impl {
       } catch (const std::exception& ex) {
         return InfoFor(job, std::string("client factory threw: ") + ex.what(), w->node);
       }
-      control::Status st = client->Open(options_.client_env, w->node);
+      Status st = client->Open(options_.client_env, w->node);
       if (!st.ok()) {
         // Nothing was sent: the op certainly did not happen.
         Op done = job;
@@ -403,7 +403,7 @@ Runner::Runner(RunnerOptions options, ClientFactory clients, Nemesis* nemesis,
 
 Runner::~Runner() = default;
 
-control::Result<PhaseStats> Runner::RunPhase(gen::GenPtr gen) { return impl_->RunPhase(gen); }
+Result<PhaseStats> Runner::RunPhase(gen::GenPtr gen) { return impl_->RunPhase(gen); }
 
 std::vector<Json> Runner::KeysSeen() const { return impl_->KeysSeen(); }
 

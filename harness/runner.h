@@ -77,7 +77,7 @@ class Runner {
   // Runs `gen` until it is done and every op it started has completed (a barrier), or the
   // stop flag is set. Phases run one after another share the time base, processes and
   // history. Returns an error only when the history cannot be written.
-  control::Result<PhaseStats> RunPhase(gen::GenPtr gen);
+  Result<PhaseStats> RunPhase(gen::GenPtr gen);
 
   // Keys that appeared in any op so far (for a workload's final reads).
   std::vector<Json> KeysSeen() const;

@@ -28,28 +28,28 @@ std::string UtcTimestamp() {
   return buf;
 }
 
-control::Status Symlink(const fs::path& target, const fs::path& link) {
+Status Symlink(const fs::path& target, const fs::path& link) {
   fs::path tmp = link;
   tmp += ".tmp" + std::to_string(::getpid());
   std::error_code ec;
   fs::remove(tmp, ec);
   fs::create_directory_symlink(target, tmp, ec);
-  if (ec) return control::Status::Error("cannot create " + tmp.string() + ": " + ec.message());
+  if (ec) return Status::Error("cannot create " + tmp.string() + ": " + ec.message());
   fs::rename(tmp, link, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    return control::Status::Error("cannot replace " + link.string() + ": " + ec.message());
+    return Status::Error("cannot replace " + link.string() + ": " + ec.message());
   }
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace
 
-control::Result<std::string> CreateRunDir(const std::string& store_dir, const std::string& test) {
+Result<std::string> CreateRunDir(const std::string& store_dir, const std::string& test) {
   std::error_code ec;
   fs::path test_dir = fs::path(store_dir) / test;
   fs::create_directories(test_dir, ec);
-  if (ec) return control::Status::Error("cannot create " + test_dir.string() + ": " + ec.message());
+  if (ec) return Status::Error("cannot create " + test_dir.string() + ": " + ec.message());
   const std::string stamp = UtcTimestamp();
   for (int attempt = 0; attempt < 100; ++attempt) {
     fs::path dir = test_dir / (attempt == 0 ? stamp : stamp + "-" + std::to_string(attempt));
@@ -57,30 +57,30 @@ control::Result<std::string> CreateRunDir(const std::string& store_dir, const st
       fs::create_directory(dir / "nodes", ec);
       return dir.string();
     }
-    if (ec) return control::Status::Error("cannot create " + dir.string() + ": " + ec.message());
+    if (ec) return Status::Error("cannot create " + dir.string() + ": " + ec.message());
   }
-  return control::Status::Error("cannot create a run folder under " + test_dir.string());
+  return Status::Error("cannot create a run folder under " + test_dir.string());
 }
 
-control::Status UpdateLatest(const std::string& store_dir, const std::string& run_dir) {
+Status UpdateLatest(const std::string& store_dir, const std::string& run_dir) {
   fs::path run = fs::path(run_dir);
   fs::path test_dir = run.parent_path();
   if (auto st = Symlink(run.filename(), test_dir / "latest"); !st.ok()) return st;
   return Symlink(test_dir.filename() / run.filename(), fs::path(store_dir) / "latest");
 }
 
-control::Status WriteFileAtomic(const std::string& path, const std::string& text) {
+Status WriteFileAtomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << text;
     out.flush();
-    if (!out) return control::Status::Error("cannot write " + tmp + ": " + std::strerror(errno));
+    if (!out) return Status::Error("cannot write " + tmp + ": " + std::strerror(errno));
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) return control::Status::Error("cannot write " + path + ": " + ec.message());
-  return control::Status::Ok();
+  if (ec) return Status::Error("cannot write " + path + ": " + ec.message());
+  return Status::Ok();
 }
 
 }  // namespace coordcheck

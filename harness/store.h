@@ -11,15 +11,15 @@
 
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck {
 
 // Creates STORE/<test>/<timestamp>/ (and nodes/) and returns its path.
-control::Result<std::string> CreateRunDir(const std::string& store_dir, const std::string& test);
+Result<std::string> CreateRunDir(const std::string& store_dir, const std::string& test);
 // Points STORE/latest and STORE/<test>/latest at `run_dir` (replaced atomically).
-control::Status UpdateLatest(const std::string& store_dir, const std::string& run_dir);
+Status UpdateLatest(const std::string& store_dir, const std::string& run_dir);
 // Writes `text` to `path` atomically (a temporary file renamed over it).
-control::Status WriteFileAtomic(const std::string& path, const std::string& text);
+Status WriteFileAtomic(const std::string& path, const std::string& text);
 
 }  // namespace coordcheck

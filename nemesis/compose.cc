@@ -21,23 +21,23 @@ std::vector<std::string> ComposeNemesis::DaemonEnv(const std::string& node) cons
   return out;
 }
 
-control::Status ComposeNemesis::Setup() {
+Status ComposeNemesis::Setup() {
   by_f_.clear();
   for (const auto& p : parts_) {
     for (const std::string& f : p->fs()) {
       if (!by_f_.emplace(f, p.get()).second) {
-        return control::Status::Error("two nemeses handle the fault " + f);
+        return Status::Error("two nemeses handle the fault " + f);
       }
     }
   }
   for (set_up_ = 0; set_up_ < parts_.size(); ++set_up_) {
-    control::Status st = parts_[set_up_]->Setup();
+    Status st = parts_[set_up_]->Setup();
     if (!st.ok()) {
       Teardown();
       return st;
     }
   }
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 Op ComposeNemesis::Invoke(const Op& invoke) {
@@ -60,19 +60,19 @@ Op ComposeNemesis::Invoke(const Op& invoke) {
   return done;
 }
 
-control::Status ComposeNemesis::Teardown() {
+Status ComposeNemesis::Teardown() {
   std::string errors;
   for (size_t i = set_up_; i-- > 0;) {
-    control::Status st;
+    Status st;
     try {
       st = parts_[i]->Teardown();
     } catch (const std::exception& ex) {
-      st = control::Status::Error(std::string("teardown threw: ") + ex.what());
+      st = Status::Error(std::string("teardown threw: ") + ex.what());
     }
     if (!st.ok()) errors += (errors.empty() ? "" : "; ") + st.message();
   }
   set_up_ = 0;
-  return errors.empty() ? control::Status::Ok() : control::Status::Error(errors);
+  return errors.empty() ? Status::Ok() : Status::Error(errors);
 }
 
 }  // namespace coordcheck

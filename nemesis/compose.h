@@ -24,9 +24,9 @@ class ComposeNemesis final : public Nemesis {
 
   std::vector<std::string> fs() const override;
   // Sets the parts up in order; after a failure, tears down the ones already set up.
-  control::Status Setup() override;
+  Status Setup() override;
   Op Invoke(const Op& invoke) override;
-  control::Status Teardown() override;
+  Status Teardown() override;
   // Every part's entries, in part order.
   std::vector<std::string> DaemonEnv(const std::string& node) const override;
 

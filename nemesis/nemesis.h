@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck {
@@ -23,12 +23,12 @@ class Nemesis {
   virtual ~Nemesis() = default;
   // The fault functions (op f values) this nemesis handles.
   virtual std::vector<std::string> fs() const = 0;
-  virtual control::Status Setup() = 0;
+  virtual Status Setup() = 0;
   // Performs the fault op `invoke` (process kNemesisProcess) and returns its completion
   // (type info, the same f, value describing what was done; error when it failed).
   virtual Op Invoke(const Op& invoke) = 0;
   // Undoes every fault still in effect. Bounded; returns what could not be undone.
-  virtual control::Status Teardown() = 0;
+  virtual Status Teardown() = 0;
   // Entries ("NAME=value") the environment of every target process on `node` must carry
   // for this nemesis's faults to reach it (clock faults: the preload); after Setup. Any
   // thread. Default none.

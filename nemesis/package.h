@@ -93,7 +93,7 @@ struct FaultContext {
   ClientPauseBoard* client_board = nullptr;
   int client_threads = 0;
   // clock: reads the target's own clock on a node (null = the target's is not observable).
-  std::function<control::Result<TargetClockSample>(const std::string& node)> target_clock;
+  std::function<Result<TargetClockSample>(const std::string& node)> target_clock;
 };
 
 struct FaultPackage {

@@ -354,13 +354,13 @@ std::string RenderCompareReport(const Json& compare, const std::vector<Json>& ru
   return html;
 }
 
-control::Status WriteCompareReport(const std::string& compare_dir, const ReportOptions& options) {
+Status WriteCompareReport(const std::string& compare_dir, const ReportOptions& options) {
   namespace fs = std::filesystem;
   const fs::path dir(compare_dir);
   Json compare;
   if (auto st = ReadJsonObject((dir / "compare.json").string(), &compare); !st.ok()) return st;
   if (!compare.contains("runs") || !compare["runs"].is_array()) {
-    return control::Status::Error((dir / "compare.json").string() + ": no \"runs\" array");
+    return Status::Error((dir / "compare.json").string() + ": no \"runs\" array");
   }
   std::vector<Json> results, latency;
   std::vector<std::string> links;

@@ -11,43 +11,43 @@
 
 namespace coordcheck::reports {
 
-control::Status ReadJsonObject(const std::string& path, Json* out) {
+Status ReadJsonObject(const std::string& path, Json* out) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return control::Status::Error(path + ": cannot open: " + std::strerror(errno));
+  if (!in) return Status::Error(path + ": cannot open: " + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
   const std::string s = text.str();
-  if (auto deep = json_text::DepthError(s)) return control::Status::Error(path + ": " + *deep);
+  if (auto deep = json_text::DepthError(s)) return Status::Error(path + ": " + *deep);
   try {
     *out = Json::parse(s);
   } catch (const Json::parse_error& e) {
     // Name the line: count newlines up to the byte nlohmann reports.
     const size_t at = std::min<size_t>(e.byte, s.size());
     const auto line = 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), '\n');
-    return control::Status::Error(path + ": not valid JSON (line " + std::to_string(line) +
+    return Status::Error(path + ": not valid JSON (line " + std::to_string(line) +
                                   "): " + e.what());
   }
-  if (!out->is_object()) return control::Status::Error(path + ": not a JSON object");
-  return control::Status::Ok();
+  if (!out->is_object()) return Status::Error(path + ": not a JSON object");
+  return Status::Ok();
 }
 
-control::Status WriteFileReplacing(const std::string& path, const std::string& text) {
+Status WriteFileReplacing(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return control::Status::Error(tmp + ": cannot create: " + std::strerror(errno));
+  if (f == nullptr) return Status::Error(tmp + ": cannot create: " + std::strerror(errno));
   const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   const int saved = errno;
   if (std::fclose(f) != 0 || !written) {
     std::remove(tmp.c_str());
-    return control::Status::Error(tmp +
+    return Status::Error(tmp +
                                   ": cannot write: " + std::strerror(written ? errno : saved));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;
     std::remove(tmp.c_str());
-    return control::Status::Error(path + ": cannot write: " + std::strerror(e));
+    return Status::Error(path + ": cannot write: " + std::strerror(e));
   }
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace coordcheck::reports

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck::reports {
@@ -16,9 +16,9 @@ namespace coordcheck::reports {
 // deeper than 256 levels" (json_text::DepthError, checked before parsing) / "PATH: not valid
 // JSON (line L): ..." / "PATH: not a JSON object" otherwise. Every JSON file reports/ reads
 // goes through here.
-control::Status ReadJsonObject(const std::string& path, Json* out);
+Status ReadJsonObject(const std::string& path, Json* out);
 
 // Writes `text` to `path` (through path + ".tmp", renamed).
-control::Status WriteFileReplacing(const std::string& path, const std::string& text);
+Status WriteFileReplacing(const std::string& path, const std::string& text);
 
 }  // namespace coordcheck::reports

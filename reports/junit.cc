@@ -214,14 +214,14 @@ std::string RenderJUnit(const std::vector<RunRecord>& runs) {
          "</testsuites>\n";
 }
 
-control::Status WriteRunJUnit(const std::string& run_dir) {
+Status WriteRunJUnit(const std::string& run_dir) {
   RunRecord run;
   if (auto st = ReadJsonObject(run_dir + "/results.json", &run.results); !st.ok()) return st;
   if (auto st = ReadJsonObject(run_dir + "/test.json", &run.test); !st.ok()) return st;
   return WriteFileReplacing(run_dir + "/junit.xml", RenderJUnit({run}));
 }
 
-control::Status WriteCompareJUnit(const std::string& compare_dir) {
+Status WriteCompareJUnit(const std::string& compare_dir) {
   Json record;
   if (auto st = ReadJsonObject(compare_dir + "/compare.json", &record); !st.ok()) return st;
   std::vector<RunRecord> runs;

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck::reports {
@@ -32,9 +32,9 @@ struct RunRecord {
 std::string RenderJUnit(const std::vector<RunRecord>& runs);
 
 // Reads RUN_DIR/test.json and results.json and writes RUN_DIR/junit.xml. Errors name the file.
-control::Status WriteRunJUnit(const std::string& run_dir);
+Status WriteRunJUnit(const std::string& run_dir);
 // Reads COMPARE_DIR/compare.json and each run's files; writes COMPARE_DIR/junit.xml.
-control::Status WriteCompareJUnit(const std::string& compare_dir);
+Status WriteCompareJUnit(const std::string& compare_dir);
 
 // `text` escaped for XML character data (tab and LF stay raw; CR is &#13;).
 std::string XmlEscape(const std::string& text);

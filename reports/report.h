@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/history.h"
 
 namespace coordcheck::reports {
@@ -71,7 +71,7 @@ struct ReportOptions {
 // A missing or broken history still gives a report (it says what is missing and shows the
 // events before the first broken line). A missing or unreadable test.json or results.json,
 // or a report that cannot be written, is an error naming the file.
-control::Status WriteRunReport(const std::string& run_dir, const ReportOptions& options = {});
+Status WriteRunReport(const std::string& run_dir, const ReportOptions& options = {});
 
 // The run report as HTML from values: `test` as in test.json, `results` as in results.json
 // (either may be an empty object), `history` as read from history.jsonl (may be empty).
@@ -84,7 +84,7 @@ std::string RenderRunReport(const Json& test, const Json& results, const History
 // run's results.json (and its history for latency), linking each run's report.html by a
 // relative path. A run whose files are missing gets a row saying so; a missing or broken
 // compare.json is an error naming the file.
-control::Status WriteCompareReport(const std::string& compare_dir,
+Status WriteCompareReport(const std::string& compare_dir,
                                    const ReportOptions& options = {});
 
 // The comparison page from values: `compare` as in compare.json, `run_results[i]` the

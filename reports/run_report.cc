@@ -496,7 +496,7 @@ std::string RenderRunReport(const Json& test, const Json& results, const History
   return html;
 }
 
-control::Status WriteRunReport(const std::string& run_dir, const ReportOptions& options) {
+Status WriteRunReport(const std::string& run_dir, const ReportOptions& options) {
   namespace fs = std::filesystem;
   const fs::path dir(run_dir);
   Json test, results;

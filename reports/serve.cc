@@ -310,22 +310,22 @@ class StoreServer::Http final : public httplib::Server {
   const std::chrono::milliseconds deadline_;
 };
 
-control::Result<std::unique_ptr<StoreServer>> StoreServer::Start(const ServeOptions& options) {
+Result<std::unique_ptr<StoreServer>> StoreServer::Start(const ServeOptions& options) {
   const std::string where = options.address + ":" + std::to_string(options.port);
   if (options.port < 0 || options.port > 65535) {
-    return control::Status::Error("serve: --port must be 1..65535 (0 = any free port), not " +
+    return Status::Error("serve: --port must be 1..65535 (0 = any free port), not " +
                                   std::to_string(options.port));
   }
   in_addr ignored{};
   if (::inet_pton(AF_INET, options.address.c_str(), &ignored) != 1) {
-    return control::Status::Error("serve: not an IPv4 address: " + options.address);
+    return Status::Error("serve: not an IPv4 address: " + options.address);
   }
   if (options.deadline_ms <= 0 || options.workers <= 0) {
-    return control::Status::Error("serve: deadline_ms and workers must be positive");
+    return Status::Error("serve: deadline_ms and workers must be positive");
   }
   const int store_fd = ::open(options.store.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (store_fd < 0) {
-    return control::Status::Error("serve: " + options.store + ": " + std::strerror(errno));
+    return Status::Error("serve: " + options.store + ": " + std::strerror(errno));
   }
   auto http = std::make_unique<Http>(options.deadline_ms);
   const int workers = options.workers;
@@ -341,7 +341,7 @@ control::Result<std::unique_ptr<StoreServer>> StoreServer::Start(const ServeOpti
   if (port <= 0) {
     const std::string err = std::strerror(errno);
     ::close(store_fd);
-    return control::Status::Error("serve: cannot listen on " + where + ": " + err);
+    return Status::Error("serve: cannot listen on " + where + ": " + err);
   }
   const std::string port_text = ":" + std::to_string(port);
   std::vector<std::string> hosts = {options.address + port_text, "127.0.0.1" + port_text,

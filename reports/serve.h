@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck::reports {
@@ -64,7 +64,7 @@ std::string RenderStoreIndex(const std::string& store, const std::vector<StoreEn
 class StoreServer {
  public:
   // Opens the store and binds address:port; errors name them ("--port must be ...").
-  static control::Result<std::unique_ptr<StoreServer>> Start(const ServeOptions& options);
+  static Result<std::unique_ptr<StoreServer>> Start(const ServeOptions& options);
   ~StoreServer();
   StoreServer(const StoreServer&) = delete;
   StoreServer& operator=(const StoreServer&) = delete;

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "harness/control/dialer.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck {
@@ -54,7 +54,7 @@ class Client {
   virtual ~Client() = default;
   // Prepares to talk to `node`. May connect lazily; an error here is recorded by the
   // runner as the process's ops failing, and it retries with a fresh client.
-  virtual control::Status Open(const ClientEnv& env, const std::string& node) = 0;
+  virtual Status Open(const ClientEnv& env, const std::string& node) = 0;
   // Performs one op. `invoke` carries f, key and value; the returned completion carries
   // type, value and error (the runner fills in index, time and process).
   virtual Op Invoke(const Op& invoke, Deadline deadline) = 0;

@@ -26,20 +26,20 @@ bool AllThreadsStopped(std::string_view stat_lines) {
   return threads > 0;
 }
 
-control::Status WaitDaemonGone(control::Remote& node, const control::Daemon& daemon,
+Status WaitDaemonGone(control::Remote& node, const control::Daemon& daemon,
                                const std::string& where, std::chrono::seconds wait) {
   const auto deadline = Clock::now() + wait;
   while (node.DaemonAlive(daemon)) {
     if (Clock::now() >= deadline) {
-      return control::Status::Error(where + " still alive " + std::to_string(wait.count()) +
+      return Status::Error(where + " still alive " + std::to_string(wait.count()) +
                                     " s after SIGKILL");
     }
     std::this_thread::sleep_for(milliseconds(2));
   }
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
-control::Status WaitDaemonStopped(control::Remote& node, const control::Daemon& daemon,
+Status WaitDaemonStopped(control::Remote& node, const control::Daemon& daemon,
                                   const std::string& where, std::chrono::milliseconds wait) {
   const std::string prefix = where + ": pause: ";
   const auto deadline = Clock::now() + wait;
@@ -50,10 +50,10 @@ control::Status WaitDaemonStopped(control::Remote& node, const control::Daemon& 
         {"sh", "-c", "cat /proc/\"$1\"/task/*/stat", "sh", std::to_string(daemon.pid)}, options);
     if (!stat.ok()) return stat.status().Wrap(prefix + "cannot read its state");
     if (stat->out.empty() && !stat->success())
-      return control::Status::Error(prefix + "not running");
-    if (stat->success() && AllThreadsStopped(stat->out)) return control::Status::Ok();
+      return Status::Error(prefix + "not running");
+    if (stat->success() && AllThreadsStopped(stat->out)) return Status::Ok();
     if (Clock::now() >= deadline) {
-      return control::Status::Error(prefix + "threads not stopped " + std::to_string(wait.count()) +
+      return Status::Error(prefix + "threads not stopped " + std::to_string(wait.count()) +
                                     " ms after SIGSTOP");
     }
     std::this_thread::sleep_for(milliseconds(2));

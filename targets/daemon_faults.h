@@ -12,17 +12,17 @@
 #include <string_view>
 
 #include "harness/control/remote.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck {
 
 // Polls until the daemon no longer exists, at most `wait`.
-control::Status WaitDaemonGone(control::Remote& node, const control::Daemon& daemon,
+Status WaitDaemonGone(control::Remote& node, const control::Daemon& daemon,
                                const std::string& where,
                                std::chrono::seconds wait = std::chrono::seconds(5));
 
 // Polls /proc/PID/task/*/stat on the node until every thread is stopped, at most `wait`.
-control::Status WaitDaemonStopped(control::Remote& node, const control::Daemon& daemon,
+Status WaitDaemonStopped(control::Remote& node, const control::Daemon& daemon,
                                   const std::string& where,
                                   std::chrono::milliseconds wait = std::chrono::seconds(2));
 

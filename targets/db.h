@@ -17,7 +17,7 @@
 
 #include "harness/control/cluster.h"
 #include "harness/control/remote.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck {
@@ -45,12 +45,12 @@ class Db {
  public:
   virtual ~Db() = default;
   // Installs (uploads binaries, writes config) and starts the target on `node`.
-  virtual control::Status Setup(control::Remote& node, const DbEnv& env) = 0;
+  virtual Status Setup(control::Remote& node, const DbEnv& env) = 0;
   // Waits until the whole cluster serves (ports open, a leader elected, ...).
-  virtual control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) = 0;
+  virtual Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) = 0;
   // Stops the target on `node` (its processes are gone when this returns). Data may stay:
   // the cluster removes node directories.
-  virtual control::Status Teardown(control::Remote& node) = 0;
+  virtual Status Teardown(control::Remote& node) = 0;
   // Log files on the node, copied into the run's store as nodes/<node>/<basename>.
   virtual std::vector<std::string> LogFiles(control::Remote& node) = 0;
 
@@ -66,16 +66,16 @@ class Db {
 class Killable {
  public:
   virtual ~Killable() = default;
-  virtual control::Status Kill(control::Remote& node) = 0;
-  virtual control::Status Start(control::Remote& node, const DbEnv& env) = 0;
+  virtual Status Kill(control::Remote& node) = 0;
+  virtual Status Start(control::Remote& node, const DbEnv& env) = 0;
 };
 
 // Pause and resume the target's processes on a node.
 class Pausable {
  public:
   virtual ~Pausable() = default;
-  virtual control::Status Pause(control::Remote& node) = 0;
-  virtual control::Status Resume(control::Remote& node) = 0;
+  virtual Status Pause(control::Remote& node) = 0;
+  virtual Status Resume(control::Remote& node) = 0;
 };
 
 // The target's own view of the wall clock on a node — what its leases and TTLs run on —
@@ -91,7 +91,7 @@ struct ClockReading {
 class ClockObservable {
  public:
   virtual ~ClockObservable() = default;
-  virtual control::Result<ClockReading> ObserveClock(const control::NodeInfo& node,
+  virtual Result<ClockReading> ObserveClock(const control::NodeInfo& node,
                                                      const DbEnv& env) = 0;
 };
 
@@ -99,7 +99,7 @@ class ClockObservable {
 class HasPrimary {
  public:
   virtual ~HasPrimary() = default;
-  virtual control::Result<std::string> Primary(const DbEnv& env) = 0;
+  virtual Result<std::string> Primary(const DbEnv& env) = 0;
 };
 
 inline Killable* Db::killable() { return dynamic_cast<Killable*>(this); }

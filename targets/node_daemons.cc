@@ -6,8 +6,6 @@
 
 namespace coordcheck {
 
-using control::Result;
-using control::Status;
 
 NodeDaemons::NodeDaemons(std::string name, std::chrono::milliseconds stop_grace)
     : name_(std::move(name)), stop_grace_(stop_grace) {}

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "harness/control/remote.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/db.h"
 
 namespace coordcheck {
@@ -30,9 +30,9 @@ class NodeDaemons {
                        std::chrono::milliseconds stop_grace = std::chrono::seconds(5));
 
   // The running daemon on `node`, or an error naming the node.
-  control::Result<control::Daemon> Of(const std::string& node);
+  Result<control::Daemon> Of(const std::string& node);
   // An error when the daemon recorded for `node` is still alive.
-  control::Status CheckNotRunning(control::Remote& node);
+  Status CheckNotRunning(control::Remote& node);
   // What to start on `node`: the daemon NAME running `argv`, its output appended to
   // `log_path`, with env.daemon_env's entries for the node in its environment.
   control::DaemonSpec Spec(const std::string& node, const DbEnv& env, std::vector<std::string> argv,
@@ -42,14 +42,14 @@ class NodeDaemons {
 
   // Stops `node`'s daemon (SIGCONT first: a paused one could not act on SIGTERM) and forgets
   // it; ok when there is none.
-  control::Status Stop(control::Remote& node);
+  Status Stop(control::Remote& node);
   // SIGKILL, then waits until the process is gone and forgets it; ok when there is none or
   // it exited by itself.
-  control::Status Kill(control::Remote& node);
+  Status Kill(control::Remote& node);
   // SIGSTOP, then waits until every thread of the daemon is stopped.
-  control::Status Pause(control::Remote& node);
+  Status Pause(control::Remote& node);
   // SIGCONT.
-  control::Status Resume(control::Remote& node);
+  Status Resume(control::Remote& node);
 
  private:
   // "node N: NAME"

@@ -24,7 +24,7 @@
 #include "harness/control/dialer.h"
 #include "harness/control/remote.h"
 #include "harness/control/state_dir.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::control {
 

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::control {
 

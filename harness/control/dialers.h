@@ -20,7 +20,7 @@
 #include <thread>
 
 #include "harness/control/dialer.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::control {
 

@@ -20,7 +20,7 @@
 #include "harness/control/cluster.h"
 #include "harness/control/dialer.h"
 #include "harness/control/ledger.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "harness/control/unique_fd.h"
 
 namespace coordcheck::control {

@@ -26,7 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "harness/control/unique_fd.h"
 
 namespace coordcheck::control {

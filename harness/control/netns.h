@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::control {
 

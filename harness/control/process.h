@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "harness/control/remote.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "harness/control/unique_fd.h"
 
 namespace coordcheck::control {

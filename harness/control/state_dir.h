@@ -21,7 +21,7 @@
 
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::control {
 

@@ -29,9 +29,9 @@ Op ClientPauseNemesis::Invoke(const Op& invoke) {
   return done;
 }
 
-control::Status ClientPauseNemesis::Teardown() {
+Status ClientPauseNemesis::Teardown() {
   if (board_ != nullptr) board_->Clear();
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace coordcheck

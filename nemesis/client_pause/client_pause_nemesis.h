@@ -36,9 +36,9 @@ class ClientPauseNemesis final : public Nemesis {
   ClientPauseNemesis(ClientPauseBoard* board, int client_threads)
       : board_(board), client_threads_(client_threads) {}
   std::vector<std::string> fs() const override;
-  control::Status Setup() override { return control::Status::Ok(); }
+  Status Setup() override { return Status::Ok(); }
   Op Invoke(const Op& invoke) override;
-  control::Status Teardown() override;
+  Status Teardown() override;
 
  private:
   ClientPauseBoard* board_;

@@ -15,8 +15,6 @@
 namespace coordcheck {
 namespace {
 
-using control::Result;
-using control::Status;
 
 constexpr int64_t kNsPerMs = 1000000;
 // Offsets beyond about 30 years are a typo, not a fault.

@@ -89,7 +89,7 @@ struct ClockNemesisOptions {
   // observable. Called by check-clock-offsets for every node whose probe succeeded; it
   // must be bounded (a few seconds at most: it runs on the nemesis thread) and its error
   // should name the node. Default null.
-  std::function<control::Result<TargetClockSample>(const std::string& node)> target_clock;
+  std::function<Result<TargetClockSample>(const std::string& node)> target_clock;
 };
 
 class ClockNemesis : public Nemesis {
@@ -103,9 +103,9 @@ class ClockNemesis : public Nemesis {
   ~ClockNemesis() override;
 
   std::vector<std::string> fs() const override;
-  control::Status Setup() override;
+  Status Setup() override;
   Op Invoke(const Op& invoke) override;
-  control::Status Teardown() override;
+  Status Teardown() override;
 
   // The environment entries every process the target starts on `node` must carry:
   // {"LD_PRELOAD=ROOT/lib/libcoordcheck-clock.so", "COORDCHECK_CLOCK_FILE=ROOT/clock/offset"}.
@@ -117,7 +117,7 @@ class ClockNemesis : public Nemesis {
   struct NodeClock;
 
   NodeClock* Find(const std::string& node);
-  control::Status SetOffset(NodeClock& node, int64_t offset_ms);
+  Status SetOffset(NodeClock& node, int64_t offset_ms);
   // Each performs one fault op; `done` is the completion to fill (value null, no error).
   Op Bump(const Json& input, Op done);
   Op Strobe(const Json& input, Op done);

@@ -11,8 +11,6 @@
 namespace coordcheck::clock {
 namespace {
 
-using control::Result;
-using control::Status;
 
 class Direct : public OffsetAccess {
  public:

@@ -21,7 +21,7 @@
 #include <string>
 
 #include "harness/control/remote.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::clock {
 
@@ -29,9 +29,9 @@ class OffsetAccess {
  public:
   virtual ~OffsetAccess() = default;
   // Creates the file with offset 0, or sets an existing one to 0 in place.
-  virtual control::Status Create() = 0;
-  virtual control::Status Write(int64_t offset_ns) = 0;
-  virtual control::Result<int64_t> Read() = 0;
+  virtual Status Create() = 0;
+  virtual Status Write(int64_t offset_ns) = 0;
+  virtual Result<int64_t> Read() = 0;
 };
 
 // `node` names the node in errors; `path` is the offset file (on this machine).

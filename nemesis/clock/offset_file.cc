@@ -15,8 +15,6 @@
 namespace coordcheck::clock {
 namespace {
 
-using control::Result;
-using control::Status;
 
 // pwrite/pread of exactly `size` bytes at `pos`; false with errno set otherwise.
 bool WriteAt(int fd, const void* data, size_t size, int64_t pos) {

@@ -15,7 +15,7 @@
 #include <string>
 #include <utility>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "harness/control/unique_fd.h"
 
 namespace coordcheck::clock {
@@ -24,19 +24,19 @@ class OffsetFile {
  public:
   // Creates `path` (and its parent directories) with offset 0. An existing offset file is
   // kept and its offset set to 0 in place; anything else at `path` is an error.
-  static control::Result<OffsetFile> Create(const std::string& path);
+  static Result<OffsetFile> Create(const std::string& path);
   // Opens an existing offset file for writing.
-  static control::Result<OffsetFile> Open(const std::string& path);
+  static Result<OffsetFile> Open(const std::string& path);
 
   // Publishes `offset_ns` (see offset_layout.h for why readers never see it torn).
-  control::Status Write(int64_t offset_ns);
+  Status Write(int64_t offset_ns);
   // The current offset.
-  control::Result<int64_t> Read() const;
+  Result<int64_t> Read() const;
   const std::string& path() const { return path_; }
 
  private:
   OffsetFile(std::string path, control::UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
-  control::Status Error(const std::string& what, int err) const;
+  Status Error(const std::string& what, int err) const;
 
   std::string path_;
   control::UniqueFd fd_;
@@ -45,7 +45,7 @@ class OffsetFile {
 class OffsetMapping {
  public:
   // Maps an existing offset file read-only and shared, as the preload does.
-  static control::Result<OffsetMapping> Map(const std::string& path);
+  static Result<OffsetMapping> Map(const std::string& path);
   OffsetMapping(OffsetMapping&& other) noexcept;
   OffsetMapping& operator=(OffsetMapping&& other) noexcept;
   OffsetMapping(const OffsetMapping&) = delete;

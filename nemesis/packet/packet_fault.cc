@@ -7,7 +7,6 @@
 namespace coordcheck {
 namespace {
 
-using control::Result;
 
 // A non-negative integer no larger than `max`, or an error naming `field`.
 Result<int64_t> Integer(const Json& value, const char* field, int64_t max) {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck {
@@ -37,7 +37,7 @@ struct PacketFault {
 
 // Parses and validates a start-packet value; `known_nodes` are the cluster's node names.
 // The error says which field is wrong and why.
-control::Result<PacketFault> ParsePacketFault(const Json& value,
+Result<PacketFault> ParsePacketFault(const Json& value,
                                               const std::vector<std::string>& known_nodes);
 
 // The rules, in `iptables -S` syntax and in order (loss first), that perform `fault` inside

@@ -10,8 +10,6 @@ namespace coordcheck {
 namespace {
 
 using control::ExecResult;
-using control::Result;
-using control::Status;
 
 constexpr const char* kNetdelayDaemon = "netdelay";
 

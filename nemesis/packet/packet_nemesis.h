@@ -79,9 +79,9 @@ class PacketNemesis final : public Nemesis {
   PacketNemesis(control::Cluster& cluster, std::string bin_dir, PacketNemesisOptions options = {});
 
   std::vector<std::string> fs() const override;
-  control::Status Setup() override;
+  Status Setup() override;
   Op Invoke(const Op& invoke) override;
-  control::Status Teardown() override;
+  Status Teardown() override;
 
  private:
   struct NodeState {
@@ -89,21 +89,21 @@ class PacketNemesis final : public Nemesis {
     std::optional<control::Daemon> netdelay;
   };
 
-  control::Status SetUpNode(const std::string& node);
+  Status SetUpNode(const std::string& node);
   // Removes our jump and chain, then stops netdelay. Keeps going; returns the first error.
-  control::Status TearDownNode(const std::string& node);
-  control::Status RemoveChain(const std::string& node);
+  Status TearDownNode(const std::string& node);
+  Status RemoveChain(const std::string& node);
   // Flushes our chain and stops netdelay on every node; `report` (if given) gets "healed"
   // and "netdelay_ended_early". Keeps going after a failure; the error names every node
   // that failed.
-  control::Status Heal(Json* report);
+  Status Heal(Json* report);
   // `netdelay_ended` says whether the node's netdelay had exited by itself.
-  control::Status HealNode(const std::string& node, bool* netdelay_ended);
-  control::Result<Json> ApplyNode(const std::string& node, const PacketFault& fault);
-  control::Status StopNetdelay(const std::string& node);
+  Status HealNode(const std::string& node, bool* netdelay_ended);
+  Result<Json> ApplyNode(const std::string& node, const PacketFault& fault);
+  Status StopNetdelay(const std::string& node);
   // Runs argv on `node`, bounded by `timeout` (default options_.exec_timeout); an error
   // naming the node and the command unless it exits 0.
-  control::Result<control::ExecResult> Run(
+  Result<control::ExecResult> Run(
       const std::string& node, const std::vector<std::string>& argv, const std::string& input = "",
       std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // What `node`'s netdelay log ends with, for error messages.

@@ -8,7 +8,6 @@
 namespace coordcheck::nemesis {
 namespace {
 
-using control::Result;
 
 // SplitMix64 (Steele, Lea, Flood 2014): tiny, and the same stream on every platform.
 class SplitMix64 {

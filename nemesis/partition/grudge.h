@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck::nemesis {
@@ -42,17 +42,17 @@ const std::vector<std::string>& GrudgeKinds();
 
 // The grudge of `kind` over `nodes` (distinct names), its random choices drawn from
 // `seed`. Errors: unknown kind (the message lists the known ones), too few nodes.
-control::Result<Grudge> MakeGrudge(const std::vector<std::string>& nodes, const std::string& kind,
+Result<Grudge> MakeGrudge(const std::vector<std::string>& nodes, const std::string& kind,
                                    uint64_t seed);
 
 // `node` cut off from all other nodes, both ways. Error when `node` is not in `nodes`.
-control::Result<Grudge> IsolateGrudge(const std::vector<std::string>& nodes,
+Result<Grudge> IsolateGrudge(const std::vector<std::string>& nodes,
                                       const std::string& node);
 
 // Validates and normalizes an explicit grudge given as JSON ({"n1": ["n2", ...], ...}).
 // Errors name the offending node: unknown node names (as key or in a list), a node
 // holding a grudge against itself, values that are not arrays of strings.
-control::Result<Grudge> ParseGrudge(const Json& json, const std::vector<std::string>& nodes);
+Result<Grudge> ParseGrudge(const Json& json, const std::vector<std::string>& nodes);
 
 // The grudge as a JSON object (node -> array of nodes).
 Json GrudgeToJson(const Grudge& grudge);

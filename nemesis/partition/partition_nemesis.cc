@@ -12,8 +12,6 @@
 namespace coordcheck::nemesis {
 namespace {
 
-using control::Result;
-using control::Status;
 
 constexpr const char* kLocalBackendError =
     "partitions need the netns backend (or real machines): nodes of the local backend share "

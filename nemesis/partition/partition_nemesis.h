@@ -48,7 +48,7 @@
 #include <vector>
 
 #include "harness/control/cluster.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 #include "nemesis/nemesis.h"
 #include "nemesis/partition/grudge.h"
@@ -74,7 +74,7 @@ struct PartitionRequest {
 // Parses and validates a start-partition value against the cluster's node names and
 // computes its grudge. Errors say what is wrong (unknown kind, mode or node, missing seed,
 // too few nodes for the kind, both kind and grudge given).
-control::Result<PartitionRequest> ParsePartitionRequest(const Json& value,
+Result<PartitionRequest> ParsePartitionRequest(const Json& value,
                                                         const std::vector<std::string>& nodes);
 
 struct PartitionOptions {
@@ -90,7 +90,7 @@ struct PartitionOptions {
 class PartitionNemesis final : public Nemesis {
  public:
   // Names the node the target considers its primary now; null when the target has none.
-  using PrimaryFn = std::function<control::Result<std::string>()>;
+  using PrimaryFn = std::function<Result<std::string>()>;
 
   // `cluster` must outlive the nemesis. A null `primary` makes isolate-primary complete
   // with an error.
@@ -101,24 +101,24 @@ class PartitionNemesis final : public Nemesis {
   static PrimaryFn PrimaryOf(ProcessControl* process);
 
   std::vector<std::string> fs() const override;
-  control::Status Setup() override;
+  Status Setup() override;
   Op Invoke(const Op& invoke) override;
-  control::Status Teardown() override;
+  Status Teardown() override;
 
  private:
   // Runs `step` for every node index in `which` (at most options_.parallelism at once)
   // and returns each one's status, indexed like nodes_.
-  std::vector<control::Status> ForNodes(const std::vector<size_t>& which,
-                                        const std::function<control::Status(size_t)>& step);
+  std::vector<Status> ForNodes(const std::vector<size_t>& which,
+                                        const std::function<Status(size_t)>& step);
   std::vector<size_t> AllNodes() const;
   // iptables-restore --noflush with `rules` (lines without *filter/COMMIT) on node `i`.
-  control::Status Restore(size_t i, const std::string& rules);
+  Status Restore(size_t i, const std::string& rules);
   // `iptables -w -S` on node `i`.
-  control::Result<std::string> ListRules(size_t i);
+  Result<std::string> ListRules(size_t i);
   // Removes the jump(s) and the chain from node `i` if present and checks they are gone.
-  control::Status RemoveChain(size_t i);
+  Status RemoveChain(size_t i);
   // Flushes our chain on every node; the statuses are indexed like nodes_.
-  std::vector<control::Status> FlushAll();
+  std::vector<Status> FlushAll();
   // Rules (restore lines) for node `i` under `grudge`; adds their number to `*count`.
   std::string RulesFor(size_t i, const Grudge& grudge, CutMode mode, int64_t* count) const;
 

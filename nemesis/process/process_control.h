@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck {
 
@@ -19,13 +19,13 @@ class ProcessControl {
   virtual bool can_pause() const = 0;
   virtual bool has_primary() const = 0;
   // SIGKILL the target's processes on `node` / start them again with their data.
-  virtual control::Status Kill(const std::string& node) = 0;
-  virtual control::Status Start(const std::string& node) = 0;
+  virtual Status Kill(const std::string& node) = 0;
+  virtual Status Start(const std::string& node) = 0;
   // SIGSTOP / SIGCONT the target's processes on `node`.
-  virtual control::Status Pause(const std::string& node) = 0;
-  virtual control::Status Resume(const std::string& node) = 0;
+  virtual Status Pause(const std::string& node) = 0;
+  virtual Status Resume(const std::string& node) = 0;
   // The node the target considers its primary or leader now.
-  virtual control::Result<std::string> Primary() = 0;
+  virtual Result<std::string> Primary() = 0;
 };
 
 }  // namespace coordcheck

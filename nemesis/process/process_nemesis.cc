@@ -41,15 +41,15 @@ std::vector<std::string> ProcessNemesis::fs() const {
   return out;
 }
 
-control::Status ProcessNemesis::Setup() {
-  if (control_ == nullptr) return control::Status::Error("process faults: no target to act on");
-  return control::Status::Ok();
+Status ProcessNemesis::Setup() {
+  if (control_ == nullptr) return Status::Error("process faults: no target to act on");
+  return Status::Ok();
 }
 
-control::Result<std::vector<std::string>> FaultNodes(ProcessControl& control, const Op& op,
+Result<std::vector<std::string>> FaultNodes(ProcessControl& control, const Op& op,
                                                      const std::vector<std::string>& nodes,
                                                      const std::set<std::string>& if_null) {
-  using R = control::Result<std::vector<std::string>>;
+  using R = Result<std::vector<std::string>>;
   if (op.value.is_null()) return std::vector<std::string>(if_null.begin(), if_null.end());
   if (op.value.is_object() && op.value.value("target", "") == "primary") {
     if (!control.has_primary()) return R::Error("the target does not report a primary");
@@ -72,11 +72,11 @@ control::Result<std::vector<std::string>> FaultNodes(ProcessControl& control, co
 }
 
 void ActOnNodes(const std::vector<std::string>& nodes, Op* done,
-                const std::function<control::Status(const std::string& node)>& act) {
+                const std::function<Status(const std::string& node)>& act) {
   Json acted = Json::array();
   std::string errors;
   for (const std::string& node : nodes) {
-    const control::Status st = act(node);
+    const Status st = act(node);
     if (st.ok()) {
       acted.push_back(node);
     } else {
@@ -87,11 +87,11 @@ void ActOnNodes(const std::vector<std::string>& nodes, Op* done,
   if (!errors.empty()) done->error = errors;
 }
 
-control::Status UndoAll(std::set<std::string>* nodes,
-                        const std::function<control::Status(const std::string& node)>& undo) {
-  control::Status first;
+Status UndoAll(std::set<std::string>* nodes,
+                        const std::function<Status(const std::string& node)>& undo) {
+  Status first;
   for (const std::string& node : std::set<std::string>(*nodes)) {
-    control::Status st = undo(node);
+    Status st = undo(node);
     if (st.ok()) {
       nodes->erase(node);
     } else if (first.ok()) {
@@ -104,7 +104,7 @@ control::Status UndoAll(std::set<std::string>* nodes,
 namespace {
 
 // `st`, having moved `node` from `from` to `to` (either may be null) when it is ok.
-control::Status Moved(control::Status st, const std::string& node, std::set<std::string>* from,
+Status Moved(Status st, const std::string& node, std::set<std::string>* from,
                       std::set<std::string>* to) {
   if (st.ok() && from != nullptr) from->erase(node);
   if (st.ok() && to != nullptr) to->insert(node);
@@ -144,10 +144,10 @@ Op ProcessNemesis::Invoke(const Op& invoke) {
   return done;
 }
 
-control::Status ProcessNemesis::Teardown() {
-  control::Status resumed =
+Status ProcessNemesis::Teardown() {
+  Status resumed =
       UndoAll(&paused_, [&](const std::string& n) { return control_->Resume(n); });
-  control::Status started =
+  Status started =
       UndoAll(&killed_, [&](const std::string& n) { return control_->Start(n); });
   return resumed.ok() ? started : resumed;
 }

@@ -25,7 +25,7 @@ namespace coordcheck {
 
 // The nodes a process fault op names: {"nodes": [...]} (each one of `nodes`),
 // {"target": "primary"} (asked of `control`), or null: `if_null`. Else an error.
-control::Result<std::vector<std::string>> FaultNodes(ProcessControl& control, const Op& op,
+Result<std::vector<std::string>> FaultNodes(ProcessControl& control, const Op& op,
                                                      const std::vector<std::string>& nodes,
                                                      const std::set<std::string>& if_null);
 
@@ -36,12 +36,12 @@ Json ProcessFaultTargets(gen::Rng& rng, const FaultScheduleOptions& options);
 // Runs `act` on each of `nodes` in turn and completes `done`: value {"nodes": those it
 // succeeded on}, error the failures' messages joined by "; " (the others still count as done).
 void ActOnNodes(const std::vector<std::string>& nodes, Op* done,
-                const std::function<control::Status(const std::string& node)>& act);
+                const std::function<Status(const std::string& node)>& act);
 
 // Runs `undo` on every node of `nodes`, removing those it succeeds on; keeps going after a
 // failure and returns the first.
-control::Status UndoAll(std::set<std::string>* nodes,
-                        const std::function<control::Status(const std::string& node)>& undo);
+Status UndoAll(std::set<std::string>* nodes,
+                        const std::function<Status(const std::string& node)>& undo);
 
 // Which pairs of ops a ProcessNemesis handles.
 struct ProcessFaults {
@@ -61,9 +61,9 @@ class ProcessNemesis final : public Nemesis {
                  ProcessFaults faults = {});
 
   std::vector<std::string> fs() const override;
-  control::Status Setup() override;
+  Status Setup() override;
   Op Invoke(const Op& invoke) override;
-  control::Status Teardown() override;
+  Status Teardown() override;
 
  private:
   ProcessControl* control_;

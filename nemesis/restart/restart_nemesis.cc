@@ -4,9 +4,9 @@
 
 namespace coordcheck {
 
-control::Status RestartNemesis::Setup() {
-  if (control_ == nullptr) return control::Status::Error("restart: no target to act on");
-  return control::Status::Ok();
+Status RestartNemesis::Setup() {
+  if (control_ == nullptr) return Status::Error("restart: no target to act on");
+  return Status::Ok();
 }
 
 Op RestartNemesis::Invoke(const Op& invoke) {
@@ -22,7 +22,7 @@ Op RestartNemesis::Invoke(const Op& invoke) {
     return done;
   }
   ActOnNodes(*targets, &done, [&](const std::string& node) {
-    control::Status st = control_->Kill(node);
+    Status st = control_->Kill(node);
     if (!st.ok()) return st;
     down_.insert(node);
     st = control_->Start(node);
@@ -32,7 +32,7 @@ Op RestartNemesis::Invoke(const Op& invoke) {
   return done;
 }
 
-control::Status RestartNemesis::Teardown() {
+Status RestartNemesis::Teardown() {
   return UndoAll(&down_, [&](const std::string& node) { return control_->Start(node); });
 }
 

@@ -26,9 +26,9 @@ class RestartNemesis final : public Nemesis {
       : control_(control), nodes_(std::move(nodes)) {}
 
   std::vector<std::string> fs() const override { return {"restart"}; }
-  control::Status Setup() override;
+  Status Setup() override;
   Op Invoke(const Op& invoke) override;
-  control::Status Teardown() override;
+  Status Teardown() override;
 
  private:
   ProcessControl* control_;

@@ -17,8 +17,6 @@ namespace coordcheck::etcd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 constexpr auto kStatusAttempt = milliseconds(1000);

@@ -75,41 +75,41 @@ class EtcdDb final : public Db,
 
   EtcdDb();
 
-  control::Status Setup(control::Remote& node, const DbEnv& env) override;
-  control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
-  control::Status Teardown(control::Remote& node) override;
+  Status Setup(control::Remote& node, const DbEnv& env) override;
+  Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
+  Status Teardown(control::Remote& node) override;
   std::vector<std::string> LogFiles(control::Remote& node) override;
 
-  control::Status Kill(control::Remote& node) override;
-  control::Status Start(control::Remote& node, const DbEnv& env) override;
+  Status Kill(control::Remote& node) override;
+  Status Start(control::Remote& node, const DbEnv& env) override;
 
-  control::Status Pause(control::Remote& node) override;
-  control::Status Resume(control::Remote& node) override;
+  Status Pause(control::Remote& node) override;
+  Status Resume(control::Remote& node) override;
 
-  control::Result<std::string> Primary(const DbEnv& env) override;
+  Result<std::string> Primary(const DbEnv& env) override;
 
-  control::Result<ClockReading> ObserveClock(const control::NodeInfo& node,
+  Result<ClockReading> ObserveClock(const control::NodeInfo& node,
                                              const DbEnv& env) override;
 
   // etcd's argv on `node` (exposed for tests and the run log).
-  control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
+  Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
                                                        const DbEnv& env) const;
   // The running etcd's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
+  Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
   // One maintenance/status call to `node` bounded by `timeout`.
-  static control::Result<MemberStatus> QueryStatus(const DbEnv& env, const control::NodeInfo& node,
+  static Result<MemberStatus> QueryStatus(const DbEnv& env, const control::NodeInfo& node,
                                                    std::chrono::milliseconds timeout);
   // The same over `http`, bounded by `deadline`.
-  static control::Result<MemberStatus> QueryStatusWith(HttpClient& http, const std::string& node,
+  static Result<MemberStatus> QueryStatusWith(HttpClient& http, const std::string& node,
                                                        Deadline deadline);
   // The cluster token this EtcdDb gives its members.
   const std::string& token() const { return token_; }
 
  private:
-  control::Status StartServer(control::Remote& node, const DbEnv& env);
+  Status StartServer(control::Remote& node, const DbEnv& env);
   // The node whose member id is `id`: from the cache, else from cluster/member/list asked
   // of the nodes in `answering`.
-  control::Result<std::string> NodeOfMember(const DbEnv& env, uint64_t id,
+  Result<std::string> NodeOfMember(const DbEnv& env, uint64_t id,
                                             const std::vector<MemberStatus>& answering);
 
   const std::string token_;

@@ -125,9 +125,9 @@ std::optional<uint64_t> Uint64Field(const Json& object, const char* name) {
   return IntegerField<uint64_t>(object, name);
 }
 
-control::Result<Json> Call(HttpClient& http, std::string_view method, const Json& request,
+Result<Json> Call(HttpClient& http, std::string_view method, const Json& request,
                            Deadline deadline, CallOutcome* outcome) {
-  using R = control::Result<Json>;
+  using R = Result<Json>;
   *outcome = CallOutcome();
   const std::string path = "/v3/" + std::string(method);
   auto response = http.Post(path, request.dump(), deadline, &outcome->uncertain);

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 #include "targets/etcd/http.h"
 
@@ -46,7 +46,7 @@ struct CallOutcome {
 // POSTs `request` to /v3/<method> ("lease/grant") and returns the reply object (for a
 // streaming method, the first message's "result"). The error names the method and what
 // failed; `*outcome` says whether it is uncertain and which codes came back.
-control::Result<Json> Call(HttpClient& http, std::string_view method, const Json& request,
+Result<Json> Call(HttpClient& http, std::string_view method, const Json& request,
                            Deadline deadline, CallOutcome* outcome);
 
 }  // namespace coordcheck::etcd

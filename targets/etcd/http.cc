@@ -16,8 +16,6 @@ namespace coordcheck::etcd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 std::string Lower(std::string_view s) {

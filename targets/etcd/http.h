@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "harness/control/dialer.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::etcd {
 
@@ -63,7 +63,7 @@ class HttpClient {
 
   // POSTs `body` (Content-Type: application/json) to `path` ("/v3/kv/range") and returns
   // the response. Errors name the address and path; `*uncertain` as explained above.
-  control::Result<HttpResponse> Post(std::string_view path, std::string_view body,
+  Result<HttpResponse> Post(std::string_view path, std::string_view body,
                                      Deadline deadline, bool* uncertain);
 
   // Drops the connection (and clears an Abort).
@@ -78,14 +78,14 @@ class HttpClient {
 
  private:
   // Reads one response into `*response`; an error message on failure.
-  control::Status ReadResponse(int fd, Deadline deadline, HttpResponse* response, bool* keep_alive);
+  Status ReadResponse(int fd, Deadline deadline, HttpResponse* response, bool* keep_alive);
   // Receives more bytes into buffer_; `*eof` tells an orderly close from other errors.
-  control::Status Fill(int fd, Deadline deadline, bool* eof = nullptr);
-  control::Status ReadLine(int fd, Deadline deadline, size_t limit, std::string* line);
-  control::Status ReadExact(int fd, Deadline deadline, size_t n, std::string* out);
-  control::Status ReadHeaderBlock(int fd, Deadline deadline, HttpResponse* response,
+  Status Fill(int fd, Deadline deadline, bool* eof = nullptr);
+  Status ReadLine(int fd, Deadline deadline, size_t limit, std::string* line);
+  Status ReadExact(int fd, Deadline deadline, size_t n, std::string* out);
+  Status ReadHeaderBlock(int fd, Deadline deadline, HttpResponse* response,
                                   size_t* budget);
-  control::Status ReadChunked(int fd, Deadline deadline, HttpResponse* response);
+  Status ReadChunked(int fd, Deadline deadline, HttpResponse* response);
   // Drops the connection, keeping an Abort in force.
   void Drop();
   void CloseLocked();

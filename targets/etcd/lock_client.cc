@@ -8,8 +8,6 @@ namespace coordcheck::etcd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 // What Acquire and Release keep back from their deadline for the clean-up call (the lease

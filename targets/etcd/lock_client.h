@@ -52,9 +52,9 @@ class EtcdLockClient final : public LockClient {
   EtcdLockClient() = default;
   ~EtcdLockClient() override;
 
-  control::Status Open(const LockEnv& env) override;
-  control::Result<Grant> Acquire(Deadline deadline, bool* uncertain) override;
-  control::Status Release(const Grant& grant, Deadline deadline, bool* uncertain) override;
+  Status Open(const LockEnv& env) override;
+  Result<Grant> Acquire(Deadline deadline, bool* uncertain) override;
+  Status Release(const Grant& grant, Deadline deadline, bool* uncertain) override;
   void Close() override;
   // The keepalive sends no renewal for `d` from now (a GC pause of the whole client).
   void PauseBackground(std::chrono::milliseconds d) override;
@@ -74,7 +74,7 @@ class EtcdLockClient final : public LockClient {
   void StopKeepalive();
   void KeepaliveLoop(int64_t lease_id, std::chrono::milliseconds period);
   // lease/revoke; ok also when etcd says the lease is not found (expired: gone all the same).
-  control::Status Revoke(int64_t lease_id, Deadline deadline, bool* uncertain);
+  Status Revoke(int64_t lease_id, Deadline deadline, bool* uncertain);
   std::string Where() const;
 
   control::Dialer* dialer_ = nullptr;

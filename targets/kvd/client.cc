@@ -20,22 +20,22 @@ std::string Quote(const std::string& answer) {
 
 KvdClient::~KvdClient() { Disconnect(); }
 
-control::Status KvdClient::Open(const ClientEnv& env, const std::string& node) {
+Status KvdClient::Open(const ClientEnv& env, const std::string& node) {
   Disconnect();
   if (env.dialer == nullptr)
-    return control::Status::Error("kvd client for " + node + ": no dialer");
+    return Status::Error("kvd client for " + node + ": no dialer");
   auto address = env.addresses.find(node);
   if (address == env.addresses.end()) {
-    return control::Status::Error("kvd client: unknown node " + node);
+    return Status::Error("kvd client: unknown node " + node);
   }
   auto options = ParseKvdOptions(env.options);
   if (!options.ok())
-    return control::Status::Error("kvd client for " + node + ": " + options.message());
+    return Status::Error("kvd client for " + node + ": " + options.message());
   dialer_ = env.dialer;
   node_ = node;
   address_ = address->second;
   options_ = *options;
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 std::string KvdClient::Where() const {

@@ -32,7 +32,7 @@ class KvdClient final : public Client {
   KvdClient(const KvdClient&) = delete;
   KvdClient& operator=(const KvdClient&) = delete;
 
-  control::Status Open(const ClientEnv& env, const std::string& node) override;
+  Status Open(const ClientEnv& env, const std::string& node) override;
   Op Invoke(const Op& invoke, Deadline deadline) override;
   void Close() override;
 

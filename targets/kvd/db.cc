@@ -14,8 +14,6 @@ namespace coordcheck::kvd {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 constexpr auto kPingAttempt = milliseconds(1000);

@@ -33,27 +33,27 @@ namespace coordcheck::kvd {
 
 class KvdDb final : public Db, public Killable, public Pausable, public HasPrimary {
  public:
-  control::Status Setup(control::Remote& node, const DbEnv& env) override;
-  control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
-  control::Status Teardown(control::Remote& node) override;
+  Status Setup(control::Remote& node, const DbEnv& env) override;
+  Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
+  Status Teardown(control::Remote& node) override;
   std::vector<std::string> LogFiles(control::Remote& node) override;
 
-  control::Status Kill(control::Remote& node) override;
-  control::Status Start(control::Remote& node, const DbEnv& env) override;
+  Status Kill(control::Remote& node) override;
+  Status Start(control::Remote& node, const DbEnv& env) override;
 
-  control::Status Pause(control::Remote& node) override;
-  control::Status Resume(control::Remote& node) override;
+  Status Pause(control::Remote& node) override;
+  Status Resume(control::Remote& node) override;
 
-  control::Result<std::string> Primary(const DbEnv& env) override;
+  Result<std::string> Primary(const DbEnv& env) override;
 
   // The server's argv on `node` (exposed for tests and for the run log).
-  static control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
+  static Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
                                                               const DbEnv& env);
   // The running server's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
+  Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
 
  private:
-  control::Status StartServer(control::Remote& node, const DbEnv& env);
+  Status StartServer(control::Remote& node, const DbEnv& env);
 
   std::mutex deploy_mu_;  // serializes Upload and StartDaemon (see above)
   NodeDaemons daemons_{"kvd"};

@@ -39,8 +39,8 @@ Server::~Server() {
   if (listen_fd_ >= 0) close(listen_fd_);
 }
 
-control::Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
-  using R = control::Result<std::unique_ptr<Server>>;
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  using R = Result<std::unique_ptr<Server>>;
   const std::string where = "kvd " + options.node + ": ";
   if (options.node.empty()) return R::Error("kvd: --node is required");
   if (!options.bug.empty() &&

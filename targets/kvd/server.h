@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/kvd/protocol.h"
 #include "targets/kvd/replicator.h"
 #include "targets/kvd/store.h"
@@ -52,7 +52,7 @@ class Server {
  public:
   // Validates the options, binds the listen address and (primary) replays the data log.
   // The error names the node and the step.
-  static control::Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
   ~Server();
 
   // Accepts connections until `stop_fd` becomes readable, then stops accepting.

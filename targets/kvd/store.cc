@@ -19,20 +19,20 @@ std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_hand
 
 }  // namespace
 
-control::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
                                                     ChangeListener listener) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
-    return control::Result<std::unique_ptr<Store>>::Error("cannot create data dir " +
+    return Result<std::unique_ptr<Store>>::Error("cannot create data dir " +
                                                           options.data_dir + ": " + ec.message());
   }
   std::unique_ptr<Store> store(new Store(options, std::move(listener)));
   store->log_path_ = options.data_dir + "/data.jsonl";
-  if (control::Status s = store->Replay(store->log_path_); !s.ok()) return s;
+  if (Status s = store->Replay(store->log_path_); !s.ok()) return s;
   store->log_ = std::fopen(store->log_path_.c_str(), "a");
   if (store->log_ == nullptr) {
-    return control::Result<std::unique_ptr<Store>>::Error("cannot open " + store->log_path_ + ": " +
+    return Result<std::unique_ptr<Store>>::Error("cannot open " + store->log_path_ + ": " +
                                                           std::strerror(errno));
   }
   if (options.lost_cas) store->applier_ = std::thread([s = store.get()] { s->RunApplier(); });
@@ -52,9 +52,9 @@ Store::~Store() {
   Close();
 }
 
-control::Status Store::Replay(const std::string& path) {
+Status Store::Replay(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return control::Status::Ok();  // first start
+  if (!in) return Status::Ok();  // first start
   std::stringstream content;
   content << in.rdbuf();
   const std::string text = content.str();
@@ -69,7 +69,7 @@ control::Status Store::Replay(const std::string& path) {
     bool good = rec.is_object() && rec.contains("k") && rec.contains("v");
     if (!good) {
       if (nl + 1 < text.size()) {
-        return control::Status::Error(path + ":" + std::to_string(line_no) +
+        return Status::Error(path + ":" + std::to_string(line_no) +
                                       ": corrupt data log entry");
       }
       break;  // torn last line that happens to end in '\n'
@@ -83,11 +83,11 @@ control::Status Store::Replay(const std::string& path) {
     std::error_code ec;
     std::filesystem::resize_file(path, valid_end, ec);
     if (ec)
-      return control::Status::Error("cannot truncate torn tail of " + path + ": " + ec.message());
+      return Status::Error("cannot truncate torn tail of " + path + ": " + ec.message());
     std::fprintf(stderr, "kvd: cut %zu bytes of a torn last entry from %s\n",
                  text.size() - valid_end, path.c_str());
   }
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 void Store::ApplyLocked(const std::string& key_name, const Json& key, const Json& value) {

@@ -29,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/kvd/protocol.h"
 
 namespace coordcheck::kvd {
@@ -51,7 +51,7 @@ using ChangeListener = std::function<void(const Json& key, const Json& value)>;
 class Store {
  public:
   // Opens (creating) the data log and replays it. The error names the file.
-  static control::Result<std::unique_ptr<Store>> Open(const StoreOptions& options,
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options,
                                                       ChangeListener listener);
   ~Store();
   Store(const Store&) = delete;
@@ -82,7 +82,7 @@ class Store {
   };
 
   Store(const StoreOptions& options, ChangeListener listener);
-  control::Status Replay(const std::string& path);
+  Status Replay(const std::string& path);
   // Applies a change: log, map, listener. Requires mu_.
   void ApplyLocked(const std::string& key_name, const Json& key, const Json& value);
   const Json& GetLocked(const std::string& key_name) const;

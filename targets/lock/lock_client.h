@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "harness/control/dialer.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck {
@@ -51,10 +51,10 @@ struct Grant {
 class LockClient {
  public:
   virtual ~LockClient() = default;
-  virtual control::Status Open(const LockEnv& env) = 0;
-  virtual control::Result<Grant> Acquire(std::chrono::steady_clock::time_point deadline,
+  virtual Status Open(const LockEnv& env) = 0;
+  virtual Result<Grant> Acquire(std::chrono::steady_clock::time_point deadline,
                                          bool* uncertain) = 0;
-  virtual control::Status Release(const Grant& grant,
+  virtual Status Release(const Grant& grant,
                                   std::chrono::steady_clock::time_point deadline,
                                   bool* uncertain) = 0;
   virtual void Close() = 0;

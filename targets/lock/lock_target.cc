@@ -12,8 +12,6 @@
 namespace coordcheck::lock {
 namespace {
 
-using control::Result;
-using control::Status;
 
 Status NotOnResource(const std::string& node, const char* what) {
   return Status::Error("node " + node + " runs the protected resource, which is not " + what +

@@ -32,9 +32,9 @@ class LockDb final : public Db,
  public:
   explicit LockDb(std::unique_ptr<Db> service);
 
-  control::Status Setup(control::Remote& node, const DbEnv& env) override;
-  control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
-  control::Status Teardown(control::Remote& node) override;
+  Status Setup(control::Remote& node, const DbEnv& env) override;
+  Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
+  Status Teardown(control::Remote& node) override;
   std::vector<std::string> LogFiles(control::Remote& node) override;
 
   Killable* killable() override { return service_->killable() ? this : nullptr; }
@@ -44,12 +44,12 @@ class LockDb final : public Db,
     return service_->clock_observable() ? this : nullptr;
   }
 
-  control::Status Kill(control::Remote& node) override;
-  control::Status Start(control::Remote& node, const DbEnv& env) override;
-  control::Status Pause(control::Remote& node) override;
-  control::Status Resume(control::Remote& node) override;
-  control::Result<std::string> Primary(const DbEnv& env) override;
-  control::Result<ClockReading> ObserveClock(const control::NodeInfo& node,
+  Status Kill(control::Remote& node) override;
+  Status Start(control::Remote& node, const DbEnv& env) override;
+  Status Pause(control::Remote& node) override;
+  Status Resume(control::Remote& node) override;
+  Result<std::string> Primary(const DbEnv& env) override;
+  Result<ClockReading> ObserveClock(const control::NodeInfo& node,
                                              const DbEnv& env) override;
 
   // The lock service's DbEnv: `env` without its last node.
@@ -57,7 +57,7 @@ class LockDb final : public Db,
 
  private:
   bool IsResourceNode(const std::string& node);
-  control::Result<resource::ResourceDb*> Resource(const DbEnv& env);
+  Result<resource::ResourceDb*> Resource(const DbEnv& env);
 
   std::unique_ptr<Db> service_;
   std::mutex mu_;

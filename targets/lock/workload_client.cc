@@ -34,18 +34,18 @@ LockWorkloadClient::~LockWorkloadClient() { Close(); }
 
 // Remembers where everything is. The LockClient is opened by the first op, when the
 // process (and so its seed) is known.
-control::Status LockWorkloadClient::Open(const ClientEnv& env, const std::string& node) {
+Status LockWorkloadClient::Open(const ClientEnv& env, const std::string& node) {
   auto options = ParseLockWorkloadOptions(env.workload_options);
   if (!options.ok()) return options.status();
   options_ = *options;
   if (env.extra_nodes != 1 || env.nodes.size() < 2) {
-    return control::Status::Error(
+    return Status::Error(
         "the lock workload needs the lock service's nodes and one resource node");
   }
   const std::string& resource_node = env.nodes.back();
   auto address = env.addresses.find(resource_node);
   if (address == env.addresses.end()) {
-    return control::Status::Error("no address for the resource node " + resource_node);
+    return Status::Error("no address for the resource node " + resource_node);
   }
   if (auto st = resource_.Open(env.dialer, address->second, options_.resource_port); !st.ok()) {
     return st;
@@ -55,7 +55,7 @@ control::Status LockWorkloadClient::Open(const ClientEnv& env, const std::string
   lock_env_.addresses.clear();
   for (const std::string& n : lock_env_.nodes) {
     auto it = env.addresses.find(n);
-    if (it == env.addresses.end()) return control::Status::Error("no address for node " + n);
+    if (it == env.addresses.end()) return Status::Error("no address for node " + n);
     lock_env_.addresses.push_back(it->second);
   }
   lock_env_.node = node;
@@ -64,7 +64,7 @@ control::Status LockWorkloadClient::Open(const ClientEnv& env, const std::string
   faults_ = env.client_faults;
   concurrency_ = env.concurrency;
   seed_ = env.seed;
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 void LockWorkloadClient::Close() {
@@ -175,7 +175,7 @@ Op LockWorkloadClient::Release(const Op& invoke, Deadline deadline) {
   held_.reset();
   Json value{{"token", grant.token}};
   bool uncertain = false;
-  control::Status st = lock_->Release(grant, deadline, &uncertain);
+  Status st = lock_->Release(grant, deadline, &uncertain);
   if (st.ok()) return Complete(invoke, OpType::kOk, value, nullptr);
   return Complete(invoke, uncertain ? OpType::kInfo : OpType::kFail, value, st.message());
 }

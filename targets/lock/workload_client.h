@@ -44,7 +44,7 @@ class LockWorkloadClient final : public Client {
   explicit LockWorkloadClient(LockClientFactory factory);
   ~LockWorkloadClient() override;
 
-  control::Status Open(const ClientEnv& env, const std::string& node) override;
+  Status Open(const ClientEnv& env, const std::string& node) override;
   Op Invoke(const Op& invoke, Deadline deadline) override;
   void Close() override;
 

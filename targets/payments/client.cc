@@ -78,8 +78,7 @@ PaymentsClient::PaymentsClient(Store store) : store_(store), options_from_env_(t
 
 PaymentsClient::~PaymentsClient() { Close(); }
 
-control::Status PaymentsClient::Open(const ClientEnv& env, const std::string& node) {
-  using control::Status;
+Status PaymentsClient::Open(const ClientEnv& env, const std::string& node) {
   Close();
   connections_.clear();
   layout_ = Layout{};

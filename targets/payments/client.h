@@ -57,7 +57,7 @@ class PaymentsClient final : public Client {
   // Works out the layout from env.nodes (the target's nodes, extra nodes excluded) and
   // remembers the addresses; connects lazily. An error when the nodes do not fit the store's
   // layout, a node has no address, there is no dialer, or `node` is not one of env.nodes.
-  control::Status Open(const ClientEnv& env, const std::string& node) override;
+  Status Open(const ClientEnv& env, const std::string& node) override;
   Op Invoke(const Op& invoke, Deadline deadline) override;
   void Close() override;
 

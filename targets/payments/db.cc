@@ -13,8 +13,6 @@ namespace coordcheck::payments {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 constexpr int kPostgresPort = 5432;

@@ -27,28 +27,28 @@ class PaymentsDb final : public Db, public Killable, public Pausable {
  public:
   explicit PaymentsDb(Store store) : store_(store) {}
 
-  control::Status Setup(control::Remote& node, const DbEnv& env) override;
-  control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
-  control::Status Teardown(control::Remote& node) override;
+  Status Setup(control::Remote& node, const DbEnv& env) override;
+  Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
+  Status Teardown(control::Remote& node) override;
   std::vector<std::string> LogFiles(control::Remote& node) override;
 
-  control::Status Kill(control::Remote& node) override;
-  control::Status Start(control::Remote& node, const DbEnv& env) override;
-  control::Status Pause(control::Remote& node) override;
-  control::Status Resume(control::Remote& node) override;
+  Status Kill(control::Remote& node) override;
+  Status Start(control::Remote& node, const DbEnv& env) override;
+  Status Pause(control::Remote& node) override;
+  Status Resume(control::Remote& node) override;
 
  private:
   enum class Role { kDatabase, kService, kLedger };
   // `node`'s role in env's layout, or an error naming the node.
-  control::Result<Role> RoleOf(const std::string& node, const DbEnv& env) const;
+  Result<Role> RoleOf(const std::string& node, const DbEnv& env) const;
   // The role recorded at Setup (faults and teardown have no DbEnv).
-  control::Result<Role> KnownRole(const std::string& node);
+  Result<Role> KnownRole(const std::string& node);
   NodeDaemons& DaemonsOf(Role role);
   // Starts the role's process on `node` (Setup has installed it).
-  control::Status StartRole(control::Remote& node, Role role, const DbEnv& env);
-  control::Status InstallPostgres(control::Remote& node);
+  Status StartRole(control::Remote& node, Role role, const DbEnv& env);
+  Status InstallPostgres(control::Remote& node);
   // Waits until no process of `daemon`'s group is left (SIGKILLing stragglers).
-  control::Status WaitGroupGone(control::Remote& node, const control::Daemon& daemon);
+  Status WaitGroupGone(control::Remote& node, const control::Daemon& daemon);
 
   const Store store_;
   NodeDaemons postgres_{"postgres"};

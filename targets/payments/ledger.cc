@@ -24,8 +24,8 @@ LedgerService::~LedgerService() {
   if (listen_fd_ >= 0) close(listen_fd_);
 }
 
-control::Result<std::unique_ptr<LedgerService>> LedgerService::Start(const LedgerOptions& options) {
-  using R = control::Result<std::unique_ptr<LedgerService>>;
+Result<std::unique_ptr<LedgerService>> LedgerService::Start(const LedgerOptions& options) {
+  using R = Result<std::unique_ptr<LedgerService>>;
   const std::string where = "ledger " + options.node + ": ";
   std::string host;
   int port = 0;

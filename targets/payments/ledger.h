@@ -18,7 +18,7 @@
 #include <mutex>
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/payments/sql.h"
 
 namespace coordcheck::payments {
@@ -36,7 +36,7 @@ struct LedgerOptions {
 
 class LedgerService {
  public:
-  static control::Result<std::unique_ptr<LedgerService>> Start(const LedgerOptions& options);
+  static Result<std::unique_ptr<LedgerService>> Start(const LedgerOptions& options);
   ~LedgerService();
   void Serve(int stop_fd);
   std::string Describe() const;

@@ -28,7 +28,7 @@ struct LinkReply {
 
 // Opens a connected socket to host:port within the timeout (the controller's control::Dialer,
 // which reaches the nodes' namespaces; wire::DialTcp by default).
-using DialFn = std::function<control::Result<int>(const std::string& host, int port,
+using DialFn = std::function<Result<int>(const std::string& host, int port,
                                                   std::chrono::milliseconds timeout)>;
 
 class LineLink {

@@ -319,9 +319,9 @@ PaymentsService::~PaymentsService() {
   if (listen_fd_ >= 0) close(listen_fd_);
 }
 
-control::Result<std::unique_ptr<PaymentsService>> PaymentsService::Start(
+Result<std::unique_ptr<PaymentsService>> PaymentsService::Start(
     const ServiceOptions& options) {
-  using R = control::Result<std::unique_ptr<PaymentsService>>;
+  using R = Result<std::unique_ptr<PaymentsService>>;
   const std::string where = "payments " + options.node + ": ";
   std::string host, ledger_host;
   int port = 0, ledger_port = 0;

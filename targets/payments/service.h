@@ -38,7 +38,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/payments/bugs.h"
 
 namespace coordcheck::payments {
@@ -80,7 +80,7 @@ class PaymentsService {
  public:
   // Binds the listen address and creates the tables (retrying while the database is not up
   // yet, at most startup_timeout). The error names the step.
-  static control::Result<std::unique_ptr<PaymentsService>> Start(const ServiceOptions& options);
+  static Result<std::unique_ptr<PaymentsService>> Start(const ServiceOptions& options);
   ~PaymentsService();
 
   // Serves connections (and runs the relay when the variant has an outbox) until `stop_fd`

@@ -13,8 +13,6 @@ namespace coordcheck::redis {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 constexpr auto kPingAttempt = milliseconds(1000);

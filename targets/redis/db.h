@@ -61,30 +61,30 @@ class RedisDb final : public Db, public Killable, public Pausable, public ClockO
 
   explicit RedisDb(RedisDbOptions options = {});
 
-  control::Status Setup(control::Remote& node, const DbEnv& env) override;
-  control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
-  control::Status Teardown(control::Remote& node) override;
+  Status Setup(control::Remote& node, const DbEnv& env) override;
+  Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
+  Status Teardown(control::Remote& node) override;
   std::vector<std::string> LogFiles(control::Remote& node) override;
 
-  control::Status Kill(control::Remote& node) override;
-  control::Status Start(control::Remote& node, const DbEnv& env) override;
+  Status Kill(control::Remote& node) override;
+  Status Start(control::Remote& node, const DbEnv& env) override;
 
-  control::Status Pause(control::Remote& node) override;
-  control::Status Resume(control::Remote& node) override;
+  Status Pause(control::Remote& node) override;
+  Status Resume(control::Remote& node) override;
 
-  control::Result<ClockReading> ObserveClock(const control::NodeInfo& node,
+  Result<ClockReading> ObserveClock(const control::NodeInfo& node,
                                              const DbEnv& env) override;
 
   // The server's argv on `node` (exposed for tests and for the run log).
-  control::Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
+  Result<std::vector<std::string>> ServerArgv(const control::Remote& node,
                                                        const DbEnv& env) const;
   // The running server's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
+  Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
 
  private:
-  control::Status CheckServer(control::Remote& node);
-  control::Status StartServer(control::Remote& node, const DbEnv& env);
-  control::Status WaitServing(const control::NodeInfo& node, const DbEnv& env,
+  Status CheckServer(control::Remote& node);
+  Status StartServer(control::Remote& node, const DbEnv& env);
+  Status WaitServing(const control::NodeInfo& node, const DbEnv& env,
                               std::chrono::steady_clock::time_point deadline);
   // The last lines of the node's log, for the error when the server died.
   std::string LogTail(control::Remote& node);

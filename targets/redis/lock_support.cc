@@ -16,8 +16,8 @@ uint64_t SplitMix64(uint64_t x) {
 
 }  // namespace
 
-control::Result<RedisOptions> CheckLockEnv(const LockEnv& env, const std::string& client) {
-  using R = control::Result<RedisOptions>;
+Result<RedisOptions> CheckLockEnv(const LockEnv& env, const std::string& client) {
+  using R = Result<RedisOptions>;
   if (env.dialer == nullptr) return R::Error(client + ": no dialer");
   if (env.nodes.empty() || env.nodes.size() != env.addresses.size()) {
     return R::Error(client + ": needs the lock nodes and their addresses (got " +

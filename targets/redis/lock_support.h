@@ -11,7 +11,7 @@
 #include <random>
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/lock/lock_client.h"
 #include "targets/redis/options.h"
 
@@ -19,7 +19,7 @@ namespace coordcheck::redis {
 
 // What both clients need of `env`: a dialer, the lock nodes with their addresses (at least
 // one) and a positive TTL; returns its parsed options. Errors start with "<client>: ".
-control::Result<RedisOptions> CheckLockEnv(const LockEnv& env, const std::string& client);
+Result<RedisOptions> CheckLockEnv(const LockEnv& env, const std::string& client);
 
 // KEYS[1] = the lock, ARGV[1] = the holder's token: deletes the lock only if it still
 // holds that token. Returns 1 when deleted, 0 when the lock was gone or someone else's.

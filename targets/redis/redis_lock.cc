@@ -6,8 +6,6 @@ namespace coordcheck::redis {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 constexpr const char* kHeld = "lock held by another client";

@@ -52,10 +52,10 @@ class RedisLockClient final : public LockClient {
   RedisLockClient() = default;
   ~RedisLockClient() override;
 
-  control::Status Open(const LockEnv& env) override;
-  control::Result<Grant> Acquire(std::chrono::steady_clock::time_point deadline,
+  Status Open(const LockEnv& env) override;
+  Result<Grant> Acquire(std::chrono::steady_clock::time_point deadline,
                                  bool* uncertain) override;
-  control::Status Release(const Grant& grant, std::chrono::steady_clock::time_point deadline,
+  Status Release(const Grant& grant, std::chrono::steady_clock::time_point deadline,
                           bool* uncertain) override;
   void Close() override;
   // No renewal for `d` from now (a GC pause of the whole client stops the renewal thread).

@@ -8,8 +8,6 @@ namespace coordcheck::redis {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 // "[a, b]".

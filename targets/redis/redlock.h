@@ -60,10 +60,10 @@ class RedlockClient final : public LockClient {
  public:
   static constexpr const char* kName = "redlock";
 
-  control::Status Open(const LockEnv& env) override;
-  control::Result<Grant> Acquire(std::chrono::steady_clock::time_point deadline,
+  Status Open(const LockEnv& env) override;
+  Result<Grant> Acquire(std::chrono::steady_clock::time_point deadline,
                                  bool* uncertain) override;
-  control::Status Release(const Grant& grant, std::chrono::steady_clock::time_point deadline,
+  Status Release(const Grant& grant, std::chrono::steady_clock::time_point deadline,
                           bool* uncertain) override;
   void Close() override;
 
@@ -75,7 +75,7 @@ class RedlockClient final : public LockClient {
  private:
   // Runs the compare-and-delete script for `token` on instance `i`, bounded by the
   // instance timeout and `deadline`. Returns 1/0 as the script answered, or an error.
-  control::Result<int64_t> Unlock(size_t i, const std::string& token,
+  Result<int64_t> Unlock(size_t i, const std::string& token,
                                   std::chrono::steady_clock::time_point deadline, bool* uncertain);
   std::chrono::steady_clock::time_point InstanceDeadline(
       std::chrono::steady_clock::time_point deadline) const;

@@ -15,8 +15,6 @@ namespace coordcheck::redis {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 
 constexpr int kMaxDepth = 32;
 constexpr int64_t kMaxBulkBytes = int64_t{512} << 20;

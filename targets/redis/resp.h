@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "harness/control/dialer.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::redis {
 
@@ -90,7 +90,7 @@ class RespConnection {
   // error, `*uncertain` says whether the command may have run (see the header comment);
   // the message names the node and address ("n1 (10.77.0.11:6379): no reply by the
   // deadline").
-  control::Result<Reply> Call(const std::vector<std::string>& argv, Deadline deadline,
+  Result<Reply> Call(const std::vector<std::string>& argv, Deadline deadline,
                               bool* uncertain);
   // Hands `argv` to the kernel without waiting for the socket or for a reply, then closes
   // the connection: for a last command whose outcome nobody will wait for (undoing a lock

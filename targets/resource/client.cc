@@ -40,18 +40,18 @@ std::string_view OutcomeName(Outcome outcome) {
 
 ResourceClient::~ResourceClient() { Disconnect(); }
 
-control::Status ResourceClient::Open(control::Dialer* dialer, const std::string& address, int port,
+Status ResourceClient::Open(control::Dialer* dialer, const std::string& address, int port,
                                      std::chrono::milliseconds connect_timeout) {
   Disconnect();
-  if (dialer == nullptr) return control::Status::Error("resource client: no dialer");
+  if (dialer == nullptr) return Status::Error("resource client: no dialer");
   if (port < 1 || port > 65535) {
-    return control::Status::Error("resource client: bad port " + std::to_string(port));
+    return Status::Error("resource client: bad port " + std::to_string(port));
   }
   dialer_ = dialer;
   address_ = address;
   port_ = port;
   connect_timeout_ = connect_timeout;
-  return control::Status::Ok();
+  return Status::Ok();
 }
 
 void ResourceClient::Disconnect() {

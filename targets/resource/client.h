@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "harness/control/dialer.h"
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "history/op.h"
 #include "targets/wire/wire.h"
 
@@ -58,7 +58,7 @@ class ResourceClient {
 
   // Remembers where the resource is; connects lazily. `connect_timeout` bounds one connect
   // (also clipped by each call's deadline).
-  control::Status Open(control::Dialer* dialer, const std::string& address, int port,
+  Status Open(control::Dialer* dialer, const std::string& address, int port,
                        std::chrono::milliseconds connect_timeout = std::chrono::seconds(1));
 
   // The counter, logged as critical section `cs` ("" = none) of `process` with `fence`.

@@ -11,8 +11,6 @@ namespace coordcheck::resource {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 using std::chrono::milliseconds;
 
 constexpr char kBinaryName[] = "coordcheck-resource";

@@ -29,20 +29,20 @@ class ResourceDb final : public Db {
  public:
   explicit ResourceDb(ResourceOptions options = {});
 
-  control::Status Setup(control::Remote& node, const DbEnv& env) override;
-  control::Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
-  control::Status Teardown(control::Remote& node) override;
+  Status Setup(control::Remote& node, const DbEnv& env) override;
+  Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
+  Status Teardown(control::Remote& node) override;
   std::vector<std::string> LogFiles(control::Remote& node) override;
 
   // The node the resource runs on and its address: ResourceOptions::node's entry in
   // env.nodes, else the node Setup started it on. An error when neither is known.
-  control::Result<control::NodeInfo> Node(const DbEnv& env);
+  Result<control::NodeInfo> Node(const DbEnv& env);
   const ResourceOptions& options() const { return options_; }
 
   // The server's argv on `node` (exposed for tests and for the run log).
   std::vector<std::string> ServerArgv(const control::Remote& node) const;
   // The running server's daemon handle on `node`, or an error naming the node.
-  control::Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
+  Result<control::Daemon> DaemonOf(const std::string& node) { return daemons_.Of(node); }
 
  private:
   bool Hosts(const control::Remote& node) const;

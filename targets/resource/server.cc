@@ -20,9 +20,9 @@ ResourceServer::~ResourceServer() {
   if (listen_fd_ >= 0) close(listen_fd_);
 }
 
-control::Result<std::unique_ptr<ResourceServer>> ResourceServer::Start(
+Result<std::unique_ptr<ResourceServer>> ResourceServer::Start(
     const ServerOptions& options) {
-  using R = control::Result<std::unique_ptr<ResourceServer>>;
+  using R = Result<std::unique_ptr<ResourceServer>>;
   const std::string where = "resource" + (options.node.empty() ? "" : " " + options.node) + ": ";
   std::string host;
   int port = 0;

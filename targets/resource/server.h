@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/resource/state.h"
 
 namespace coordcheck::resource {
@@ -25,7 +25,7 @@ struct ServerOptions {
 class ResourceServer {
  public:
   // Binds the listen address and opens (replays) the state. The error names the step.
-  static control::Result<std::unique_ptr<ResourceServer>> Start(const ServerOptions& options);
+  static Result<std::unique_ptr<ResourceServer>> Start(const ServerOptions& options);
   ~ResourceServer();
 
   // Accepts connections until `stop_fd` becomes readable.

@@ -13,8 +13,6 @@
 namespace coordcheck::resource {
 namespace {
 
-using control::Result;
-using control::Status;
 
 constexpr char kFileName[] = "resource.jsonl";
 

@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 #include "targets/resource/protocol.h"
 
 namespace coordcheck::resource {
@@ -46,7 +46,7 @@ struct StateOptions {
 class ResourceState {
  public:
   // Opens (and replays) the data directory; the error names the file and line.
-  static control::Result<std::unique_ptr<ResourceState>> Open(const StateOptions& options);
+  static Result<std::unique_ptr<ResourceState>> Open(const StateOptions& options);
   ~ResourceState();
   ResourceState(const ResourceState&) = delete;
   ResourceState& operator=(const ResourceState&) = delete;
@@ -64,7 +64,7 @@ class ResourceState {
 
  private:
   explicit ResourceState(const StateOptions& options);
-  control::Status Replay();
+  Status Replay();
   // Appends an entry to the log and the data file (requires mu_).
   void Append(const Request& request, bool is_write, const Json& value, bool accepted);
   int64_t NowNs();  // requires mu_

@@ -62,10 +62,10 @@ bool ParseNonNegative(std::string_view text, int64_t* out) {
   return true;
 }
 
-control::Result<int> StopOnSignals() {
+Result<int> StopOnSignals() {
   signal(SIGPIPE, SIG_IGN);
   if (pipe2(stop_pipe, O_CLOEXEC) != 0) {
-    return control::Result<int>::Error(std::string("pipe: ") + std::strerror(errno));
+    return Result<int>::Error(std::string("pipe: ") + std::strerror(errno));
   }
   struct sigaction action {};
   action.sa_handler = OnStopSignal;

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::wire {
 
@@ -39,7 +39,7 @@ bool ParseNonNegative(std::string_view text, int64_t* out);
 // Ignores SIGPIPE and makes SIGTERM and SIGINT write a byte to a pipe; returns the pipe's
 // read end (ServeConnections' stop_fd), which becomes readable at the first such signal, or
 // an error "pipe: ...".
-control::Result<int> StopOnSignals();
+Result<int> StopOnSignals();
 
 // Accepts connections on `listen_fd` until `stop_fd` becomes readable, giving each one
 // (TCP_NODELAY set) to `handle` on a detached thread of its own; `handle` closes it. Returns

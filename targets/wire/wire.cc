@@ -68,17 +68,17 @@ std::string JoinHostPort(const std::string& host, int port) {
   return host + ":" + std::to_string(port);
 }
 
-control::Result<int> DialTcp(const std::string& host, int port, std::chrono::milliseconds timeout) {
+Result<int> DialTcp(const std::string& host, int port, std::chrono::milliseconds timeout) {
   const std::string where = "connect " + JoinHostPort(host, port);
   sockaddr_in addr{};
   if (!Ipv4Address(host, port, &addr)) {
-    return control::Result<int>::Error(where + ": not an IPv4 address");
+    return Result<int>::Error(where + ": not an IPv4 address");
   }
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return control::Result<int>::Error(where + ": socket: " + std::strerror(errno));
+  if (fd < 0) return Result<int>::Error(where + ": socket: " + std::strerror(errno));
   auto fail = [&](const std::string& why) {
     close(fd);
-    return control::Result<int>::Error(where + ": " + why);
+    return Result<int>::Error(where + ": " + why);
   };
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     if (errno != EINPROGRESS) return fail(std::strerror(errno));
@@ -101,11 +101,11 @@ control::Result<int> DialTcp(const std::string& host, int port, std::chrono::mil
   return fd;
 }
 
-control::Result<int> ListenTcp(const std::string& host, int port) {
+Result<int> ListenTcp(const std::string& host, int port) {
   const std::string where = "cannot listen on " + JoinHostPort(host, port);
   sockaddr_in addr{};
   if (!Ipv4Address(host, port, &addr)) {
-    return control::Result<int>::Error(where + ": not an IPv4 address");
+    return Result<int>::Error(where + ": not an IPv4 address");
   }
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
@@ -113,7 +113,7 @@ control::Result<int> ListenTcp(const std::string& host, int port) {
       bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 512) != 0) {
     const std::string why = std::strerror(errno);
     if (fd >= 0) close(fd);
-    return control::Result<int>::Error(where + ": " + why);
+    return Result<int>::Error(where + ": " + why);
   }
   return fd;
 }

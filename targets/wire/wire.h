@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/control/status.h"
+#include "base/status.h"
 
 namespace coordcheck::wire {
 
@@ -36,11 +36,11 @@ std::string JoinHostPort(const std::string& host, int port);
 
 // A connected, blocking TCP socket with TCP_NODELAY to host:port (a numeric IPv4 address),
 // or an error naming the address. Gives up after `timeout`.
-control::Result<int> DialTcp(const std::string& host, int port, std::chrono::milliseconds timeout);
+Result<int> DialTcp(const std::string& host, int port, std::chrono::milliseconds timeout);
 
 // A TCP socket listening on host:port (a numeric IPv4 address) with SO_REUSEADDR and a
 // backlog of 512, or an error "cannot listen on HOST:PORT: ...".
-control::Result<int> ListenTcp(const std::string& host, int port);
+Result<int> ListenTcp(const std::string& host, int port);
 
 // Writes all of `data` by `deadline`. `*sent` is the number of bytes the kernel accepted:
 // when the result is not ok and *sent == 0, nothing of `data` left this host.

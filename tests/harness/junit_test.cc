@@ -83,11 +83,11 @@ TEST_CASE("junit: values from a history are escaped, control characters replaced
 
 TEST_CASE("junit: WriteRunJUnit names a missing or broken file") {
   nodetest::TempDir dir;
-  control::Status missing = WriteRunJUnit(dir.path());
+  Status missing = WriteRunJUnit(dir.path());
   CHECK_FALSE(missing.ok());
   CHECK(missing.message().rfind(dir.path() + "/results.json: cannot open", 0) == 0);
   std::ofstream(dir.path() + "/results.json") << "{\n  \"verdict\": \"valid\",,\n}\n";
-  control::Status broken = WriteRunJUnit(dir.path());
+  Status broken = WriteRunJUnit(dir.path());
   CHECK(broken.message().rfind(dir.path() + "/results.json: not valid JSON (line 2)", 0) == 0);
 }
 

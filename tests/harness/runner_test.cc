@@ -29,11 +29,11 @@ class FakeClient final : public Client {
  public:
   explicit FakeClient(std::atomic<int>* opens, bool fail_open = false)
       : opens_(opens), fail_open_(fail_open) {}
-  control::Status Open(const ClientEnv&, const std::string& node) override {
+  Status Open(const ClientEnv&, const std::string& node) override {
     opens_->fetch_add(1);
     node_ = node;
-    if (fail_open_) return control::Status::Error("node " + node + ": connection refused");
-    return control::Status::Ok();
+    if (fail_open_) return Status::Error("node " + node + ": connection refused");
+    return Status::Ok();
   }
   Op Invoke(const Op& invoke, Deadline deadline) override {
     if (invoke.value == 100) {
@@ -55,7 +55,7 @@ class FakeClient final : public Client {
 class FakeNemesis final : public Nemesis {
  public:
   std::vector<std::string> fs() const override { return {"start", "stop"}; }
-  control::Status Setup() override { return control::Status::Ok(); }
+  Status Setup() override { return Status::Ok(); }
   Op Invoke(const Op& invoke) override {
     ++invoked;
     Op done = invoke;
@@ -63,7 +63,7 @@ class FakeNemesis final : public Nemesis {
     done.value = "did " + invoke.f;
     return done;
   }
-  control::Status Teardown() override { return control::Status::Ok(); }
+  Status Teardown() override { return Status::Ok(); }
   std::atomic<int> invoked{0};
 };
 

@@ -16,18 +16,18 @@ class FakeTarget final : public ProcessControl {
   bool can_kill() const override { return true; }
   bool can_pause() const override { return pausable; }
   bool has_primary() const override { return true; }
-  control::Status Kill(const std::string& node) override { return Act("kill", node); }
-  control::Status Start(const std::string& node) override { return Act("start", node); }
-  control::Status Pause(const std::string& node) override { return Act("pause", node); }
-  control::Status Resume(const std::string& node) override { return Act("resume", node); }
-  control::Result<std::string> Primary() override { return std::string("n2"); }
+  Status Kill(const std::string& node) override { return Act("kill", node); }
+  Status Start(const std::string& node) override { return Act("start", node); }
+  Status Pause(const std::string& node) override { return Act("pause", node); }
+  Status Resume(const std::string& node) override { return Act("resume", node); }
+  Result<std::string> Primary() override { return std::string("n2"); }
 
-  control::Status Act(const std::string& what, const std::string& node) {
+  Status Act(const std::string& what, const std::string& node) {
     if (node == broken && (broken_what.empty() || broken_what == what)) {
-      return control::Status::Error("node " + node + ": cannot " + what);
+      return Status::Error("node " + node + ": cannot " + what);
     }
     log.push_back(what + " " + node);
-    return control::Status::Ok();
+    return Status::Ok();
   }
   std::vector<std::string> log;
   std::string broken;       // the node whose actions fail

@@ -22,9 +22,9 @@ class FakeNemesis final : public Nemesis {
               bool fail_teardown = false)
       : fs_(std::move(fs)), log_(log), fail_teardown_(fail_teardown) {}
   std::vector<std::string> fs() const override { return fs_; }
-  control::Status Setup() override {
+  Status Setup() override {
     log_->push_back("setup " + fs_[0]);
-    return control::Status::Ok();
+    return Status::Ok();
   }
   Op Invoke(const Op& invoke) override {
     log_->push_back("invoke " + invoke.f);
@@ -34,10 +34,10 @@ class FakeNemesis final : public Nemesis {
     done.value = "done";
     return done;
   }
-  control::Status Teardown() override {
+  Status Teardown() override {
     log_->push_back("teardown " + fs_[0]);
-    if (fail_teardown_) return control::Status::Error(fs_[0] + " rules remain on n2");
-    return control::Status::Ok();
+    if (fail_teardown_) return Status::Error(fs_[0] + " rules remain on n2");
+    return Status::Ok();
   }
 
  private:
@@ -85,7 +85,7 @@ TEST_CASE("compose tears every part down and names what could not heal") {
   parts.push_back(std::make_unique<FakeNemesis>(std::vector<std::string>{"c"}, &log));
   ComposeNemesis compose(std::move(parts));
   REQUIRE(compose.Setup().ok());
-  control::Status st = compose.Teardown();
+  Status st = compose.Teardown();
   CHECK_FALSE(st.ok());
   CHECK(st.message() == "b rules remain on n2; a rules remain on n2");
   CHECK(log.back() == "teardown a");

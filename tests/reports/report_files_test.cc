@@ -33,7 +33,7 @@ std::string CopyRun(const TempDir& dir, const std::string& name) {
 TEST_CASE("run folder: a real invalid lock run links its anomalies to their ops") {
   TempDir dir;
   const std::string run = CopyRun(dir, "lock-redis-lock");
-  const control::Status st = WriteRunReport(run);
+  const Status st = WriteRunReport(run);
   REQUIRE(st.ok());
   const std::string html = ReadFile(run + "/report.html");
   for (const char* id :
@@ -96,7 +96,7 @@ TEST_CASE("run folder: a missing or broken results.json is an error naming the f
   TempDir dir;
   const std::string run = CopyRun(dir, "lock-etcd-lock");
   fs::remove(fs::path(run) / "results.json");
-  control::Status st = WriteRunReport(run);
+  Status st = WriteRunReport(run);
   CHECK_FALSE(st.ok());
   CHECK(st.message().find(run + "/results.json") != std::string::npos);
   CHECK_FALSE(fs::exists(fs::path(run) / "report.html"));
@@ -144,7 +144,7 @@ TEST_CASE("comparison folder: targets side by side, linking each run's report") 
   CHECK(html.find("mutual-exclusion: 25 (overlap, lost-updates)") != std::string::npos);
 
   fs::remove(compare_dir + "/compare.json");
-  const control::Status st = WriteCompareReport(compare_dir);
+  const Status st = WriteCompareReport(compare_dir);
   CHECK_FALSE(st.ok());
   CHECK(st.message().find("compare.json") != std::string::npos);
 }

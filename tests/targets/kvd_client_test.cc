@@ -227,11 +227,11 @@ TEST_CASE("kvd client: Open checks the node and the options", "[kvd][client]") {
   env.dialer = &dialer;
   env.addresses = {{"n1", "127.0.0.1"}};
   CHECK(client.Open(env, "n1").ok());
-  control::Status unknown = client.Open(env, "n9");
+  Status unknown = client.Open(env, "n9");
   CHECK_FALSE(unknown.ok());
   CHECK(unknown.message().find("n9") != std::string::npos);
   env.options = {{"prot", 7000}};
-  control::Status typo = client.Open(env, "n1");
+  Status typo = client.Open(env, "n1");
   CHECK_FALSE(typo.ok());
   CHECK(typo.message().find("unknown kvd option \"prot\"") != std::string::npos);
   env.options = {{"port", "7000"}};

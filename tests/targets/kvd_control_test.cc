@@ -68,8 +68,8 @@ class DeployedCluster {
   }
 
   // Setup on every node at once (as the runner does), then Ready.
-  control::Status Start() {
-    std::vector<control::Status> results(env_.nodes.size());
+  Status Start() {
+    std::vector<Status> results(env_.nodes.size());
     std::vector<std::thread> threads;
     for (size_t i = 0; i < env_.nodes.size(); ++i) {
       threads.emplace_back([this, i, &results] {
@@ -77,7 +77,7 @@ class DeployedCluster {
       });
     }
     for (std::thread& t : threads) t.join();
-    for (const control::Status& s : results) {
+    for (const Status& s : results) {
       if (!s.ok()) return s;
     }
     return db_.Ready(env_, std::chrono::seconds(10));
@@ -120,7 +120,7 @@ class DeployedCluster {
 
 void ExerciseBackend(const std::string& backend) {
   DeployedCluster cluster(backend, "");
-  control::Status started = cluster.Start();
+  Status started = cluster.Start();
   if (!started.ok()) FAIL(started.message() << "\n" << cluster.Log("n1") << cluster.Log("n2"));
   CHECK(cluster.Log("n1").find("kvd n1: primary listening on " + cluster.env().nodes[0].address +
                                ":7000") != std::string::npos);
@@ -169,7 +169,7 @@ TEST_CASE("kvd on a netns cluster: deploy, check, kill, restart, pause", "[kvd][
 
 TEST_CASE("kvd on a local cluster: follower-reads is caught", "[kvd][control]") {
   DeployedCluster cluster("local", "follower-reads");
-  control::Status started = cluster.Start();
+  Status started = cluster.Start();
   if (!started.ok()) FAIL(started.message());
   WorkloadOptions w;
   w.seed = 22;

@@ -40,7 +40,7 @@ TEST_CASE("kvd db: Setup rejects unknown bugs and options, naming the node", "[k
     TestClusterOptions options;
     options.bug = "stale-writes";
     TestCluster cluster(options);
-    control::Status s = cluster.Start();
+    Status s = cluster.Start();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("n1") != std::string::npos);
     CHECK(s.message().find("no bug \"stale-writes\" (known: follower-reads, lost-cas)") !=
@@ -50,7 +50,7 @@ TEST_CASE("kvd db: Setup rejects unknown bugs and options, naming the node", "[k
     TestClusterOptions options;
     options.options = {{"replication_delay", 5}};
     TestCluster cluster(options);
-    control::Status s = cluster.Start();
+    Status s = cluster.Start();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("unknown kvd option \"replication_delay\"") != std::string::npos);
   }
@@ -68,7 +68,7 @@ TEST_CASE("kvd db: deploys, names the primary and the logs, refuses a second sta
   options.bug = "lost-cas";
   options.options = {{"lost_cas_delay_ms", 12}};
   TestCluster cluster(options);
-  control::Status started = cluster.Start();
+  Status started = cluster.Start();
   if (!started.ok()) FAIL(started.message() << "\n" << cluster.Logs());
 
   auto primary = cluster.db().Primary(cluster.env());
@@ -89,7 +89,7 @@ TEST_CASE("kvd db: deploys, names the primary and the logs, refuses a second sta
   CHECK(joined.find("--bug lost-cas") != std::string::npos);
   CHECK(joined.find("--lost-cas-delay-ms 12") != std::string::npos);
 
-  control::Status again = cluster.db().Setup(cluster.remote(1), cluster.env());
+  Status again = cluster.db().Setup(cluster.remote(1), cluster.env());
   CHECK_FALSE(again.ok());
   CHECK(again.message().find("n2: kvd is already running") != std::string::npos);
 
@@ -108,7 +108,7 @@ TEST_CASE("kvd db: deploys, names the primary and the logs, refuses a second sta
   CHECK(cluster.db().Ready(cluster.env(), std::chrono::seconds(5)).ok());
 
   REQUIRE(cluster.db().Teardown(cluster.remote(0)).ok());
-  control::Status not_ready = cluster.db().Ready(cluster.env(), std::chrono::milliseconds(200));
+  Status not_ready = cluster.db().Ready(cluster.env(), std::chrono::milliseconds(200));
   CHECK_FALSE(not_ready.ok());
   CHECK(not_ready.message().find("node n1") != std::string::npos);
   CHECK(cluster.db().Teardown(cluster.remote(0)).ok());  // idempotent

@@ -33,7 +33,7 @@ TEST_CASE("kvd end to end: the correct server is linearizable", "[kvd][lineariza
   TestClusterOptions options;
   options.seed = 11;
   TestCluster cluster(options);
-  control::Status started = cluster.Start();
+  Status started = cluster.Start();
   if (!started.ok()) FAIL(started.message() << "\n" << cluster.Logs());
   WorkloadOptions w;
   w.duration = milliseconds(1500);
@@ -47,7 +47,7 @@ void ExpectCaught(const std::string& bug) {
     options.bug = bug;
     options.seed = seed;
     TestCluster cluster(options);
-    control::Status started = cluster.Start();
+    Status started = cluster.Start();
     if (!started.ok()) FAIL(started.message() << "\n" << cluster.Logs());
     WorkloadOptions w;
     w.seed = seed;
@@ -66,7 +66,7 @@ TEST_CASE("kvd end to end: lost-cas is caught", "[kvd][linearizable]") { ExpectC
 // Throughput, not a correctness test: run with `test_targets "[bench]"`.
 TEST_CASE("kvd throughput", "[.][bench]") {
   TestCluster cluster({});
-  control::Status started = cluster.Start();
+  Status started = cluster.Start();
   if (!started.ok()) FAIL(started.message() << "\n" << cluster.Logs());
   for (int node : {0, 1}) {
     WorkloadOptions w;

@@ -21,7 +21,7 @@ namespace {
 using std::chrono::milliseconds;
 
 void RequireStarted(TestCluster& cluster) {
-  control::Status started = cluster.Start();
+  Status started = cluster.Start();
   if (!started.ok()) FAIL(started.message() << "\n" << cluster.Logs());
 }
 
@@ -174,7 +174,7 @@ TEST_CASE("kvd server: a killed primary keeps its data, and followers fail while
     log << "{\"k\":3,\"v\":";
   }
   REQUIRE(cluster.db().Start(cluster.remote(0), cluster.env()).ok());
-  control::Status ready = cluster.db().Ready(cluster.env(), std::chrono::seconds(5));
+  Status ready = cluster.db().Ready(cluster.env(), std::chrono::seconds(5));
   if (!ready.ok()) FAIL(ready.message() << "\n" << cluster.Logs());
   for (int k = 0; k < 20; ++k) {
     INFO("key " << k);

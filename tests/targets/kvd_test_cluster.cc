@@ -27,8 +27,6 @@ namespace coordcheck::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using control::Result;
-using control::Status;
 
 constexpr int kFirstNodeHost = 11;
 constexpr int kFirstSpareHost = 90;

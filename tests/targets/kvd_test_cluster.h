@@ -31,7 +31,7 @@ namespace coordcheck::test {
 
 class LoopbackDialer final : public control::Dialer {
  public:
-  control::Result<int> Connect(const std::string& address, int port,
+  Result<int> Connect(const std::string& address, int port,
                                std::chrono::milliseconds timeout) override;
 };
 
@@ -46,16 +46,16 @@ class LocalRemote final : public control::Remote {
   const std::string& root_dir() const override { return root_dir_; }
 
   // Runs argv in the node directory with stdin from /dev/null (no input, no env).
-  control::Result<control::ExecResult> Exec(const std::vector<std::string>& argv,
+  Result<control::ExecResult> Exec(const std::vector<std::string>& argv,
                                             const control::ExecOptions& options) override;
-  control::Result<control::Daemon> StartDaemon(const control::DaemonSpec& spec) override;
-  control::Status SignalDaemon(const control::Daemon& daemon, int signal) override;
-  control::Status StopDaemon(const control::Daemon& daemon,
+  Result<control::Daemon> StartDaemon(const control::DaemonSpec& spec) override;
+  Status SignalDaemon(const control::Daemon& daemon, int signal) override;
+  Status StopDaemon(const control::Daemon& daemon,
                              std::chrono::milliseconds grace) override;
   bool DaemonAlive(const control::Daemon& daemon) override;
-  control::Status Upload(const std::string& local_path, const std::string& remote_path,
+  Status Upload(const std::string& local_path, const std::string& remote_path,
                          int mode) override;
-  control::Status Download(const std::string& remote_path, const std::string& local_path) override;
+  Status Download(const std::string& remote_path, const std::string& local_path) override;
 
   // The wait status of an exited daemon, nullopt while it runs.
   std::optional<int> WaitStatus(int64_t pid);
@@ -96,7 +96,7 @@ class TestCluster {
   ~TestCluster();  // tears down every node, removes the directory
 
   // Setup on every node, then Ready (5 s).
-  control::Status Start();
+  Status Start();
 
   kvd::KvdDb& db() { return db_; }
   const DbEnv& env() const { return env_; }

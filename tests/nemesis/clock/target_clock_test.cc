@@ -25,7 +25,7 @@ TEST_CASE("check-clock-offsets records the target's own clock beside the probe's
   std::vector<std::string> asked;
   ClockNemesisOptions options;
   options.target_clock = [&asked](const std::string& node) {
-    using R = control::Result<TargetClockSample>;
+    using R = Result<TargetClockSample>;
     asked.push_back(node);
     if (node == "n2") return R::Error("node n2: fake: connection refused");
     TargetClockSample sample;

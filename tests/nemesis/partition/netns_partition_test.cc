@@ -226,7 +226,7 @@ TEST_CASE("partition netns: every kind gives exactly its grudge's connectivity",
   const auto names = cluster.names();
   std::string primary = "n4";
   PartitionNemesis nemesis(cluster.cluster(),
-                           [&]() -> control::Result<std::string> { return primary; });
+                           [&]() -> Result<std::string> { return primary; });
   SetUp(nemesis);
   CheckConnectivity(cluster, {}, true, "before any partition");
   for (const std::string& kind : GrudgeKinds()) {
@@ -271,7 +271,7 @@ TEST_CASE("partition netns: isolate-primary without a usable primary is an error
              Catch::Contains("the target does not report a primary"));
   TearDown(none);
 
-  auto answer = control::Result<std::string>::Error("no leader elected");
+  auto answer = Result<std::string>::Error("no leader elected");
   PartitionNemesis asking(cluster.cluster(), [&] { return answer; });
   SetUp(asking);
   Op failed = asking.Invoke(NemesisOp("start-partition", value));

@@ -111,11 +111,11 @@ TEST_CASE("partition nemesis: PrimaryOf follows the target's abilities", "[local
     bool can_kill() const override { return false; }
     bool can_pause() const override { return false; }
     bool has_primary() const override { return primary; }
-    control::Status Kill(const std::string&) override { return {}; }
-    control::Status Start(const std::string&) override { return {}; }
-    control::Status Pause(const std::string&) override { return {}; }
-    control::Status Resume(const std::string&) override { return {}; }
-    control::Result<std::string> Primary() override { return std::string("n2"); }
+    Status Kill(const std::string&) override { return {}; }
+    Status Start(const std::string&) override { return {}; }
+    Status Pause(const std::string&) override { return {}; }
+    Status Resume(const std::string&) override { return {}; }
+    Result<std::string> Primary() override { return std::string("n2"); }
   } target;
   CHECK_FALSE(PartitionNemesis::PrimaryOf(nullptr));
   CHECK_FALSE(PartitionNemesis::PrimaryOf(&target));

@@ -42,13 +42,13 @@ EtcdCluster::~EtcdCluster() {
 double EtcdCluster::Start(std::chrono::milliseconds ready_timeout) {
   const auto start = Clock::now();
   const std::vector<std::string> nodes = names();
-  std::vector<control::Status> setups(nodes.size());
+  std::vector<Status> setups(nodes.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < nodes.size(); ++i) {
     threads.emplace_back([&, i] { setups[i] = db_->Setup(remote(nodes[i]), env_); });
   }
   for (std::thread& t : threads) t.join();
-  for (const control::Status& s : setups) {
+  for (const Status& s : setups) {
     INFO(s.message());
     REQUIRE(s.ok());
   }
@@ -66,7 +66,7 @@ const control::NodeInfo& EtcdCluster::info(const std::string& node) const {
   return env_.nodes.front();
 }
 
-control::Result<Json> EtcdCluster::TryCall(const std::string& node, const std::string& method,
+Result<Json> EtcdCluster::TryCall(const std::string& node, const std::string& method,
                                            const Json& request) {
   coordcheck::etcd::HttpClient http(*env_.dialer, info(node).address, 2379);
   coordcheck::etcd::CallOutcome outcome;

@@ -46,7 +46,7 @@ class EtcdCluster {
 
   // One gateway call to `node` on a fresh connection (5 s limit); the reply, or a
   // Result error.
-  control::Result<Json> TryCall(const std::string& node, const std::string& method,
+  Result<Json> TryCall(const std::string& node, const std::string& method,
                                 const Json& request);
   // The same, REQUIRing success.
   Json Call(const std::string& node, const std::string& method, const Json& request);

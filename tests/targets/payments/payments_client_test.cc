@@ -138,12 +138,12 @@ class RoutingDialer final : public control::Dialer {
     int expected_port = 0;
     int real_port = 0;
   };
-  control::Result<int> Connect(const std::string& address, int port,
+  Result<int> Connect(const std::string& address, int port,
                                std::chrono::milliseconds timeout) override {
     std::lock_guard<std::mutex> lock(mu_);
     connects.push_back(address);
     auto it = routes.find(address);
-    if (it == routes.end()) return control::Result<int>::Error("no route to " + address);
+    if (it == routes.end()) return Result<int>::Error("no route to " + address);
     CHECK(port == it->second.expected_port);
     return wire::DialTcp("127.0.0.1", it->second.real_port, timeout);
   }

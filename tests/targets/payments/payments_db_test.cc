@@ -38,23 +38,23 @@ class PaymentsNodes {
     env_.bug = bug;
     env_.workload_options = std::move(options);
     std::vector<std::thread> setups;
-    std::vector<control::Status> results(env_.nodes.size());
+    std::vector<Status> results(env_.nodes.size());
     for (size_t i = 0; i < env_.nodes.size(); ++i) {
       setups.emplace_back(
           [&, i] { results[i] = db_.Setup(cluster_.remote(env_.nodes[i].name), env_); });
     }
     for (std::thread& t : setups) t.join();
-    for (const control::Status& s : results) {
+    for (const Status& s : results) {
       INFO(s.message());
       REQUIRE(s.ok());
     }
-    control::Status ready = db_.Ready(env_, std::chrono::seconds(60));
+    Status ready = db_.Ready(env_, std::chrono::seconds(60));
     INFO(ready.message());
     REQUIRE(ready.ok());
   }
   ~PaymentsNodes() {
     for (const control::NodeInfo& n : env_.nodes) {
-      control::Status s = db_.Teardown(cluster_.remote(n.name));
+      Status s = db_.Teardown(cluster_.remote(n.name));
       INFO(s.message());
       CHECK(s.ok());
     }

@@ -139,7 +139,7 @@ TEST_CASE("redis db: Setup rejects unknown options, bugs and a missing server, n
   SECTION("unknown option") {
     redistest::RedisCluster c("local", 3);
     c.env().options = {{"port", 6380}, {"prot", 1}};
-    const control::Status s = c.TryStart();
+    const Status s = c.TryStart();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("node n") == 0);
     CHECK(s.message().find("unknown redis option \"prot\" (known: port, renew, "
@@ -148,7 +148,7 @@ TEST_CASE("redis db: Setup rejects unknown options, bugs and a missing server, n
   SECTION("ill-typed option") {
     redistest::RedisCluster c("local", 3);
     c.env().options = {{"port", "6379"}};
-    const control::Status s = c.TryStart();
+    const Status s = c.TryStart();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("\"port\" must be an integer in 1..65535, got \"6379\"") !=
           std::string::npos);
@@ -156,7 +156,7 @@ TEST_CASE("redis db: Setup rejects unknown options, bugs and a missing server, n
   SECTION("bug") {
     redistest::RedisCluster c("local", 3);
     c.env().bug = "lost-writes";
-    const control::Status s = c.TryStart();
+    const Status s = c.TryStart();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("no bug variants (got \"lost-writes\")") != std::string::npos);
   }
@@ -164,7 +164,7 @@ TEST_CASE("redis db: Setup rejects unknown options, bugs and a missing server, n
     RedisDbOptions options;
     options.server_path = "/nonexistent/redis-server";
     redistest::RedisCluster c("local", 3, options);
-    const control::Status s = c.TryStart();
+    const Status s = c.TryStart();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("node n") == 0);
     CHECK(s.message().find("/nonexistent/redis-server is not an executable file") !=
@@ -181,7 +181,7 @@ TEST_CASE("redis db: Setup rejects unknown options, bugs and a missing server, n
     addr.sin_port = htons(6391);
     REQUIRE(inet_pton(AF_INET, c.remote("n3").address().c_str(), &addr.sin_addr) == 1);
     REQUIRE(bind(taken, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    const control::Status s = c.TryStart();
+    const Status s = c.TryStart();
     close(taken);
     INFO(s.message());
     REQUIRE_FALSE(s.ok());

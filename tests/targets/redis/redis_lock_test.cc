@@ -48,7 +48,7 @@ TEST_CASE("redis-lock: one holder at a time, the next after release", "[redis][l
   CHECK(took <= milliseconds(150));
 
   bool uncertain = true;
-  const control::Status released = a->Release(held, Clock::now() + milliseconds(500), &uncertain);
+  const Status released = a->Release(held, Clock::now() + milliseconds(500), &uncertain);
   INFO(released.message());
   CHECK(released.ok());
   CHECK_FALSE(uncertain);
@@ -86,7 +86,7 @@ TEST_CASE("redis-lock: release by a non-holder fails definitely", "[redis][lock]
   Grant forged = held;
   forged.token = "not-the-holder";
   bool uncertain = true;
-  control::Status s = b->Release(forged, Clock::now() + milliseconds(500), &uncertain);
+  Status s = b->Release(forged, Clock::now() + milliseconds(500), &uncertain);
   REQUIRE_FALSE(s.ok());
   CHECK_FALSE(uncertain);
   CHECK(s.message().find("n1 (") != std::string::npos);
@@ -123,7 +123,7 @@ TEST_CASE(
   CHECK_FALSE(second.fence.has_value());
   // a only learns it lost the lock when it releases: definitely not its lock any more.
   bool uncertain = true;
-  const control::Status late = a->Release(first, Clock::now() + milliseconds(500), &uncertain);
+  const Status late = a->Release(first, Clock::now() + milliseconds(500), &uncertain);
   CHECK_FALSE(late.ok());
   CHECK_FALSE(uncertain);
   CHECK(late.message().find("lock already expired or taken") != std::string::npos);

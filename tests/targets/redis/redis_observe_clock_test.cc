@@ -65,7 +65,7 @@ class ObservedRedis {
   // target_clock: RedisDb::ObserveClock of the node (called only once constructed).
   coordcheck::ClockNemesisOptions TargetClockOptions() {
     coordcheck::ClockNemesisOptions options;
-    options.target_clock = [this](const std::string& node) -> control::Result<TargetClockSample> {
+    options.target_clock = [this](const std::string& node) -> Result<TargetClockSample> {
       auto reading = redis().db().ObserveClock(Info(node), redis().env());
       if (!reading.ok()) return reading.status();
       return TargetClockSample{reading->offset_ms, reading->error_ms, reading->method};

@@ -25,22 +25,22 @@ RedisCluster::RedisCluster(const std::string& backend, int nodes,
 
 RedisCluster::~RedisCluster() {
   for (const std::string& node : cluster_.names()) {
-    const control::Status s = db_.Teardown(remote(node));
+    const Status s = db_.Teardown(remote(node));
     INFO("teardown " << node << ": " << s.message());
     CHECK(s.ok());
   }
 }
 
-control::Status RedisCluster::TryStart() {
+Status RedisCluster::TryStart() {
   started_ = true;
-  std::vector<std::future<control::Status>> setups;
+  std::vector<std::future<Status>> setups;
   for (const std::string& node : cluster_.names()) {
     setups.push_back(
         std::async(std::launch::async, [this, node] { return db_.Setup(remote(node), env_); }));
   }
-  control::Status first;
+  Status first;
   for (auto& setup : setups) {
-    control::Status s = setup.get();
+    Status s = setup.get();
     if (first.ok() && !s.ok()) first = s;
   }
   if (!first.ok()) return first;
@@ -48,7 +48,7 @@ control::Status RedisCluster::TryStart() {
 }
 
 void RedisCluster::Start() {
-  const control::Status s = TryStart();
+  const Status s = TryStart();
   INFO(s.message());
   REQUIRE(s.ok());
 }
@@ -74,7 +74,7 @@ coordcheck::LockEnv RedisCluster::LockEnvFor(int64_t ttl_ms, uint64_t seed,
   return env;
 }
 
-control::Result<Reply> RedisCluster::Call(const std::string& node,
+Result<Reply> RedisCluster::Call(const std::string& node,
                                           const std::vector<std::string>& argv,
                                           std::chrono::milliseconds timeout, bool* uncertain) {
   RespConnection connection(&cluster().dialer(), node, remote(node).address(), port());
@@ -101,7 +101,7 @@ ClockedRedis::ClockedRedis(const std::string& backend, int nodes,
     : redis_(backend, nodes) {
   nemesis_ =
       std::make_unique<coordcheck::ClockNemesis>(redis_.cluster(), CC_BIN_DIR, std::move(options));
-  const control::Status setup = nemesis_->Setup();
+  const Status setup = nemesis_->Setup();
   INFO(setup.message());
   REQUIRE(setup.ok());
   for (const std::string& node : redis_.names()) {
@@ -111,7 +111,7 @@ ClockedRedis::ClockedRedis(const std::string& backend, int nodes,
 }
 
 ClockedRedis::~ClockedRedis() {
-  const control::Status teardown = nemesis_->Teardown();
+  const Status teardown = nemesis_->Teardown();
   CHECK(teardown.message() == "");
 }
 

@@ -28,7 +28,7 @@ using redistest::MustFail;
 
 void MustRelease(RedlockClient& client, const Grant& grant) {
   bool uncertain = true;
-  const control::Status s = client.Release(grant, Clock::now() + milliseconds(1000), &uncertain);
+  const Status s = client.Release(grant, Clock::now() + milliseconds(1000), &uncertain);
   INFO(s.message());
   CHECK(s.ok());
   CHECK_FALSE(uncertain);
@@ -198,7 +198,7 @@ TEST_CASE("redlock: a restarted instance forgets the lock and a second client wi
   // a learns it had lost the lock only when it releases: n1 and n2 were still its own,
   // but a majority (n3, n4, n5) was b's.
   bool uncertain = true;
-  const control::Status late = a->Release(first, Clock::now() + milliseconds(1000), &uncertain);
+  const Status late = a->Release(first, Clock::now() + milliseconds(1000), &uncertain);
   INFO(late.message());
   CHECK_FALSE(late.ok());
   CHECK_FALSE(uncertain);

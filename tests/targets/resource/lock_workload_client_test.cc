@@ -38,28 +38,28 @@ struct Script {
 class ScriptedLock final : public LockClient {
  public:
   explicit ScriptedLock(Script* script) : script_(script) {}
-  control::Status Open(const LockEnv& env) override {
+  Status Open(const LockEnv& env) override {
     CHECK(env.nodes == std::vector<std::string>{"l1"});
     CHECK(env.ttl_ms == 2000);
-    return control::Status::Ok();
+    return Status::Ok();
   }
-  control::Result<Grant> Acquire(std::chrono::steady_clock::time_point, bool* uncertain) override {
+  Result<Grant> Acquire(std::chrono::steady_clock::time_point, bool* uncertain) override {
     std::lock_guard<std::mutex> lock(script_->mu);
     REQUIRE_FALSE(script_->acquires.empty());
     Script::Answer a = script_->acquires.front();
     script_->acquires.pop_front();
     *uncertain = a.uncertain;
-    if (!a.error.empty()) return control::Status::Error(a.error);
+    if (!a.error.empty()) return Status::Error(a.error);
     Grant g;
     g.token = "t" + std::to_string(a.fence.value_or(0));
     g.fence = a.fence;
     g.validity_ms = 2000;
     return g;
   }
-  control::Status Release(const Grant&, std::chrono::steady_clock::time_point, bool*) override {
+  Status Release(const Grant&, std::chrono::steady_clock::time_point, bool*) override {
     std::lock_guard<std::mutex> lock(script_->mu);
     ++script_->releases;
-    return control::Status::Ok();
+    return Status::Ok();
   }
   void Close() override {}
   void PauseBackground(std::chrono::milliseconds d) override {

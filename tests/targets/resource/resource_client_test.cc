@@ -22,7 +22,7 @@ using resource::ResourceClient;
 
 class TcpDialer final : public control::Dialer {
  public:
-  control::Result<int> Connect(const std::string& address, int port,
+  Result<int> Connect(const std::string& address, int port,
                                std::chrono::milliseconds timeout) override {
     return wire::DialTcp(address, port, timeout);
   }

@@ -76,18 +76,18 @@ TEST_CASE("resource db: runs only on the node its options name", "[resource][db]
       node.remote("n2").root_dir() + "/resource-data"};
   CHECK(argv == expected);
 
-  control::Status again = node.db().Setup(node.remote("n2"), node.env());
+  Status again = node.db().Setup(node.remote("n2"), node.env());
   CHECK_FALSE(again.ok());
   CHECK(Has(again.message(), "n2: resource is already running"));
 
   ResourceOptions stranger;
   stranger.node = "n9";
   resource::ResourceDb elsewhere(stranger);
-  control::Status s = elsewhere.Setup(node.remote("n1"), node.env());
+  Status s = elsewhere.Setup(node.remote("n1"), node.env());
   CHECK_FALSE(s.ok());
   CHECK(Has(s.message(), "node n1: resource: its node \"n9\" is not one of the run's nodes"));
   CHECK_FALSE(elsewhere.Node(node.env()).ok());
-  control::Status not_set_up = elsewhere.Ready(node.env(), std::chrono::milliseconds(100));
+  Status not_set_up = elsewhere.Ready(node.env(), std::chrono::milliseconds(100));
   CHECK(Has(not_set_up.message(), "Setup has not started it on any node"));
 }
 

@@ -30,12 +30,12 @@ ResourceNode::ResourceNode(resource::ResourceOptions options, const std::string&
   const std::string target = options.node.empty() ? env_.nodes[0].name : options.node;
   for (const control::NodeInfo& node : env_.nodes) {
     if (!options.node.empty() || node.name == target) {
-      control::Status s = db_->Setup(cluster_.remote(node.name), env_);
+      Status s = db_->Setup(cluster_.remote(node.name), env_);
       INFO("Setup on " << node.name << ": " << s.message());
       REQUIRE(s.ok());
     }
   }
-  control::Status ready = db_->Ready(env_, std::chrono::seconds(5));
+  Status ready = db_->Ready(env_, std::chrono::seconds(5));
   INFO("Ready: " << ready.message() << "\n" << ServerLog());
   REQUIRE(ready.ok());
   auto where = db_->Node(env_);
@@ -46,7 +46,7 @@ ResourceNode::ResourceNode(resource::ResourceOptions options, const std::string&
 
 ResourceNode::~ResourceNode() {
   for (const control::NodeInfo& node : env_.nodes) {
-    control::Status s = db_->Teardown(cluster_.remote(node.name));
+    Status s = db_->Teardown(cluster_.remote(node.name));
     INFO("Teardown on " << node.name << ": " << s.message());
     CHECK(s.ok());
   }
