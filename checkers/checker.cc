@@ -47,9 +47,8 @@ void Anomaly::SpanOps(const History& history, const std::vector<int64_t>& partne
   const auto n = static_cast<int64_t>(history.size());
   for (int64_t op : ops) {
     if (op < 0 || op >= n) continue;
-    const int64_t done = op < static_cast<int64_t>(partners.size()) && partners[op] > op
-                             ? partners[op]
-                             : op;
+    const int64_t done =
+        op < static_cast<int64_t>(partners.size()) && partners[op] > op ? partners[op] : op;
     const int64_t from = history.ops[op].time_ns, to = history.ops[done].time_ns;
     start_ns = start_ns ? std::min(*start_ns, from) : from;
     end_ns = end_ns ? std::max(*end_ns, to) : to;

@@ -186,7 +186,8 @@ std::string IntervalLink(const Json& a) {
       !a["interval_ns"][0].is_number_integer() || !a["interval_ns"][1].is_number_integer()) {
     return "";
   }
-  const int64_t start = a["interval_ns"][0].get<int64_t>(), end = a["interval_ns"][1].get<int64_t>();
+  const int64_t start = a["interval_ns"][0].get<int64_t>(),
+                end = a["interval_ns"][1].get<int64_t>();
   if (end < start) return "";
   return " <a class=\"interval-link\" href=\"#timeline-section\" data-start-us=\"" +
          std::to_string(start / 1000) + "\" data-end-us=\"" + std::to_string(end / 1000) + "\">" +

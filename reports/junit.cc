@@ -83,8 +83,8 @@ std::string Seconds(double s) {
 std::string AnomalyText(const Json& checker) {
   std::string out;
   const Json details = checker.value("details", Json::object());
-  const bool typed = checker.is_object() && checker.contains("anomalies") &&
-                     checker["anomalies"].is_array();
+  const bool typed =
+      checker.is_object() && checker.contains("anomalies") && checker["anomalies"].is_array();
   int listed = 0;
   if (typed || details.is_object()) {
     for (const Json& a : typed ? checker["anomalies"] : details.value("anomalies", Json::array())) {

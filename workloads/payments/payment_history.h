@@ -206,7 +206,7 @@ class AnomalyList {
   std::vector<int64_t> counts_;
   std::vector<std::vector<std::string>> examples_;
   Json listed_ = Json::array();
-  std::vector<Anomaly> typed_;  // listed_'s, undated
+  std::vector<Anomaly> typed_;    // listed_'s, undated
   std::vector<size_t> dated_by_;  // how many of each typed_'s first ops date it
   bool truncated_ = false;
 };

@@ -659,8 +659,7 @@ History OverlapWithIncrements(const LogBuilder& log, std::optional<int64_t> coun
   return b.history();
 }
 
-TEST_CASE("mutual-exclusion: a typed overlap names both critical sections' increments",
-          "[lock]") {
+TEST_CASE("mutual-exclusion: a typed overlap names both critical sections' increments", "[lock]") {
   const LogBuilder log = OverlapLog();
   const History h = OverlapWithIncrements(log, 1);
   CheckResult r = RunMutex(h);
