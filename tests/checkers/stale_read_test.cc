@@ -117,7 +117,7 @@ TEST_CASE("linearizable: the typed anomaly names the failing op, then the prefix
   INFO(r.ToJson().dump(2));
   REQUIRE(r.valid == Validity::kInvalid);
   REQUIRE(r.anomalies.size() == 1);
-  const Anomaly& a = r.anomalies[0];
+  const coordcheck::Anomaly& a = r.anomalies[0];
   CHECK(a.type == "not-linearizable");
   CHECK(a.explanation == r.details["explanation"]);
   CHECK(a.ops == std::vector<int64_t>{2, 0});

@@ -665,7 +665,7 @@ TEST_CASE("mutual-exclusion: a typed overlap names both critical sections' incre
   CheckResult r = RunMutex(h);
   REQUIRE(r.valid == Validity::kInvalid);
   REQUIRE(r.anomalies.size() == 2);
-  const Anomaly& overlap = r.anomalies[0];
+  const coordcheck::Anomaly& overlap = r.anomalies[0];
   CHECK(overlap.type == "overlap");
   CHECK(overlap.explanation == r.details["anomalies"][0]["explanation"]);
   CHECK(overlap.ops == std::vector<int64_t>{0, 1});

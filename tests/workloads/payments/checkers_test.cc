@@ -313,7 +313,7 @@ TEST_CASE("idempotency: an acknowledged key charged twice is a duplicate-charge"
   // Typed: the duplicate names its attempts, then the read; it is dated by the attempts (the
   // first invoke to the retry's ok).
   REQUIRE(r.anomalies.size() == 2);
-  const Anomaly& typed = r.anomalies[0];
+  const coordcheck::Anomaly& typed = r.anomalies[0];
   CHECK(typed.type == "duplicate-charge");
   CHECK(typed.explanation == words);
   CHECK(typed.ops == std::vector<int64_t>{first, second, read});
