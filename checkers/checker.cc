@@ -1,5 +1,6 @@
 #include "checkers/checker.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "checkers/clock_effect.h"
@@ -37,11 +38,32 @@ Json ValidityToJson(Validity v) {
   return "unknown";
 }
 
+Json Anomaly::ToJson() const {
+  Json j = {{"type", type}, {"explanation", explanation}, {"ops", ops}};
+  if (start_ns && end_ns) j["interval_ns"] = Json::array({*start_ns, *end_ns});
+  return j;
+}
+
+void Anomaly::SpanOps(const History& history, const std::vector<int64_t>& partners) {
+  const auto n = static_cast<int64_t>(history.size());
+  for (int64_t op : ops) {
+    if (op < 0 || op >= n) continue;
+    const int64_t done =
+        op < static_cast<int64_t>(partners.size()) && partners[op] > op ? partners[op] : op;
+    const int64_t from = history.ops[op].time_ns, to = history.ops[done].time_ns;
+    start_ns = start_ns ? std::min(*start_ns, from) : from;
+    end_ns = end_ns ? std::max(*end_ns, to) : to;
+  }
+}
+
 Json CheckResult::ToJson() const {
+  Json typed = Json::array();
+  for (const Anomaly& a : anomalies) typed.push_back(a.ToJson());
   return Json{{"valid", ValidityToJson(valid)},
               {"verdict", ValidityName(valid)},
               {"summary", summary},
-              {"details", details}};
+              {"details", details},
+              {"anomalies", std::move(typed)}};
 }
 
 CheckResult& CheckResult::SetUnknown(const std::string& reason, const std::string& message) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,13 +31,41 @@ Validity MergeValidity(Validity a, Validity b);
 // Jepsen's spelling of :valid? in JSON: true, false or "unknown".
 Json ValidityToJson(Validity v);
 
+// One thing a checker found wrong, as data: what reports link and junit.xml prints. The
+// checker names the ops itself, so readers never guess them from `details`.
+struct Anomaly {
+  // (Every member has a default initializer, so {type, explanation, ops} is complete.)
+  std::string type{};         // e.g. "overlap", "duplicate-charge", "not-linearizable"
+  std::string explanation{};  // one or more sentences; ops written "op N"
+  // The ops it names, by event index: an op's invoke, a lone nemesis event's own index.
+  std::vector<int64_t> ops{};
+  // When it happened, in history time (Op::time_ns); both set or neither.
+  std::optional<int64_t> start_ns{}, end_ns{};
+
+  // {"type", "explanation", "ops": [...], "interval_ns": [start, end] (only when known)}.
+  Json ToJson() const;
+  // Sets the interval to span `ops`: from the earliest invoke to the latest completion (an op
+  // never completed counts by its invoke). `partners` is history.Partners(). Unchanged when
+  // no op is in the history.
+  void SpanOps(const History& history, const std::vector<int64_t>& partners);
+};
+
 struct CheckResult {
   Validity valid = Validity::kUnknown;
   Json details = Json::object();  // checker-specific; see each checker's header
   std::string summary;            // one or two lines for the terminal
+  // What was found wrong, in the checker's order; a checker may list fewer than it counts
+  // (details say how many). Empty when valid or unknown.
+  std::vector<Anomaly> anomalies;
 
-  // {"valid": true | false | "unknown", "verdict": "valid" | "invalid" |
-  //  "unknown", "summary": ..., "details": ...}
+  // The contract results.json readers (reports/, junit.xml) rely on:
+  // {"valid": true | false | "unknown", "verdict": "valid" | "invalid" | "unknown",
+  //  "summary": ..., "details": ...,
+  //  "anomalies": [{"type", "explanation", "ops": [event index, ...],
+  //                 "interval_ns": [start_ns, end_ns] (only when known)}, ...]}
+  // "anomalies" is always written (empty when none); its absence marks a result written
+  // before anomalies were typed. A composed result keeps each part's anomalies in that
+  // part's JSON (details."<name>".anomalies) and has none of its own.
   Json ToJson() const;
 
   // Makes this result unknown: details "reason" (e.g. "error", "time-limit") and "message",

@@ -29,6 +29,10 @@ struct PartitionOutcome {
   std::optional<lin::StaleRead> stale;  // invalid by a stale-read proof, the search undecided
 };
 
+// How many ops of the partial linearization a not-linearizable anomaly names besides the
+// failing op.
+constexpr size_t kPrefixOpsNamed = 3;
+
 // How long the search may try to find the longest prefix of a history that a
 // stale-read proof already shows invalid.
 constexpr std::chrono::milliseconds kSearchAfterProof{1000};
@@ -373,6 +377,11 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
           "longest prefix is given.)";
       result.details["explanation"] = explanation;
       result.summary = explanation;
+      Anomaly a{"stale-read", explanation, {sr.read}};
+      for (int64_t op : {sr.overwrite, sr.last_writer})
+        if (op >= 0) a.ops.push_back(op);
+      a.SpanOps(history, partners);  // from the first writer's invoke to the read's completion
+      result.anomalies.push_back(std::move(a));
       return result;
     }
     result.details["op"] = OpSummary(history, p.invokes[s.failed_op], p.returns[s.failed_op]);
@@ -399,6 +408,13 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
                    states.dump());
     result.details["explanation"] = explanation;
     result.summary = explanation;
+    // The failing op, dated by itself, then the last ops of the prefix (latest first): the
+    // ones whose effects left the states it cannot follow.
+    Anomaly a{"not-linearizable", explanation, {p.invokes[s.failed_op]}};
+    a.SpanOps(history, partners);
+    for (size_t k = s.prefix.size(); k > 0 && a.ops.size() <= kPrefixOpsNamed; --k)
+      a.ops.push_back(p.invokes[s.prefix[k - 1]]);
+    result.anomalies.push_back(std::move(a));
     return result;
   }
   size_t checked = 0;

@@ -27,6 +27,11 @@
 //            from real-time order alone (checkers/stale_read.h), the key is
 //            invalid with "proof": {"read", "value", "overwrite",
 //            "last_writer"} and empty "prefix" and "states".
+//   Typed anomalies (CheckResult::anomalies), one when invalid: "not-linearizable"
+//            naming the failing op, then up to 3 ops ending the prefix (latest first),
+//            dated from the failing op's invoke to its completion; or "stale-read" naming
+//            the read, the overwrite and the last writer (when known), dated from the
+//            earliest of their invokes to the latest completion.
 //   unknown: {"model", "reason": "time-limit"|"memory-limit"|"error", "message",
 //            "line" (for an error about one event: its line, index + 1),
 //            "keys_checked", "keys"}

@@ -13,8 +13,10 @@ namespace {
 // Members of a linearizability result rendered as its counterexample, not as figures.
 constexpr std::string_view kCounterexampleKeys[] = {"op", "prefix", "states", "proof",
                                                     "explanation"};
-// Integer members of an anomaly that name an op (a heuristic over the checkers' details: these
-// names hold event indices wherever they are integers).
+// The fallback for results.json written before anomalies were typed (no "anomalies" array in a
+// checker's result): integer members of a details anomaly that name an op (a heuristic over
+// the checkers' details: these names held event indices wherever they were integers). A
+// result with typed anomalies never goes through this guess.
 constexpr std::string_view kOpFields[] = {"op",     "index",     "invoke",      "complete",
                                           "read",   "overwrite", "last_writer", "write",
                                           "writer", "event"};
@@ -60,7 +62,8 @@ std::string Badge(const std::string& verdict) {
   return "<span class=\"badge badge-" + Slug(verdict) + "\">" + EscapeHtml(verdict) + "</span>";
 }
 
-// Finds the ops an anomaly names: op-index fields and critical sections, recursively.
+// The fallback guess (see kOpFields): the ops a details anomaly seems to name, from op-index
+// fields and critical sections, recursively.
 void CollectOps(const Json& v, int depth, OpRefs* refs, std::vector<int64_t>* ops) {
   if (depth > 4 || ops->size() >= kMaxAnomalyOps) return;
   auto add = [&](int64_t op) {
@@ -105,8 +108,9 @@ std::string FiguresTable(const Json& details, const std::set<std::string>& skip)
   return rows.empty() ? "" : "<table class=\"figures\">" + rows + "</table>\n";
 }
 
-// An array of objects as a table of their members (nested values as cut JSON text).
-std::string ObjectTable(const std::string& title, const Json& rows, OpRefs* refs,
+// An array of objects as a table of their members (nested values as cut JSON text); with
+// `guess_ops` (an untyped result) a last column of the ops each row seems to name.
+std::string ObjectTable(const std::string& title, const Json& rows, bool guess_ops, OpRefs* refs,
                         const ReportOptions& options) {
   std::vector<std::string> columns;
   std::set<std::string> seen;
@@ -121,7 +125,7 @@ std::string ObjectTable(const std::string& title, const Json& rows, OpRefs* refs
       "<h4>" + EscapeHtml(Label(title)) + " (" + std::to_string(rows.size()) + ")</h4>\n";
   out += "<div class=\"table-wrap\"><table class=\"list\"><thead><tr>";
   for (const std::string& c : columns) out += "<th>" + EscapeHtml(Label(c)) + "</th>";
-  out += "<th>ops</th></tr></thead><tbody>\n";
+  out += guess_ops ? "<th>ops</th></tr></thead><tbody>\n" : "</tr></thead><tbody>\n";
   for (size_t i = 0; i < shown; ++i) {
     const Json& row = rows[i];
     out += "<tr>";
@@ -135,11 +139,14 @@ std::string ObjectTable(const std::string& title, const Json& rows, OpRefs* refs
         out += "<td>" + EscapeHtml(IsScalar(*it) ? ScalarText(*it) : JsonText(*it, 200)) + "</td>";
       }
     }
-    std::vector<int64_t> ops;
-    CollectOps(row, 0, refs, &ops);
-    out += "<td>";
-    for (int64_t op : ops) out += refs->Link(op, "#" + std::to_string(op)) + " ";
-    out += "</td></tr>\n";
+    if (guess_ops) {
+      std::vector<int64_t> ops;
+      CollectOps(row, 0, refs, &ops);
+      out += "<td>";
+      for (int64_t op : ops) out += refs->Link(op, "#" + std::to_string(op)) + " ";
+      out += "</td>";
+    }
+    out += "</tr>\n";
   }
   out += "</tbody></table></div>\n";
   if (rows.size() > shown) {
@@ -149,7 +156,47 @@ std::string ObjectTable(const std::string& title, const Json& rows, OpRefs* refs
   return out;
 }
 
-std::string AnomalyList(const std::string& slug, const Json& anomalies, bool truncated,
+// The ops of one anomaly, each linked and described.
+std::string AnomalyOps(const std::vector<int64_t>& ops, OpRefs* refs) {
+  if (ops.empty()) return "";
+  std::string out = "<ul class=\"anomaly-ops\">";
+  for (int64_t op : ops) {
+    out += "<li>" + refs->Link(op, "op " + std::to_string(op)) + ": " +
+           EscapeHtml(refs->Describe(op)) + "</li>";
+  }
+  return out + "</ul>";
+}
+
+// A typed anomaly's ops (checkers/checker.h): every event index it lists that is in the
+// history, resolved to its op, each once.
+std::vector<int64_t> TypedOps(const Json& a, OpRefs* refs) {
+  std::vector<int64_t> ops;
+  if (!a.contains("ops") || !a["ops"].is_array()) return ops;
+  for (const Json& e : a["ops"]) {
+    const int64_t op = e.is_number_integer() ? refs->Resolve(e.get<int64_t>()) : -1;
+    if (op >= 0 && std::find(ops.begin(), ops.end(), op) == ops.end()) ops.push_back(op);
+  }
+  return ops;
+}
+
+// A link that zooms the timeline to a typed anomaly's "interval_ns" (report.js reads
+// data-start-us / data-end-us, the timeline's unit); "" without a valid interval.
+std::string IntervalLink(const Json& a) {
+  if (!a.contains("interval_ns") || !a["interval_ns"].is_array() || a["interval_ns"].size() != 2 ||
+      !a["interval_ns"][0].is_number_integer() || !a["interval_ns"][1].is_number_integer()) {
+    return "";
+  }
+  const int64_t start = a["interval_ns"][0].get<int64_t>(),
+                end = a["interval_ns"][1].get<int64_t>();
+  if (end < start) return "";
+  return " <a class=\"interval-link\" href=\"#timeline-section\" data-start-us=\"" +
+         std::to_string(start / 1000) + "\" data-end-us=\"" + std::to_string(end / 1000) + "\">" +
+         FormatSeconds(start) + " \u2013 " + FormatSeconds(end) + "</a>";
+}
+
+// The anomalies as a list. `typed`: the result's typed "anomalies" (their ops and interval are
+// data); else details.anomalies of an older results.json, whose ops are guessed (CollectOps).
+std::string AnomalyList(const std::string& slug, const Json& anomalies, bool typed, bool truncated,
                         OpRefs* refs, const ReportOptions& options) {
   const size_t shown =
       std::min(anomalies.size(), static_cast<size_t>(std::max(0, options.max_list_rows)));
@@ -160,7 +207,8 @@ std::string AnomalyList(const std::string& slug, const Json& anomalies, bool tru
     const Json& a = anomalies[i];
     out += "<li class=\"anomaly\" id=\"anomaly-" + slug + "-" + std::to_string(i + 1) + "\">";
     if (a.is_object() && a.contains("type")) {
-      out += "<span class=\"anomaly-type\">" + EscapeHtml(PlainText(a["type"], 80)) + "</span> ";
+      out += "<span class=\"anomaly-type\">" + EscapeHtml(PlainText(a["type"], 80)) + "</span>" +
+             (typed ? IntervalLink(a) : "") + " ";
     }
     if (a.is_object() && a.contains("explanation") && a["explanation"].is_string()) {
       out += refs->Linkify(a["explanation"].get<std::string>());
@@ -170,16 +218,12 @@ std::string AnomalyList(const std::string& slug, const Json& anomalies, bool tru
       out += "<code>" + EscapeHtml(JsonText(a, 600)) + "</code>";
     }
     std::vector<int64_t> ops;
-    CollectOps(a, 0, refs, &ops);
-    if (!ops.empty()) {
-      out += "<ul class=\"anomaly-ops\">";
-      for (int64_t op : ops) {
-        out += "<li>" + refs->Link(op, "op " + std::to_string(op)) + ": " +
-               EscapeHtml(refs->Describe(op)) + "</li>";
-      }
-      out += "</ul>";
+    if (typed) {
+      if (a.is_object()) ops = TypedOps(a, refs);
+    } else {
+      CollectOps(a, 0, refs, &ops);
     }
-    out += "</li>\n";
+    out += AnomalyOps(ops, refs) + "</li>\n";
   }
   out += "</ol>\n";
   if (anomalies.size() > shown) {
@@ -410,17 +454,20 @@ std::string RenderCheckers(const Json& checkers, OpRefs* refs, const ReportOptio
       out += Counterexample(details, !counterexample_shown, refs, options);
       counterexample_shown = true;
     }
-    if (details.contains("anomalies") && details["anomalies"].is_array() &&
-        !details["anomalies"].empty()) {
+    // Typed anomalies (checkers/checker.h) name their ops; without them (a results.json
+    // written before they were typed) the ops of details.anomalies are guessed.
+    const bool typed = result.contains("anomalies") && result["anomalies"].is_array();
+    const Json& listed = typed ? result["anomalies"] : details.value("anomalies", Json());
+    if (listed.is_array() && !listed.empty()) {
       out += AnomalyList(
-          slug, details["anomalies"],
+          slug, listed, typed,
           details.contains("anomalies_truncated") && details["anomalies_truncated"] == true, refs,
           options);
     }
     for (const auto& [key, v] : details.items()) {
       if (skip.count(key) || IsScalar(v) || IsSmallScalarArray(v)) continue;
       if (IsObjectArray(v)) {
-        out += ObjectTable(key, v, refs, options);
+        out += ObjectTable(key, v, !typed, refs, options);
       } else if (v.is_array() && v.empty()) {
         continue;
       } else {

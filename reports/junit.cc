@@ -78,12 +78,16 @@ std::string Seconds(double s) {
 }
 
 // The explanations of a checker's anomalies, one per line (at most 100), else its summary.
+// They come from the typed "anomalies" (checkers/checker.h); details.anomalies only for
+// results.json written before anomalies were typed.
 std::string AnomalyText(const Json& checker) {
   std::string out;
   const Json details = checker.value("details", Json::object());
+  const bool typed =
+      checker.is_object() && checker.contains("anomalies") && checker["anomalies"].is_array();
   int listed = 0;
-  if (details.is_object()) {
-    for (const Json& a : details.value("anomalies", Json::array())) {
+  if (typed || details.is_object()) {
+    for (const Json& a : typed ? checker["anomalies"] : details.value("anomalies", Json::array())) {
       if (!a.is_object() || !a.contains("explanation")) continue;
       if (++listed > 100) {
         out += "...\n";
@@ -91,7 +95,8 @@ std::string AnomalyText(const Json& checker) {
       }
       out += Text(a["explanation"]) + "\n";
     }
-    if (listed == 0 && details.contains("explanation")) out += Text(details["explanation"]) + "\n";
+    if (listed == 0 && details.is_object() && details.contains("explanation"))
+      out += Text(details["explanation"]) + "\n";
   }
   if (out.empty()) out = Text(checker.value("summary", Json())) + "\n";
   return out;

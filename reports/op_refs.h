@@ -5,8 +5,10 @@
 //
 // An op is named by the index of its first event (its invoke; a lone nemesis event's own
 // index), as the checkers name ops; a reference to a completion's index resolves to its op.
-// Lock results name critical sections ("cs": "3-1") rather than ops: OpOfCs finds the client
-// op whose value carries that cs (the increment that ran it).
+// Checkers name the ops of their anomalies themselves (typed anomalies, checkers/checker.h);
+// OpOfCs serves only the fallback for results.json written before that, whose lock anomalies
+// named critical sections ("cs": "3-1") rather than ops: it finds the client op whose value
+// carries that cs (the increment that ran it).
 //
 // Thread-safety: not thread-safe (records references; builds the cs map lazily).
 #pragma once
@@ -27,7 +29,7 @@ class OpRefs {
 
   // The op (its first event's index) that event `index` belongs to; -1 when there is none.
   int64_t Resolve(int64_t index) const { return view_.OpOf(index); }
-  // The op of critical section `cs`, or -1.
+  // The op of critical section `cs`, or -1 (for untyped results only; see above).
   int64_t OpOfCs(const std::string& cs);
 
   // Plain text: "process 3 read 2, ok 2 at 12.310 s (invoked at 12.100 s)".

@@ -911,6 +911,14 @@
   // ---- links to ops -------------------------------------------------------------------
 
   function wireOpLinks() {
+    // An anomaly's interval (data-start-us / data-end-us): zoom the timeline to it.
+    doc.addEventListener('click', function (e) {
+      var a = e.target && e.target.closest ? e.target.closest('a[data-start-us]') : null;
+      if (!a || !data) return;
+      var s = Number(a.getAttribute('data-start-us')), t = Number(a.getAttribute('data-end-us'));
+      var pad = Math.max((t - s) / 4, 1000);
+      setView(s - pad, t + pad);
+    });
     doc.addEventListener('click', function (e) {
       var a = e.target && e.target.closest ? e.target.closest('a[data-op]') : null;
       if (!a || !data) return;

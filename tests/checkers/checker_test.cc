@@ -23,6 +23,7 @@ class FixedChecker final : public Checker {
     r.valid = verdict_;
     r.summary = name_ + " says " + std::string(ValidityName(verdict_));
     r.details["seen"] = true;
+    if (verdict_ == Validity::kInvalid) r.anomalies.push_back({"bad", name_ + " is bad", {3, 5}});
     return r;
   }
 
@@ -69,6 +70,32 @@ TEST_CASE("ComposeChecker merges verdicts and keeps each checker's result") {
   CHECK(j["valid"] == false);
   CHECK(j["verdict"] == "invalid");
   CHECK(j["details"].size() == 3);
+  // Each part keeps its typed anomalies; the composed result has none of its own.
+  CHECK(r.anomalies.empty());
+  CHECK(j["anomalies"] == Json::array());
+  CHECK(r.details["b"]["anomalies"] ==
+        Json::parse(R"([{"type":"bad","explanation":"b is bad","ops":[3,5]}])"));
+  CHECK(r.details["a"]["anomalies"] == Json::array());
+}
+
+TEST_CASE("Anomaly: JSON shape, and the interval spans its ops") {
+  History h;
+  for (int i = 0; i < 4; ++i) {
+    Op op;
+    op.time_ns = 100 * (i + 1);
+    op.process = i < 2 ? i : i - 2;
+    op.type = i < 2 ? OpType::kInvoke : OpType::kOk;
+    op.f = "read";
+    h.Append(op);
+  }
+  REQUIRE_FALSE(h.Validate().has_value());
+  Anomaly a{"t", "words", {1, 0}};
+  CHECK_FALSE(a.ToJson().contains("interval_ns"));
+  a.SpanOps(h, h.Partners());
+  CHECK(a.start_ns == 100);
+  CHECK(a.end_ns == 400);
+  CHECK(a.ToJson() == Json::parse(R"({"type":"t","explanation":"words","ops":[1,0],
+                                      "interval_ns":[100,400]})"));
 }
 
 TEST_CASE("ComposeChecker turns a checker's exception into unknown, never a pass") {

@@ -98,6 +98,33 @@ TEST_CASE("stale read: the checker reports the proof when its search runs out of
   CHECK(r.details["op"]["index"] == 58);
   CHECK(r.details["proof"]["overwrite"] == 56);
   CHECK(r.summary.find("stale read") != std::string::npos);
+  // Typed: the read, the overwrite, then the last writer of 1 (op 1).
+  REQUIRE(r.anomalies.size() == 1);
+  CHECK(r.anomalies[0].type == "stale-read");
+  CHECK(r.anomalies[0].ops == std::vector<int64_t>{58, 56, 1});
+  CHECK(r.anomalies[0].start_ns == b.history().ops[1].time_ns);
+  CHECK(r.anomalies[0].end_ns == b.history().ops[59].time_ns);
+}
+
+TEST_CASE("linearizable: the typed anomaly names the failing op, then the prefix") {
+  HistoryBuilder b;
+  b.Invoke(0, "write", 1).Ok(0);  // 0-1
+  b.Invoke(1, "read").Ok(1, 2);   // 2-3: 2 was never written
+  LinearizableOptions options;
+  options.model = "register";
+  const History& h = b.history();
+  const CheckResult r = LinearizableChecker(options).Check(h, CheckBudget{});
+  INFO(r.ToJson().dump(2));
+  REQUIRE(r.valid == Validity::kInvalid);
+  REQUIRE(r.anomalies.size() == 1);
+  const coordcheck::Anomaly& a = r.anomalies[0];
+  CHECK(a.type == "not-linearizable");
+  CHECK(a.explanation == r.details["explanation"]);
+  CHECK(a.ops == std::vector<int64_t>{2, 0});
+  CHECK(a.start_ns == h.ops[2].time_ns);
+  CHECK(a.end_ns == h.ops[3].time_ns);
+  CHECK(r.ToJson()["anomalies"][0]["interval_ns"] ==
+        Json::array({h.ops[2].time_ns, h.ops[3].time_ns}));
 }
 
 TEST_CASE("stale read: every proof agrees with brute force and the search") {

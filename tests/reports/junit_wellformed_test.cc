@@ -69,5 +69,24 @@ TEST_CASE("junit.xml: characters XML 1.0 forbids never make the file ill-formed"
   CHECK(out == summary + "\n");  // xmllint ends its output with a newline
 }
 
+TEST_CASE("junit.xml: the failure text comes from the typed anomalies' explanations") {
+  RunRecord run;
+  run.test = {{"name", "t"}, {"seed", 1}};
+  run.results = {{"verdict", "invalid"},
+                 {"checkers",
+                  {{"fencing",
+                    {{"verdict", "invalid"},
+                     {"summary", "the summary"},
+                     {"details", {{"anomalies", {{{"explanation", "the untyped words"}}}}}},
+                     {"anomalies",
+                      {{{"type", "fence-decrease"},
+                        {"explanation", "the typed words"},
+                        {"ops", {1, 2}}}}}}}}}};
+  const std::string xml = RenderJUnit({run});
+  INFO(xml);
+  CHECK(xml.find("the typed words") != std::string::npos);
+  CHECK(xml.find("the untyped words") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace coordcheck

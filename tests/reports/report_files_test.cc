@@ -4,8 +4,10 @@
 
 #include <filesystem>
 
+#include "history/jsonl.h"
 #include "reports/report.h"
 #include "tests/reports/report_test_util.h"
+#include "workloads/lock/mutual_exclusion.h"
 
 namespace coordcheck {
 namespace {
@@ -61,6 +63,32 @@ TEST_CASE("run folder: a real invalid lock run links its anomalies to their ops"
   const Json values = ScriptBlockJson(html, "op-values");
   for (const Json& op : data["referenced"])
     CHECK(values.contains(std::to_string(op.get<int64_t>())));
+}
+
+TEST_CASE("run folder: a lock run re-checked today links the ops its typed anomalies name") {
+  TempDir dir;
+  const std::string run = CopyRun(dir, "lock-redis-lock");
+  History history;
+  REQUIRE_FALSE(ReadHistoryFile(run + "/history.jsonl", &history).has_value());
+  const CheckResult r = MutualExclusionChecker().Check(history, CheckBudget{});
+  REQUIRE(r.valid == Validity::kInvalid);
+  REQUIRE(r.anomalies.size() >= 1);
+  REQUIRE(r.anomalies[0].type == "overlap");
+  REQUIRE(r.anomalies[0].ops.size() == 2);
+  Json results = Json::parse(ReadFile(run + "/results.json"));
+  results["checkers"]["mutual-exclusion"] = r.ToJson();
+  test::WriteFile(run + "/results.json", results.dump());
+  REQUIRE(WriteRunReport(run).ok());
+  const std::string html = ReadFile(run + "/report.html");
+  const size_t first = html.find("id=\"anomaly-mutual-exclusion-1\"");
+  REQUIRE(first != std::string::npos);
+  const std::string item = html.substr(first, html.find("</li>\n", first) - first);
+  INFO(item);
+  for (int64_t op : r.anomalies[0].ops) {
+    CHECK(item.find("data-op=\"" + std::to_string(op) + "\">op " + std::to_string(op) + "</a>") !=
+          std::string::npos);
+  }
+  CHECK(item.find("class=\"interval-link\"") != std::string::npos);
 }
 
 TEST_CASE("run folder: a missing history still gives a report that says so") {

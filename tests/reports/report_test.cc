@@ -410,5 +410,64 @@ TEST_CASE("report: fault colours, legend and classes come from the fault catalog
   }
 }
 
+// A mutual-exclusion result whose details anomaly has a member merely named "op" (8) and a
+// critical section "cs" the history's ops do not carry; with `typed`, the typed anomaly names
+// ops 0 and 6 and an interval.
+Json OverlapResult(bool typed) {
+  Json result = {{"valid", false},
+                 {"verdict", "invalid"},
+                 {"summary", "1 overlapping pair"},
+                 {"details",
+                  {{"anomalies",
+                    {{{"type", "overlap"},
+                      {"op", 8},
+                      {"a", {{"cs", "0-1"}}},
+                      {"explanation", "critical sections 0-1 and 1-1 overlapped"}}}}}}};
+  if (typed) {
+    result["anomalies"] = {{{"type", "overlap"},
+                            {"explanation", "critical sections 0-1 and 1-1 overlapped"},
+                            {"ops", {0, 6}},
+                            {"interval_ns", {20'000'000, 30'000'000}}}};
+  }
+  return result;
+}
+
+// The report of OverlapResult(typed) over StaleReadHistory(): the page in `html`, the
+// anomaly's list item returned.
+std::string RenderedAnomaly(bool typed, std::string* html) {
+  Json results = {{"verdict", "invalid"}, {"valid", false}};
+  results["checkers"]["mutual-exclusion"] = OverlapResult(typed);
+  *html = RenderRunReport(TestJson("t"), results, StaleReadHistory());
+  const size_t item = html->find("<li class=\"anomaly\" id=\"anomaly-mutual-exclusion-1\">");
+  REQUIRE(item != std::string::npos);
+  return html->substr(item, html->find("</li>\n", item) - item);
+}
+
+TEST_CASE("report: a typed anomaly links every op it names, and nothing it does not") {
+  std::string html;
+  const std::string anomaly = RenderedAnomaly(true, &html);
+  INFO(anomaly);
+  CHECK(anomaly.find("<a class=\"op-link\" href=\"#op-0\" data-op=\"0\">op 0</a>: ") !=
+        std::string::npos);
+  CHECK(anomaly.find("<a class=\"op-link\" href=\"#op-6\" data-op=\"6\">op 6</a>: ") !=
+        std::string::npos);
+  // details' "op": 8 is no longer guessed to be an op.
+  CHECK(anomaly.find("data-op=\"8\"") == std::string::npos);
+  // The interval zooms the timeline (in its unit, microseconds).
+  CHECK(anomaly.find("data-start-us=\"20000\" data-end-us=\"30000\"") != std::string::npos);
+  CHECK(anomaly.find("0.020 s \u2013 0.030 s") != std::string::npos);
+  CHECK(Count(html, "<li class=\"anomaly\"") == 1);  // details.anomalies are not listed again
+}
+
+TEST_CASE("report: a results.json without typed anomalies falls back to the guess") {
+  std::string html;
+  const std::string anomaly = RenderedAnomaly(false, &html);
+  INFO(anomaly);
+  CHECK(anomaly.find("<a class=\"op-link\" href=\"#op-8\" data-op=\"8\">op 8</a>: ") !=
+        std::string::npos);
+  CHECK(anomaly.find("data-op=\"6\"") == std::string::npos);
+  CHECK(anomaly.find("data-start-us") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace coordcheck

@@ -1,5 +1,7 @@
 #include "workloads/lock/fencing.h"
 
+#include <optional>
+
 #include "workloads/lock/resource_log.h"
 
 namespace coordcheck {
@@ -29,6 +31,7 @@ CheckResult FencingChecker::Check(const History& history, const CheckBudget& bud
   Json rejected_list = Json::array();
   Json anomalies = Json::array();
   bool truncated = false;
+  std::optional<lock_log::CsOps> cs_ops;  // built for the first anomaly
   for (size_t i = 0; i < entries.size(); ++i) {
     if (i % lock_log::kClockStride == 0 && Clock::now() >= deadline) {
       return unknown("time-limit", "time limit of " + std::to_string(budget.time_limit.count()) +
@@ -69,6 +72,12 @@ CheckResult FencingChecker::Check(const History& history, const CheckBudget& bud
                            ") after it had accepted fence " + std::to_string(*h.fence) +
                            " from critical section " + lock_log::DescribeCs(h) + " at seq " +
                            std::to_string(h.seq) + " (" + lock_log::Seconds(h.t_ns) + ")";
+        // Typed: the stale write's increment, then the one holding the higher fence.
+        if (!cs_ops) cs_ops.emplace(history);
+        Anomaly typed{"fence-decrease", a["explanation"].get<std::string>()};
+        cs_ops->Name({e.cs, h.cs}, &typed);
+        cs_ops->DateSpan(&typed);
+        result.anomalies.push_back(std::move(typed));
         anomalies.push_back(std::move(a));
       } else {
         truncated = true;

@@ -26,6 +26,10 @@
 //    (only when true), "note" (only when there is one)}
 //   entry = lock_log::EntryJson; unknown: {"reason", "message"}.
 //
+// Typed anomalies (CheckResult::anomalies), one per listed "fence-decrease": the increment of
+// the stale write's critical section, then that of the one holding the higher fence (by the
+// "cs" their values carry, lock_log::CsOps), dated by the span of both ops.
+//
 // Cost: one pass over the log; the clock is read every few thousand entries.
 //
 // Thread-safety: see Checker.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -133,6 +134,11 @@ CheckResult MutualExclusionChecker::Check(const History& history, const CheckBud
   }
 
   // List the first pairs: sweep by start, keeping the intervals still open.
+  std::optional<lock_log::CsOps> cs_ops;  // built for the first anomaly
+  auto named = [&]() -> const lock_log::CsOps& {
+    if (!cs_ops) cs_ops.emplace(history);
+    return *cs_ops;
+  };
   Json anomalies = Json::array();
   Json types = Json::array();
   bool truncated = false;
@@ -162,6 +168,11 @@ CheckResult MutualExclusionChecker::Check(const History& history, const CheckBud
                            Describe(entries[b.end]) + " overlapped at the resource from " +
                            lock_log::Seconds(from) + " to " + lock_log::Seconds(to) + " (" +
                            OrderWords(entries, a, b) + "); both writes were accepted";
+        // Typed: both critical sections' increments, dated by their overlap in history time.
+        Anomaly typed{"overlap", o["explanation"].get<std::string>()};
+        named().Name({entries[a.end].cs, entries[b.end].cs}, &typed);
+        named().DateOverlap(&typed);
+        result.anomalies.push_back(std::move(typed));
         anomalies.push_back(std::move(o));
       }
       open.emplace(b.end, k);
@@ -184,6 +195,7 @@ CheckResult MutualExclusionChecker::Check(const History& history, const CheckBud
   if (lost > 0) {
     types.push_back("lost-updates");
     Json same = Json::array();
+    std::vector<std::string> same_cs;  // the listed writes' critical sections
     for (const auto& [value, writes] : writes_by_value) {
       if (writes.size() < 2) continue;
       if (same.size() >= lock_log::kMaxListed) {
@@ -194,6 +206,7 @@ CheckResult MutualExclusionChecker::Check(const History& history, const CheckBud
       for (size_t i : writes) {
         if (list.size() >= lock_log::kMaxListed) break;
         list.push_back(lock_log::EntryJson(entries[i]));
+        same_cs.push_back(entries[i].cs);
       }
       same.push_back({{"value", value}, {"writes", std::move(list)}});
     }
@@ -206,6 +219,10 @@ CheckResult MutualExclusionChecker::Check(const History& history, const CheckBud
                        " of read+1 but its final counter is " + std::to_string(counter) + ": " +
                        Plural(lost, "update was", "updates were") +
                        " lost (critical sections that read the same value wrote the same value)";
+    Anomaly typed{"lost-updates", a["explanation"].get<std::string>()};
+    named().Name(same_cs, &typed);
+    named().DateSpan(&typed);
+    result.anomalies.push_back(std::move(typed));
     anomalies.push_back(std::move(a));
   } else if (lost < 0) {
     types.push_back("counter-ahead");
@@ -213,6 +230,9 @@ CheckResult MutualExclusionChecker::Check(const History& history, const CheckBud
     a["explanation"] = "the final counter " + std::to_string(counter) + " exceeds the " +
                        Plural(accepted, "accepted write", "accepted writes") +
                        " in the resource's log: the log is missing writes";
+    Anomaly typed{"counter-ahead", a["explanation"].get<std::string>(), {log->log_invoke}};
+    named().DateSpan(&typed);
+    result.anomalies.push_back(std::move(typed));
     anomalies.push_back(std::move(a));
   }
   d["anomaly_types"] = types;
@@ -231,9 +251,7 @@ CheckResult MutualExclusionChecker::Check(const History& history, const CheckBud
     auto cs = op.value.find("cs");
     auto ok = op.value.find("accepted");
     if (cs == op.value.end() || ok == op.value.end() || *ok != true) continue;
-    const std::string id = cs->is_string()           ? cs->get<std::string>()
-                           : cs->is_number_integer() ? std::to_string(cs->get<int64_t>())
-                                                     : std::string();
+    const std::string id = lock_log::CsId(*cs);
     if (id.empty() || accepted_ids.count(id) != 0) continue;
     ++missing;
     if (missing_ids.size() < lock_log::kMaxListed) missing_ids.push_back(id);

@@ -39,6 +39,13 @@
 //   CS = {"cs", "process", "fence", "read_seq", "read_t_ns", "read_value", "write_seq",
 //         "write_t_ns", "write_value"}; unknown: {"reason", "message"} (+ the counts so far).
 //
+// Typed anomalies (CheckResult::anomalies), one per listed details anomaly: "overlap" names
+// the increments of both critical sections (a's, then b's; found by the "cs" their values
+// carry, lock_log::CsOps) and is dated by the overlap of the two ops in history time (the
+// later invoke to the earlier completion; else the span of both); "lost-updates" names the
+// increments of the listed same-value writes, dated by their span; "counter-ahead" names the
+// resource-log op.
+//
 // Cost: O(n log n) time and O(n) memory in the log's length; the clock is read every few
 // thousand entries.
 //

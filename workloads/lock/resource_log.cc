@@ -1,5 +1,6 @@
 #include "workloads/lock/resource_log.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -153,6 +154,53 @@ std::string Seconds(int64_t t_ns) {
 
 std::string DescribeFence(const std::optional<int64_t>& fence) {
   return fence ? "fence " + std::to_string(*fence) : std::string("no fence");
+}
+
+std::string CsId(const Json& cs) {
+  if (cs.is_string()) return cs.get<std::string>();
+  if (cs.is_number_integer()) return std::to_string(cs.get<int64_t>());
+  return "";
+}
+
+CsOps::CsOps(const History& history) : history_(history), partners_(history.Partners()) {
+  for (const Op& op : history.ops) {
+    if (op.is_nemesis() || !op.value.is_object()) continue;
+    auto cs = op.value.find("cs");
+    if (cs == op.value.end()) continue;
+    const std::string id = CsId(*cs);
+    const int64_t invoke = op.is_invoke() ? op.index : partners_[op.index];
+    if (!id.empty() && invoke >= 0) ops_.try_emplace(id, invoke);
+  }
+}
+
+int64_t CsOps::Of(const std::string& cs) const {
+  auto it = ops_.find(cs);
+  return it == ops_.end() ? -1 : it->second;
+}
+
+void CsOps::Name(const std::vector<std::string>& cs_ids, Anomaly* a) const {
+  for (const std::string& cs : cs_ids) {
+    const int64_t op = Of(cs);
+    if (op >= 0 && std::find(a->ops.begin(), a->ops.end(), op) == a->ops.end())
+      a->ops.push_back(op);
+  }
+}
+
+void CsOps::DateOverlap(Anomaly* a) const {
+  if (a->ops.size() >= 2) {
+    const int64_t x = a->ops[0], y = a->ops[1];
+    const int64_t x_done = partners_[x], y_done = partners_[y];
+    if (x_done >= 0 && y_done >= 0) {
+      const int64_t from = std::max(history_.ops[x].time_ns, history_.ops[y].time_ns);
+      const int64_t to = std::min(history_.ops[x_done].time_ns, history_.ops[y_done].time_ns);
+      if (from <= to) {
+        a->start_ns = from;
+        a->end_ns = to;
+        return;
+      }
+    }
+  }
+  DateSpan(a);
 }
 
 }  // namespace coordcheck::lock_log

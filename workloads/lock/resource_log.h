@@ -18,8 +18,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "checkers/checker.h"
 #include "history/history.h"
 
 namespace coordcheck::lock_log {
@@ -65,6 +67,33 @@ std::string DescribeCs(const Entry& e);
 std::string Seconds(int64_t t_ns);
 // "fence 12" or "no fence".
 std::string DescribeFence(const std::optional<int64_t>& fence);
+
+// A critical section id as written in a value's "cs": a string, or an integer as its decimal;
+// "" for anything else.
+std::string CsId(const Json& cs);
+
+// The history's client ops that ran each critical section, to name them in typed anomalies:
+// the op (its invoke's index) whose invoke or completion value carries the cs id (the
+// increment that ran it; the first such op when several do). Built once per check, and only
+// when there is an anomaly to name.
+class CsOps {
+ public:
+  explicit CsOps(const History& history);
+  // The op of critical section `cs`, or -1 when no op carries it.
+  int64_t Of(const std::string& cs) const;
+  // Appends the ops of `cs_ids` to `a` (each once; unknown ones skipped).
+  void Name(const std::vector<std::string>& cs_ids, Anomaly* a) const;
+  // `a` dated by the overlap of its first two ops in history time (the later invoke to the
+  // earlier completion), else by the span of all its ops (Anomaly::SpanOps).
+  void DateOverlap(Anomaly* a) const;
+  // `a` dated by the span of its ops.
+  void DateSpan(Anomaly* a) const { a->SpanOps(history_, partners_); }
+
+ private:
+  const History& history_;
+  std::vector<int64_t> partners_;
+  std::unordered_map<std::string, int64_t> ops_;
+};
 
 using checker_util::kClockStride;
 using checker_util::kMaxListed;

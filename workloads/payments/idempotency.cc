@@ -70,8 +70,9 @@ std::string IdList(const std::vector<const Charge*>& charges) {
   return out;
 }
 
-Json AttemptOps(const Payment& p) {
-  Json ops = Json::array();
+// The invokes of p's first kMaxListed attempts.
+std::vector<int64_t> AttemptOps(const Payment& p) {
+  std::vector<int64_t> ops;
   for (const Attempt& a : p.attempts) {
     if (ops.size() >= kMaxListed) break;
     ops.push_back(a.invoke);
@@ -284,7 +285,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
                       std::to_string(m) + " charges for it (" + read_words + "): " + IdList(mine) +
                       " \u2014 charged " + Times(m) +
                       ", though a payment may take effect at most once" + attempt_words();
-      findings.Add(std::move(a), p.key);
+      findings.Add(std::move(a), p.key, attempts(), {read.invoke});
     }
     if (acked && m == 0) {
       ++home.lost_count;
@@ -300,7 +301,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
       a["explanation"] = Lead(p) + " was acknowledged (" + Returned(oks) +
                          ") but the service committed no charge for it (" + read_words +
                          "): the acknowledged payment was lost" + attempt_words();
-      findings.Add(std::move(a), p.key);
+      findings.Add(std::move(a), p.key, attempts(), {read.invoke});
     }
     if (!acked && m > 0 && p.all_failed()) {
       Json a = {{"type", "failed-but-charged"}, {"key", p.key},
@@ -311,7 +312,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
                          " failed \u2014 definitely not applied \u2014 yet the service committed " +
                          (m == 1 ? "charge " : "charges ") + IdList(mine) + " for it (" +
                          read_words + ")" + attempt_words();
-      findings.Add(std::move(a), p.key);
+      findings.Add(std::move(a), p.key, attempts(), {read.invoke});
     }
     if (acked) {
       bool differ = false;
@@ -339,7 +340,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
                          "; " + committed_words + " (" + read_words + ")"
                    : Lead(p) + ": " + Returned(oks) + " but " + committed_words + " (" +
                          read_words + ")";
-        findings.Add(std::move(a), p.key);
+        findings.Add(std::move(a), p.key, attempts(), {read.invoke});
       }
     }
     if (one != nullptr && (one->account != p.account || one->amount != p.amount)) {
@@ -363,7 +364,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
           p.account + " (op " + std::to_string(p.attempts.front().invoke) +
           ") but the service committed charge " + c->id + " for " + std::to_string(c->amount) +
           " on account " + c->account + " (" + read_words + ")";
-      findings.Add(std::move(a), p.key);
+      findings.Add(std::move(a), p.key, attempts(), {read.invoke});
     }
   }
 
@@ -386,7 +387,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
     a["explanation"] = "the service committed charge " + ch.id + " (key " + ch.key + ", account " +
                        ch.account + ", " + std::to_string(ch.amount) +
                        ") but no attempt ever used key " + ch.key + " (" + read_words + ")";
-    findings.Add(std::move(a), ch.key);
+    findings.Add(std::move(a), ch.key, {}, {read.invoke});
   }
 
   // Balances, account by account in name order.
@@ -434,7 +435,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
                JoinFirst(s.keys, kMaxKeysPerBalance) + ")";
     }
     a["explanation"] = std::move(words);
-    findings.Add(std::move(a), *name);
+    findings.Add(std::move(a), *name, {}, {read.invoke});
   }
 
   d["effective_keys"] = effective;
@@ -447,7 +448,7 @@ CheckResult IdempotencyChecker::Check(const History& history, const CheckBudget&
   d["wrong_charges"] = wrong_charges;
   d["accounts"] = names.size();
   d["balance_mismatches"] = mismatches;
-  findings.WriteTo(&d);
+  findings.WriteTo(history, &result);
 
   if (!findings.empty()) {
     result.valid = Validity::kInvalid;

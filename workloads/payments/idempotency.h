@@ -61,6 +61,11 @@
 //   "malformed" | "time-limit", "message", "time_limit_ms" (time-limit only)} (+ the counts
 //   so far).
 //
+// Typed anomalies (CheckResult::anomalies), one per listed details anomaly, in its order:
+// each names the key's attempts (invoke indices; none for unknown-charge and
+// balance-mismatch) then read-service's invoke, and is dated by the span of the attempts
+// (of the read when it names none).
+//
 // Cost: O(n) expected time and memory in the history's payment ops and the read's charges
 // (hash maps by key and charge id); the clock is read every few thousand items.
 //

@@ -200,7 +200,7 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
           " for charge " + e.id + " (account " + e.account + ", " + std::to_string(e.amount) +
           "; " + ledger_words + ") but the service committed no such charge (" + service_words +
           "): an effect without a committed charge";
-      findings.Add(std::move(a), e.id);
+      findings.Add(std::move(a), e.id, {}, {ledger_op, service_op});
       continue;
     }
     const Charge& c = charges[it->second];
@@ -218,7 +218,7 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
                          Times(e.applications) + " (" + ledger_words + "): its " +
                          std::to_string(e.amount) + " counted " + Times(e.applications) +
                          " at the ledger, once at the service (" + service_words + ")";
-      findings.Add(std::move(a), e.id);
+      findings.Add(std::move(a), e.id, {}, {ledger_op, service_op});
     }
     if (e.account != c.account || e.amount != c.amount) {
       ++wrong;
@@ -237,11 +237,13 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
       a["explanation"] = "the ledger has the event of " + DescribeCharge(c) + " as " +
                          std::to_string(e.amount) + " on account " + e.account + " (" +
                          ledger_words + "; " + service_words + ")";
-      findings.Add(std::move(a), e.id);
+      findings.Add(std::move(a), e.id, {}, {ledger_op, service_op});
     }
   }
 
-  // Committed charges whose event the ledger never applied.
+  // Committed charges whose event the ledger never applied: named by the reads and the drain.
+  std::vector<int64_t> lost_ops = {ledger_op, service_op};
+  if (drain) lost_ops.push_back(drain->invoke);
   int64_t lost = 0, undelivered = 0;
   Json undelivered_ids = Json::array();
   for (size_t c = 0; c < charges.size(); ++c) {
@@ -268,7 +270,7 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
     a["explanation"] = "the service committed " + DescribeCharge(ch) + " (" + service_words +
                        ") but the ledger never applied its event (" + ledger_words +
                        "), although " + drain_words + ": the event was lost";
-    findings.Add(std::move(a), ch.id);
+    findings.Add(std::move(a), ch.id, {}, lost_ops);
   }
 
   // Ledger balances, account by account in name order.
@@ -325,7 +327,7 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
                JoinFirst(s.ids, kMaxIdsPerBalance) + ")";
     }
     a["explanation"] = std::move(words);
-    findings.Add(std::move(a), *name);
+    findings.Add(std::move(a), *name, {}, {ledger_op, service_op});
   }
 
   d["applications"] = applications;
@@ -338,7 +340,7 @@ CheckResult OutboxChecker::Check(const History& history, const CheckBudget& budg
   if (undelivered > 0) d["undelivered_charges"] = std::move(undelivered_ids);
   d["accounts"] = names.size();
   d["ledger_balance_mismatches"] = mismatches;
-  findings.WriteTo(&d);
+  findings.WriteTo(history, &result);
 
   const std::string counts =
       Plural(static_cast<int64_t>(events.size()), "event", "events") + " at the ledger for " +

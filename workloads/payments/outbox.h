@@ -64,6 +64,10 @@
 //   "undelivered", "message", "time_limit_ms" (time-limit only)} (+ the counts so far; with
 //   "undelivered", every count).
 //
+// Typed anomalies (CheckResult::anomalies), one per listed details anomaly, in its order:
+// each names read-ledger's then read-service's invoke (a lost-event also the drain's), dated
+// by the span of those ops.
+//
 // Cost: O(n) expected time and memory in the history's length and the two reads (hash maps
 // by charge id); the clock is read every few thousand items.
 //

@@ -523,11 +523,15 @@ size_t AnomalyList::Index(std::string_view type) const {
   return t;
 }
 
-void AnomalyList::Add(Json anomaly, const std::string& example) {
+void AnomalyList::Add(Json anomaly, const std::string& example, std::vector<int64_t> ops,
+                      std::vector<int64_t> also) {
   const size_t t = Index(anomaly["type"].get<std::string>());
   ++counts_[t];
   if (examples_[t].size() < kSummaryExamples) examples_[t].push_back(example);
   if (listed_.size() < kMaxListed) {
+    dated_by_.push_back(ops.empty() ? also.size() : ops.size());
+    ops.insert(ops.end(), also.begin(), also.end());
+    typed_.push_back({types_[t], anomaly["explanation"].get<std::string>(), std::move(ops)});
     listed_.push_back(std::move(anomaly));
   } else {
     truncated_ = true;
@@ -548,14 +552,26 @@ std::string AnomalyList::Phrase(std::string_view type, const std::string& what,
   return what + " (" + noun + " " + list + ")";
 }
 
-void AnomalyList::WriteTo(Json* details) const {
+void AnomalyList::WriteTo(const History& history, CheckResult* result) const {
+  Json& details = result->details;
   Json types = Json::array();
   for (size_t t = 0; t < types_.size(); ++t) {
     if (counts_[t] > 0) types.push_back(types_[t]);
   }
-  (*details)["anomaly_types"] = std::move(types);
-  (*details)["anomalies"] = listed_;
-  if (truncated_) (*details)["anomalies_truncated"] = true;
+  details["anomaly_types"] = std::move(types);
+  details["anomalies"] = listed_;
+  if (truncated_) details["anomalies_truncated"] = true;
+  if (typed_.empty()) return;
+  const std::vector<int64_t> partners = history.Partners();
+  for (size_t i = 0; i < typed_.size(); ++i) {
+    Anomaly dating{.ops = {typed_[i].ops.begin(),
+                           typed_[i].ops.begin() + static_cast<ptrdiff_t>(dated_by_[i])}};
+    dating.SpanOps(history, partners);
+    Anomaly a = typed_[i];
+    a.start_ns = dating.start_ns;
+    a.end_ns = dating.end_ns;
+    result->anomalies.push_back(std::move(a));
+  }
 }
 
 std::string Signed(int64_t n) {

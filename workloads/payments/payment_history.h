@@ -175,15 +175,19 @@ std::string JoinFirst(const std::vector<std::string>& items, size_t max);
 // "+40", "-40", "0".
 std::string Signed(int64_t n);
 
-// The anomalies a payments checker found: the first kMaxListed objects in the order added,
-// and per type the complete count and the first few examples (keys, charge ids, accounts)
-// for the summary.
+// The anomalies a payments checker found: the first kMaxListed objects in the order added
+// (each also as a typed Anomaly naming its ops), and per type the complete count and the
+// first few examples (keys, charge ids, accounts) for the summary.
 class AnomalyList {
  public:
   // Every type the checker may add, in the order "anomaly_types" lists them.
   explicit AnomalyList(std::vector<std::string> types);
-  // Adds `anomaly`, whose "type" is one of the types; `example` names it in the summary.
-  void Add(Json anomaly, const std::string& example);
+  // Adds `anomaly`, whose "type" is one of the types and which has an "explanation";
+  // `example` names it in the summary. The typed anomaly names `ops` then `also` (invoke
+  // indices), and is dated by `ops` alone (by `also` when `ops` is empty): a payment's
+  // attempts date it, the final read that revealed it does not.
+  void Add(Json anomaly, const std::string& example, std::vector<int64_t> ops,
+           std::vector<int64_t> also = {});
   int64_t count(std::string_view type) const;
   bool empty() const { return listed_.empty(); }
   // `what` and the first examples: "2 payments charged twice (keys p1-4, p2-9)",
@@ -191,9 +195,9 @@ class AnomalyList {
   // singular without the final "s".
   std::string Phrase(std::string_view type, const std::string& what,
                      const std::string& label) const;
-  // Writes "anomaly_types" (the types found), "anomalies" and, only when anomalies were left
-  // out, "anomalies_truncated": true.
-  void WriteTo(Json* details) const;
+  // Writes details "anomaly_types" (the types found), "anomalies" and, only when anomalies
+  // were left out, "anomalies_truncated": true; and the typed anomalies, dated in `history`.
+  void WriteTo(const History& history, CheckResult* result) const;
 
  private:
   size_t Index(std::string_view type) const;
@@ -202,6 +206,8 @@ class AnomalyList {
   std::vector<int64_t> counts_;
   std::vector<std::vector<std::string>> examples_;
   Json listed_ = Json::array();
+  std::vector<Anomaly> typed_;    // listed_'s, undated
+  std::vector<size_t> dated_by_;  // how many of each typed_'s first ops date it
   bool truncated_ = false;
 };
 

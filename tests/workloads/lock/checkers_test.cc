@@ -632,5 +632,82 @@ TEST_CASE("mutual-exclusion: overlap and lost-update counts agree with brute for
   }
 }
 
+// ---- typed anomalies name the increments of the critical sections ----
+
+// 5-2 reads 0 while 3-7 holds the resource; both write 1, both accepted.
+LogBuilder OverlapLog() {
+  LogBuilder log;
+  log.Read("3-7", 3, 12, 0, 12'310 * kMs);
+  log.Read("5-2", 5, 13, 0, 12'350 * kMs);
+  log.Write("3-7", 3, 12, 1, true, 12'402 * kMs);
+  log.Write("5-2", 5, 13, 1, true, 12'500 * kMs);
+  return log;
+}
+
+// The ok value of an accepted increment of critical section `cs` that read 0.
+Json Incremented(const std::string& cs, int64_t fence) {
+  return {{"cs", cs}, {"fence", fence}, {"read", 0}, {"wrote", 1}, {"accepted", true}};
+}
+
+// The increments of 3-7 and 5-2 overlap in the history (events 0-3), then the final phase.
+History OverlapWithIncrements(const LogBuilder& log, std::optional<int64_t> counter) {
+  HistoryBuilder b;
+  b.Invoke(3, lock_ops::kIncrement).Invoke(5, lock_ops::kIncrement);
+  b.Ok(3, Incremented("3-7", 12)).Ok(5, Incremented("5-2", 13));
+  AppendFinal(b, log.entries(), counter);
+  REQUIRE_FALSE(b.history().Validate().has_value());
+  return b.history();
+}
+
+TEST_CASE("mutual-exclusion: a typed overlap names both critical sections' increments", "[lock]") {
+  const LogBuilder log = OverlapLog();
+  const History h = OverlapWithIncrements(log, 1);
+  CheckResult r = RunMutex(h);
+  REQUIRE(r.valid == Validity::kInvalid);
+  REQUIRE(r.anomalies.size() == 2);
+  const coordcheck::Anomaly& overlap = r.anomalies[0];
+  CHECK(overlap.type == "overlap");
+  CHECK(overlap.explanation == r.details["anomalies"][0]["explanation"]);
+  CHECK(overlap.ops == std::vector<int64_t>{0, 1});
+  // The overlap in history time: the later invoke to the earlier completion.
+  CHECK(overlap.start_ns == h.ops[1].time_ns);
+  CHECK(overlap.end_ns == h.ops[2].time_ns);
+  CHECK(r.anomalies[1].type == "lost-updates");
+  CHECK(r.anomalies[1].ops == std::vector<int64_t>{0, 1});
+  const Json j = r.ToJson();
+  REQUIRE(j["anomalies"].size() == 2);
+  CHECK(j["anomalies"][0]["ops"] == Json::array({0, 1}));
+  CHECK(j["anomalies"][0]["interval_ns"] == Json::array({h.ops[1].time_ns, h.ops[2].time_ns}));
+}
+
+TEST_CASE("lock checkers: typed anomalies without the increments in the history name no op",
+          "[lock]") {
+  const LogBuilder log = OverlapLog();
+  CheckResult r = RunMutex(Final(log, 2));
+  REQUIRE(r.anomalies.size() == 1);
+  CHECK(r.anomalies[0].ops.empty());
+  CHECK_FALSE(r.anomalies[0].start_ns.has_value());
+  CHECK_FALSE(r.ToJson()["anomalies"][0].contains("interval_ns"));
+}
+
+TEST_CASE("fencing: a typed fence decrease names the stale write's and the higher fence's ops",
+          "[lock]") {
+  LogBuilder log;
+  log.Read("1-0", 1, 4, 0, 1'000 * kMs);
+  log.Read("2-0", 2, 7, 0, 2'000 * kMs).Write("2-0", 2, 7, 1, true, 3'100 * kMs);
+  log.Write("1-0", 1, 4, 1, true, 3'200 * kMs);
+  HistoryBuilder b;
+  b.Invoke(1, lock_ops::kIncrement).Invoke(2, lock_ops::kIncrement);
+  b.Ok(2, Incremented("2-0", 7)).Ok(1, Incremented("1-0", 4));
+  AppendFinal(b, log.entries(), 1);
+  CheckResult r = RunFencing(b.history());
+  REQUIRE(r.valid == Validity::kInvalid);
+  REQUIRE(r.anomalies.size() == 1);
+  CHECK(r.anomalies[0].type == "fence-decrease");
+  CHECK(r.anomalies[0].ops == std::vector<int64_t>{0, 1});
+  CHECK(r.anomalies[0].start_ns == b.history().ops[0].time_ns);
+  CHECK(r.anomalies[0].end_ns == b.history().ops[3].time_ns);
+}
+
 }  // namespace
 }  // namespace coordcheck::test

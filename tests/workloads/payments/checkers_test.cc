@@ -310,6 +310,18 @@ TEST_CASE("idempotency: an acknowledged key charged twice is a duplicate-charge"
                  "40 too much (+40), from 1 extra charge of a payment charged more than once "
                  "(+40)"));
   CHECK(r.summary == "invalid: 1 payment charged twice (key p3-7), 1 balance wrong (account a2)");
+  // Typed: the duplicate names its attempts, then the read; it is dated by the attempts (the
+  // first invoke to the retry's ok).
+  REQUIRE(r.anomalies.size() == 2);
+  const coordcheck::Anomaly& typed = r.anomalies[0];
+  CHECK(typed.type == "duplicate-charge");
+  CHECK(typed.explanation == words);
+  CHECK(typed.ops == std::vector<int64_t>{first, second, read});
+  CHECK(typed.start_ns == b.history().ops[first].time_ns);
+  CHECK(typed.end_ns == b.history().ops[second + 1].time_ns);
+  CHECK(r.anomalies[1].type == "balance-mismatch");
+  CHECK(r.anomalies[1].ops == std::vector<int64_t>{read});
+  CHECK(r.ToJson()["anomalies"][0]["ops"] == Json::array({first, second, read}));
 }
 
 TEST_CASE("idempotency: an unacknowledged key charged twice is a duplicate-charge", "[payments]") {
@@ -1130,6 +1142,24 @@ TEST_CASE("payment checkers: simulated correct services pass, injected anomalies
       CHECK(Of(o, "duplicate-event").at(0)["charge_id"] == events[0][0]);
     }
   }
+}
+
+// ---- typed anomalies ----
+
+TEST_CASE("outbox: a typed lost-event names the reads and the drain", "[payments]") {
+  Payments b;
+  b.Charge(1, kP1, 1);
+  b.Ok(1, "c-1");
+  const int64_t drain = b.Drain(OpType::kOk, 0);
+  const int64_t service = b.ReadService(Json::array({Charge("c-1", kP1)}));
+  const int64_t ledger = b.ReadLedger(Json::array(), Json::object());
+  CheckResult r = RunOutbox(b.history());
+  INFO(r.ToJson().dump(2));
+  REQUIRE(r.valid == Validity::kInvalid);
+  REQUIRE_FALSE(r.anomalies.empty());
+  CHECK(r.anomalies[0].type == "lost-event");
+  CHECK(r.anomalies[0].ops == std::vector<int64_t>{ledger, service, drain});
+  CHECK(r.anomalies[0].start_ns.has_value());
 }
 
 }  // namespace
