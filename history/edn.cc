@@ -61,11 +61,10 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-// `s` as valid UTF-8 (ill-formed sequences replaced), as Json strings must be.
-std::string Repaired(std::string s) {
-  if (!json_text::IsValidUtf8(s)) s = json_text::RepairUtf8(s);
-  return s;
-}
+// Jepsen's shortest op lines ({:type :ok, :f :read, :value 1, :process 0, :time 0, :index 0})
+// are about 70 bytes. Reserving one op per this many bytes, not per line, keeps a file of blank
+// lines from reserving an op (160 bytes) per byte of input.
+constexpr size_t kTypicalOpBytes = 64;
 
 // Parses EDN forms into Json. Errors keep the byte position; the caller turns it into a line.
 class EdnParser {
@@ -89,6 +88,21 @@ class EdnParser {
   }
 
   size_t LineCount() const { return std::count(text_.begin(), text_.end(), '\n') + 1; }
+  size_t size() const { return text_.size(); }
+
+  // Checks that the text is UTF-8 without NUL bytes, as EDN text is; such bytes are a file that
+  // is not EDN, or one a crash filled with zeros. Every string taken from the text is then
+  // valid UTF-8, as Json strings must be.
+  bool CheckText() {
+    const size_t nul = text_.find('\0');
+    const size_t invalid = json_text::FirstInvalidUtf8(text_.substr(0, nul));
+    if (nul == std::string_view::npos && invalid == std::string_view::npos) return true;
+    const size_t at = std::min(nul, invalid);
+    const size_t line_start = at == 0 ? 0 : text_.rfind('\n', at - 1) + 1;  // npos + 1 = 0
+    return Fail(std::string(at == nul ? "NUL byte" : "invalid UTF-8") + " at column " +
+                    std::to_string(at - line_start + 1),
+                at);
+  }
 
   // 1-based line of byte `pos`; cheap when called with increasing positions.
   int64_t LineOf(size_t pos) {
@@ -169,7 +183,14 @@ class EdnParser {
   // The JSON object key for an EDN map key: keywords and strings by name, else source text.
   std::string KeyName(const Form& key) const {
     if (key.kind == Kind::kKeyword || key.kind == Kind::kString) return key.text;
-    return json_text::RepairUtf8(Source(key.begin, key.end));
+    return std::string(Source(key.begin, key.end));
+  }
+
+  // The error for a map key (at `key_at`) that the map already has.
+  bool DuplicateKey(std::string_view name, size_t key_at) {
+    std::string quoted;
+    json_text::AppendString(&quoted, name);
+    return Fail("duplicate key " + quoted + " in one map", key_at);
   }
 
  private:
@@ -183,8 +204,7 @@ class EdnParser {
         form->value = Json::object();
         auto& members = form->value.get_ref<Json::object_t&>();
         return ParseMapEntries(depth, [&](Form key, Form value) {
-          members[KeyName(key)] = value.TakeJson();
-          return true;
+          return Insert(&members, KeyName(key), key.begin, &value);
         });
       }
       case '[':
@@ -210,12 +230,22 @@ class EdnParser {
         std::string_view token = ReadToken();
         token.remove_prefix(token.size() > 1 && token[1] == ':' ? 2 : 1);  // ::auto-resolved
         if (token.empty()) return Fail("empty keyword", form->begin);
-        form->text = Repaired(std::string(token));
+        form->text = token;
         return true;
       }
       default:
         return ParseAtom(form);
     }
+  }
+
+  // Adds `value` under `name` (its key at `key_at`), unless the map has that key already: EDN
+  // forbids duplicate keys (Clojure's reader refuses them), and which value was meant is
+  // unknowable.
+  bool Insert(Json::object_t* members, std::string name, size_t key_at, Form* value) {
+    auto [member, inserted] = members->try_emplace(std::move(name));
+    if (!inserted) return DuplicateKey(member->first, key_at);
+    member->second = value->TakeJson();
+    return true;
   }
 
   bool ParseSequence(Form* form, char close, int depth) {
@@ -253,7 +283,7 @@ class EdnParser {
     }
     if (c == '#') {  // ##Inf, ##-Inf, ##NaN: JSON has no such numbers
       form->kind = Kind::kSymbol;
-      form->text = Repaired(std::string(ReadToken()));
+      form->text = ReadToken();
       return true;
     }
     if (c == ':') {  // #:ns{:a 1} -> {"ns/a": 1}
@@ -269,8 +299,7 @@ class EdnParser {
         if (key.kind == Kind::kKeyword && name.find('/') == std::string::npos) {
           name = ns + "/" + name;
         }
-        members[std::move(name)] = value.TakeJson();
-        return true;
+        return Insert(&members, std::move(name), key.begin, &value);
       });
     }
     if (IsAlpha(c)) {  // tagged literal: #tag form
@@ -280,7 +309,7 @@ class EdnParser {
       form->begin = hash;
       if (tag == "object") {  // #object[class id state]: not data, keep its text
         form->kind = Kind::kString;
-        form->text = Repaired(std::string(Source(hash, pos_)));
+        form->text = Source(hash, pos_);
       }
       return true;
     }
@@ -359,7 +388,7 @@ class EdnParser {
           return Fail(std::string("invalid escape \\") + e + " in string", pos_ - 2);
       }
     }
-    *out = Repaired(std::move(s));
+    *out = std::move(s);
     return true;
   }
 
@@ -409,7 +438,7 @@ class EdnParser {
       if (token.size() != len) return Fail("invalid character literal", begin);
       s.assign(token);
     }
-    *out = Repaired(std::move(s));
+    *out = std::move(s);
     return true;
   }
 
@@ -430,7 +459,7 @@ class EdnParser {
                    ((token[0] == '+' || token[0] == '-') && token.size() > 1 && IsDigit(token[1]));
     if (!numeric) {
       form->kind = Kind::kSymbol;
-      form->text = Repaired(std::string(token));
+      form->text = token;
       return true;
     }
     if (!ParseNumber(token, form)) return Fail("invalid number " + std::string(token), form->begin);
@@ -541,11 +570,26 @@ class Importer {
 
   std::optional<InputError> Run() {
     ops_.clear();
+    try {
+      return Import();
+    } catch (const std::bad_alloc&) {
+      return OutOfMemory(name_, parser_.LineOf(parser_.pos()), ops_.size());
+    }
+  }
+
+ private:
+  std::optional<InputError> Import() {
+    if (!parser_.CheckText()) {
+      SyntaxError();
+      return std::move(error_);
+    }
     // Jepsen writes one op per line: reserve for that (untouched capacity costs no memory).
-    const size_t lines = parser_.LineCount();
-    ops_.reserve(lines);
-    sources_.reserve(lines);
+    const size_t ops = std::min(parser_.LineCount(), parser_.size() / kTypicalOpBytes + 1);
+    ops_.reserve(ops);
+    sources_.reserve(ops);
     if (!ParseAll() || !SplitIndependent()) return std::move(error_);
+    // A truncated or empty file must never pass as a valid history.
+    if (ops_.empty()) return InputError{name_, 0, "no events"};
     HistoryValidator validator;
     for (size_t i = 0; i < ops_.size(); ++i) {
       if (auto message = validator.Next(ops_[i], sources_[i].line)) {
@@ -555,7 +599,6 @@ class Importer {
     return std::nullopt;
   }
 
- private:
   bool SyntaxError() {
     error_ = InputError{name_, parser_.LineOf(parser_.error_pos()), parser_.error()};
     return false;
@@ -606,8 +649,18 @@ class Importer {
       return OpError(i, "expected an op map, found " + json_text::Abbreviate(form.ToJson()));
     }
     bool has_index = false, has_time = false, has_process = false, has_type = false, has_f = false;
+    uint32_t seen = 0;  // the defined keys seen, one bit per kFields entry
     bool ok = parser_.ParseMapEntries(1, [&](Form key, Form value) {
       std::string name = parser_.KeyName(key);
+      static constexpr std::string_view kFields[] = {"index", "time",  "process", "type", "f",
+                                                     "value", "error", "node",    "key"};
+      const auto field = std::find(std::begin(kFields), std::end(kFields), name);
+      const uint32_t bit = 1u << (field - std::begin(kFields));
+      if (field != std::end(kFields) ? (seen & bit) != 0
+                                     : op.extra.is_object() && op.extra.contains(name)) {
+        return parser_.DuplicateKey(name, key.begin);
+      }
+      seen |= bit;
       auto expected = [&](std::string_view what) {
         return OpError(i, ":" + name + " is " + json_text::Abbreviate(value.ToJson()) +
                               ", expected " + std::string(what));
@@ -715,6 +768,12 @@ class Importer {
 std::optional<InputError> ImportJepsenEdnString(std::string_view text, History* out,
                                                 const std::string& name,
                                                 const EdnImportOptions& options) {
+  const uint64_t max_bytes = options.limits.max_input_bytes;
+  if (text.size() > max_bytes) {
+    out->ops.clear();
+    const std::string_view head = text.substr(0, max_bytes);
+    return InputTooLong(name, 1 + std::count(head.begin(), head.end(), '\n'), max_bytes);
+  }
   return Importer(text, name, options, out).Run();
 }
 
@@ -723,7 +782,7 @@ std::optional<InputError> ImportJepsenEdnFile(const std::string& path, History* 
   InputFile file;
   std::string text;
   std::optional<InputError> error = file.Open(path);
-  if (!error) error = file.ReadAll(&text);
+  if (!error) error = file.ReadAll(&text, options.limits.max_input_bytes);
   if (error) {
     out->ops.clear();
     return error;

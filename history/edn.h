@@ -14,8 +14,8 @@
 // Values: nil -> null; true/false; integers (also with N, hex 0x.., radix 2r.., Clojure
 // octal 0..) -> int, or a string of their digits when beyond 64 bits; floats, ratios and M
 // decimals -> double;
-// ##Inf/##-Inf/##NaN -> the strings "##Inf"...; strings (escapes decoded, bad UTF-8 replaced
-// by U+FFFD); keywords -> string without the colon (":ok" -> "ok", ":a/b" -> "a/b");
+// ##Inf/##-Inf/##NaN -> the strings "##Inf"...; strings (escapes decoded; an escaped lone
+// surrogate becomes U+FFFD); keywords -> string without the colon (":ok" -> "ok", ":a/b" -> "a/b");
 // symbols and characters -> strings; vectors, lists and sets -> arrays (source order); maps
 // -> objects (keyword/string keys by name, other keys by their EDN source text); tagged
 // literals -> their inner value, except #object[...] -> its EDN source text as a string.
@@ -27,9 +27,13 @@
 // otherwise nothing is split. A history of only cas ops ([old new] pairs) looks the same:
 // pass kNever for it.
 //
-// Errors: an EDN syntax error names the file and the EDN line; a bad field or a broken rule
-// of the format (checked with HistoryValidator after conversion) names the EDN line where
-// the op's map starts. On error *out holds what was converted, unspecified.
+// Errors: an EDN syntax error names the file and the EDN line; so do a NUL byte or invalid
+// UTF-8 anywhere in the text (checked before anything else) and a map with the same key twice.
+// A bad field or a broken rule of the format (checked with HistoryValidator after conversion)
+// names the EDN line where the op's map starts. Input with no ops is an error ("FILE: no
+// events"), as for the JSONL reader; so are input beyond Options::limits (max_input_bytes;
+// EDN is not read line by line, so max_line_bytes does not apply) and running out of memory,
+// naming the line reached. On error *out holds what was converted, unspecified.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -50,6 +54,8 @@ struct EdnImportOptions {
   };
   // How to treat jepsen.independent [key value] tuples. Default kAuto.
   SplitIndependent split_independent = SplitIndependent::kAuto;
+  // Bounds on the input (only max_input_bytes applies). Default InputLimits' defaults.
+  InputLimits limits;
 };
 
 // Imports a Jepsen history.edn file ("-" reads stdin).

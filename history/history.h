@@ -8,6 +8,7 @@
 // Thread-safety: plain value type; const methods may be called concurrently.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,25 @@ struct InputError {
   // "FILE:LINE: message"; without file "line LINE: message"; without line "FILE: message";
   // with neither just "message".
   std::string ToString() const;
+};
+
+// Bounds on one input (a history file, an imported file). Why: a corrupt or runaway input —
+// a file without newlines, /dev/zero behind stdin, an endless pipe — must end in an error
+// naming its place, not in bad_alloc or the OOM killer. Readers take the defaults; tests and
+// fuzzers pass small ones.
+struct InputLimits {
+  // A history line is one event of a few hundred bytes; even a set read of 100k members is under
+  // 1 MiB. A longer "line" is a file that is not a history, or one that lost its newlines, and
+  // the JSONL reader would have to hold all of it in memory.
+  static constexpr size_t kMaxLineBytes = size_t{16} << 20;
+  // About 40M events of ~100 bytes (20x the largest history we check, 2M events), which take
+  // about 8 GiB once read; beyond that the input is more likely an endless stream than a run.
+  static constexpr uint64_t kMaxInputBytes = uint64_t{4} << 30;
+
+  // Longest JSONL line in bytes, without its '\n'. Default kMaxLineBytes.
+  size_t max_line_bytes = kMaxLineBytes;
+  // Most bytes read from one input (JSONL and EDN). Default kMaxInputBytes.
+  uint64_t max_input_bytes = kMaxInputBytes;
 };
 
 // One operation: an invoke and its completion, if any.

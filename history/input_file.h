@@ -1,7 +1,10 @@
 // InputFile: an input named on a command line, "-" meaning stdin, read in large chunks by
 // the history reader and the importers. Internal to coordcheck_history.
 //
-// Errors come back as InputError naming the file ("<stdin>" for "-"), without a line.
+// Contract: Open accepts regular files, pipes (a shell's `<(zcat h.jsonl.gz)`) and "-" (stdin,
+// whatever it is); it refuses directories and devices (/dev/zero, a terminal), which are never
+// histories and some of which never end. Errors come back as InputError naming the file
+// ("<stdin>" for "-"), without a line; ReadAll's limit error names the line it reached.
 //
 // Thread-safety: one reader at a time.
 #pragma once
@@ -28,8 +31,9 @@ class InputFile {
   // Reads up to `size` bytes into `buffer`; 0 at end of file.
   std::optional<InputError> Read(char* buffer, size_t size, size_t* read);
 
-  // Reads everything that is left into `text`.
-  std::optional<InputError> ReadAll(std::string* text);
+  // Reads everything that is left into `text`; more than `max_bytes` in all is an error
+  // (InputTooLong) naming the line where the limit fell.
+  std::optional<InputError> ReadAll(std::string* text, uint64_t max_bytes);
 
   // The file's size when it is a regular file, else 0 (pipes, stdin from a terminal).
   int64_t size_hint() const { return size_hint_; }
@@ -44,5 +48,11 @@ class InputFile {
   int64_t size_hint_ = 0;
   std::string name_;
 };
+
+// The errors for an input beyond its InputLimits or the machine's memory, shared by the
+// readers so that they say the same. `line` is the line reached, 1-based.
+InputError InputTooLong(const std::string& name, int64_t line, uint64_t max_input_bytes);
+InputError LineTooLong(const std::string& name, int64_t line, size_t max_line_bytes);
+InputError OutOfMemory(const std::string& name, int64_t line, size_t events);
 
 }  // namespace coordcheck

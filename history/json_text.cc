@@ -7,26 +7,38 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the well-formed UTF-8 sequence starting at `p` (n bytes available), or 0.
-size_t SequenceLength(const unsigned char* p, size_t n) {
+// The UTF-8 sequence starting at `p` (n > 0 bytes available): its length when it is
+// well-formed (*valid = true); else (*valid = false) the length of its maximal subpart, the
+// longest start of a well-formed sequence but at least one byte. Unicode (and nlohmann's
+// error_handler_t::replace) replace each maximal subpart with one U+FFFD: "\xE2\x82" (a
+// three-byte sequence cut short) is one replacement, "\xC0\xAF" (no valid start) two.
+size_t Sequence(const unsigned char* p, size_t n, bool* valid) {
   const unsigned c = p[0];
-  auto cont = [&](size_t i) { return i < n && (p[i] & 0xC0) == 0x80; };
+  *valid = true;
   if (c < 0x80) return 1;
-  if (c < 0xC2) return 0;
-  if (c < 0xE0) return cont(1) ? 2 : 0;
-  if (c < 0xF0) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
-    if (c == 0xED && p[1] >= 0xA0) return 0;  // UTF-16 surrogate
-    return 3;
+  size_t length = 0;
+  unsigned low = 0x80, high = 0xBF;  // the second byte's range
+  if (c >= 0xC2 && c <= 0xDF) {
+    length = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    length = 3;
+    if (c == 0xE0) low = 0xA0;   // else overlong
+    if (c == 0xED) high = 0x9F;  // else a UTF-16 surrogate
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    length = 4;
+    if (c == 0xF0) low = 0x90;   // else overlong
+    if (c == 0xF4) high = 0x8F;  // else beyond U+10FFFF
+  } else {
+    *valid = false;
+    return 1;
   }
-  if (c < 0xF5) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
-    if (c == 0xF4 && p[1] >= 0x90) return 0;  // > U+10FFFF
-    return 4;
+  size_t i = 1;
+  for (; i < length && i < n; ++i) {
+    const unsigned b = p[i];
+    if (i == 1 ? (b < low || b > high) : (b & 0xC0) != 0x80) break;
   }
-  return 0;
+  *valid = i == length;
+  return i;
 }
 
 template <typename T>
@@ -38,7 +50,7 @@ void AppendNumber(std::string* out, T v) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view s) {
+size_t FirstInvalidUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t i = 0;
   while (i < s.size()) {
@@ -46,30 +58,15 @@ bool IsValidUtf8(std::string_view s) {
       ++i;
       continue;
     }
-    size_t len = SequenceLength(p + i, s.size() - i);
-    if (len == 0) return false;
-    i += len;
+    bool valid;
+    const size_t length = Sequence(p + i, s.size() - i, &valid);
+    if (!valid) return i;
+    i += length;
   }
-  return true;
+  return std::string_view::npos;
 }
 
-std::string RepairUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t len = SequenceLength(p + i, s.size() - i);
-    if (len == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      out.append(s.data() + i, len);
-      i += len;
-    }
-  }
-  return out;
-}
+bool IsValidUtf8(std::string_view s) { return FirstInvalidUtf8(s) == std::string_view::npos; }
 
 void AppendUtf8(std::string* out, uint32_t cp) {
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
@@ -106,14 +103,14 @@ void AppendString(std::string* out, std::string_view s) {
     if (i == s.size()) break;
     const unsigned char c = p[i];
     if (c >= 0x80) {
-      size_t len = SequenceLength(p + i, s.size() - i);
-      if (len == 0) {
-        *out += kReplacement;
-        ++i;
+      bool valid;
+      const size_t length = Sequence(p + i, s.size() - i, &valid);
+      if (valid) {
+        out->append(s.data() + i, length);
       } else {
-        out->append(s.data() + i, len);
-        i += len;
+        *out += kReplacement;
       }
+      i += length;
       continue;
     }
     switch (c) {

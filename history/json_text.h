@@ -2,12 +2,15 @@
 // and the nesting limit every JSON file read elsewhere (reports, the harness) passes first.
 //
 // Contract: the Append* functions never throw and always write valid JSON; bytes that are
-// not valid UTF-8 are written as U+FFFD (nlohmann's error_handler_t::replace), so a history
-// line can always be written. Output matches Json::dump() (compact, keys sorted).
+// not valid UTF-8 are written as U+FFFD, one per maximal subpart as nlohmann's
+// error_handler_t::replace does, so a history line can always be written. Output matches
+// Json::dump() (compact, keys sorted), with error_handler_t::replace where strings are not
+// UTF-8. fuzz/json_report_fuzz.cc checks all of this against nlohmann.
 //
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,8 +23,8 @@ namespace coordcheck::json_text {
 // Whether `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool IsValidUtf8(std::string_view s);
 
-// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD.
-std::string RepairUtf8(std::string_view s);
+// The offset of the first byte of `s` that starts no well-formed UTF-8 sequence; npos if none.
+size_t FirstInvalidUtf8(std::string_view s);
 
 // Appends code point `cp` as UTF-8; a UTF-16 surrogate (not a character) becomes U+FFFD.
 void AppendUtf8(std::string* out, uint32_t cp);

@@ -90,11 +90,6 @@ class OpLineParser {
   }
 
  private:
-  // Which required fields were seen.
-  struct Seen {
-    bool index = false, time = false, process = false, type = false, f = false;
-  };
-
   bool Fail(std::string message) {
     error_ = std::move(message);
     return false;
@@ -103,6 +98,14 @@ class OpLineParser {
     syntax_error_ = true;
     return Fail("not valid JSON: " + std::string(what) + " at column " +
                 std::to_string(p_ - begin_ + 1));
+  }
+  // A field whose name (starting at `at`) the object already had: an error that stops the
+  // parse, since which of the two values was meant is unknowable.
+  bool Duplicate(std::string_view name, const char* at) {
+    syntax_error_ = true;
+    std::string quoted;
+    json_text::AppendString(&quoted, name);
+    return Fail("duplicate field " + quoted + " at column " + std::to_string(at - begin_ + 1));
   }
   bool FieldIs(std::string_view name, const Json& value, std::string_view expected) {
     return Fail("\"" + std::string(name) + "\" is " + json_text::Abbreviate(value) + ", expected " +
@@ -154,7 +157,6 @@ class OpLineParser {
       return Fail("the line is " + std::string(TypeName(value)) + ", expected a JSON object");
     }
     ++p_;
-    Seen seen;
     // A field of the wrong type does not stop the parse: a syntax error later on the line is
     // the more useful message (the field may only look wrong because of it).
     std::optional<std::string> field_error;
@@ -162,8 +164,9 @@ class OpLineParser {
     for (bool done = Take('}'); !done;) {
       SkipSpace();
       std::string_view name;
+      const char* name_at = p_;
       if (!ParseMemberName(&name)) return false;
-      if (!ParseField(name, op, &seen)) {
+      if (!ParseField(name, name_at, op)) {
         if (syntax_error_) return false;
         if (!field_error) field_error = std::move(error_);
       }
@@ -172,11 +175,11 @@ class OpLineParser {
     SkipSpace();
     if (p_ != end_) return Syntax("unexpected text after the object");
     if (field_error) return Fail(std::move(*field_error));
-    if (!seen.index) return Fail("\"index\" is missing");
-    if (!seen.time) return Fail("\"time\" is missing");
-    if (!seen.process) return Fail("\"process\" is missing");
-    if (!seen.type) return Fail("\"type\" is missing");
-    if (!seen.f) return Fail("\"f\" is missing");
+    if (!Seen(Field::kIndex)) return Fail("\"index\" is missing");
+    if (!Seen(Field::kTime)) return Fail("\"time\" is missing");
+    if (!Seen(Field::kProcess)) return Fail("\"process\" is missing");
+    if (!Seen(Field::kType)) return Fail("\"type\" is missing");
+    if (!Seen(Field::kF)) return Fail("\"f\" is missing");
     return true;
   }
 
@@ -209,21 +212,26 @@ class OpLineParser {
     }
   }
 
-  // `name` may point into scratch_, which parsing the value overwrites: messages below use
-  // literal names.
-  bool ParseField(std::string_view name, Op* op, Seen* seen) {
-    switch (FieldOf(name)) {
+  bool Seen(Field field) const { return (seen_ & (1u << static_cast<int>(field))) != 0; }
+
+  // Parses the value of top-level field `name` (which starts at `at`) into `op`. `name` may
+  // point into scratch_, which parsing the value overwrites: messages below use literal names.
+  bool ParseField(std::string_view name, const char* at, Op* op) {
+    const Field field = FieldOf(name);
+    if (field != Field::kOther) {
+      if (Seen(field)) return Duplicate(name, at);
+      seen_ |= 1u << static_cast<int>(field);
+    } else if (op->extra.is_object() && op->extra.contains(name)) {
+      return Duplicate(name, at);
+    }
+    switch (field) {
       case Field::kIndex:
-        seen->index = true;
         return ParseIntegerField("index", &op->index);
       case Field::kTime:
-        seen->time = true;
         return ParseIntegerField("time", &op->time_ns);
       case Field::kProcess:
-        seen->process = true;
         return ParseProcess(op);
       case Field::kType: {
-        seen->type = true;
         std::string_view type;
         if (!ParseStringField("type", &type)) return false;
         if (!ParseOpType(type, &op->type)) {
@@ -232,7 +240,6 @@ class OpLineParser {
         return true;
       }
       case Field::kF: {
-        seen->f = true;
         std::string_view f;
         if (!ParseStringField("f", &f)) return false;
         op->f.assign(f);
@@ -489,10 +496,12 @@ class OpLineParser {
     for (bool done = Take('}'); !done;) {
       SkipSpace();
       std::string_view name;
+      const char* name_at = p_;
       if (!ParseMemberName(&name)) return false;
       // Copied before the value is parsed: parsing it may overwrite scratch_.
-      Json& value = members[std::string(name)];
-      if (!ParseValue(&value, depth + 1)) return false;
+      auto [member, inserted] = members.try_emplace(std::string(name));
+      if (!inserted) return Duplicate(name, name_at);
+      if (!ParseValue(&member->second, depth + 1)) return false;
       if (!ParseSeparator('}', &done)) return false;
     }
     return true;
@@ -555,6 +564,7 @@ class OpLineParser {
   std::string scratch_;
   std::string error_;
   bool syntax_error_ = false;  // error_ is a syntax error
+  uint32_t seen_ = 0;          // top-level fields seen, one bit per Field but kOther
 };
 
 bool IsBlank(std::string_view line) {
@@ -565,15 +575,21 @@ bool IsBlank(std::string_view line) {
 // Turns lines into validated events of `out`, stopping at the first error.
 class HistoryReader {
  public:
-  HistoryReader(History* out, const std::string& name) : out_(out), name_(name) {
+  HistoryReader(History* out, const std::string& name, const InputLimits& limits)
+      : out_(out), name_(name), limits_(limits) {
     out_->ops.clear();
   }
 
   // Feeds the next line (without its '\n'). False when reading must stop (see error()).
   bool Line(std::string_view line) {
-    ++line_number_;
+    const int64_t number = line_number_ + 1;
+    if (line.size() > limits_.max_line_bytes) {
+      error_ = LineTooLong(name_, number, limits_.max_line_bytes);
+      return false;
+    }
     if (line.empty() || (line[0] != '{' && IsBlank(line))) {
-      if (blank_line_ == 0) blank_line_ = line_number_;
+      if (blank_line_ == 0) blank_line_ = number;
+      line_number_ = number;
       return true;
     }
     if (blank_line_ != 0) {
@@ -581,12 +597,55 @@ class HistoryReader {
     }
     Op& op = out_->ops.emplace_back();
     std::optional<std::string> message = OpLineParser(line).Parse(&op);
-    if (!message) message = validator_.Next(op, line_number_);
+    if (!message) message = validator_.Next(op, number);
     if (message) {
       out_->ops.pop_back();
-      return Fail(line_number_, std::move(*message));
+      return Fail(number, std::move(*message));
     }
+    line_number_ = number;
     return true;
+  }
+
+  // Feeds every complete line of `text`; returns the bytes consumed (through the last '\n'),
+  // or npos when reading must stop.
+  size_t Lines(std::string_view text) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+      const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
+      if (nl == nullptr) break;
+      size_t end = static_cast<const char*>(nl) - text.data();
+      if (!Line(text.substr(pos, end - pos))) return std::string_view::npos;
+      pos = end + 1;
+    }
+    return pos;
+  }
+
+  // Of `bytes` more bytes read, how many fit within max_input_bytes (counting them).
+  size_t Admit(size_t bytes) {
+    const uint64_t room = limits_.max_input_bytes - total_bytes_;
+    const size_t admitted = bytes <= room ? bytes : static_cast<size_t>(room);
+    total_bytes_ += admitted;
+    return admitted;
+  }
+
+  // The input went on beyond max_input_bytes: an error at the line where the limit fell.
+  bool InputTooLong() {
+    error_ = coordcheck::InputTooLong(name_, line_number_ + 1, limits_.max_input_bytes);
+    return false;
+  }
+
+  // Checks that the partial line being read, `bytes` long so far, may still grow.
+  bool PartialLine(size_t bytes) {
+    if (bytes <= limits_.max_line_bytes) return true;
+    error_ = LineTooLong(name_, line_number_ + 1, limits_.max_line_bytes);
+    return false;
+  }
+
+  // After the last line: a history with no events is an error (a truncated or empty file must
+  // never pass as a valid history).
+  bool End() {
+    if (!out_->ops.empty()) return true;
+    return Fail(0, "no events");
   }
 
   bool Fail(int64_t line, std::string message) {
@@ -594,38 +653,74 @@ class HistoryReader {
     return false;
   }
 
+  // The error for an allocation that failed while reading the current line.
+  InputError OutOfMemory() const {
+    return coordcheck::OutOfMemory(name_, line_number_ + 1, out_->ops.size());
+  }
+
   std::optional<InputError> TakeError() { return std::move(error_); }
 
  private:
   History* out_;
   const std::string& name_;
+  const InputLimits& limits_;
   HistoryValidator validator_;
-  int64_t line_number_ = 0;
-  int64_t blank_line_ = 0;  // first blank line not (yet) followed by an event; 0 if none
+  int64_t line_number_ = 0;  // lines read to the end; the one being read is the next
+  int64_t blank_line_ = 0;   // first blank line not (yet) followed by an event; 0 if none
+  uint64_t total_bytes_ = 0;
   std::optional<InputError> error_;
 };
 
-// Feeds every complete line of `text` to `reader`; returns the bytes consumed (through the
-// last '\n'), or npos when the reader stopped.
-size_t FeedLines(std::string_view text, HistoryReader* reader) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
-    if (nl == nullptr) break;
-    size_t end = static_cast<const char*>(nl) - text.data();
-    if (!reader->Line(text.substr(pos, end - pos))) return std::string_view::npos;
-    pos = end + 1;
-  }
-  return pos;
+// Reserves room for the events of a file of `file_bytes` whose first `sample` bytes are
+// known, so that the vector grows once instead of doubling (which briefly needs 1.5x). A
+// sample of blank lines must not reserve an event per byte: lines count as at least
+// kMinEventBytes, the shortest event line.
+void ReserveFor(std::string_view sample, uint64_t file_bytes, History* out) {
+  constexpr double kMinEventBytes = 52;  // {"index":0,"time":0,"process":0,"type":"ok","f":"r"}
+  size_t lines = static_cast<size_t>(std::count(sample.begin(), sample.end(), '\n'));
+  if (lines == 0 || file_bytes == 0) return;
+  double per_line = static_cast<double>(sample.size()) / static_cast<double>(lines);
+  per_line = std::max(per_line, kMinEventBytes);
+  out->ops.reserve(static_cast<size_t>(static_cast<double>(file_bytes) / per_line * 1.02) + 16);
 }
 
-// Reserves room for the events of a file of `file_bytes` whose first `sample` bytes are
-// known, so that the vector grows once instead of doubling (which briefly needs 1.5x).
-void ReserveFor(std::string_view sample, int64_t file_bytes, History* out) {
-  size_t lines = static_cast<size_t>(std::count(sample.begin(), sample.end(), '\n'));
-  if (lines == 0 || file_bytes <= 0) return;
-  double per_line = static_cast<double>(sample.size()) / static_cast<double>(lines);
-  out->ops.reserve(static_cast<size_t>(static_cast<double>(file_bytes) / per_line * 1.02) + 16);
+// Reads `file` through `reader` to its end; false at the first error (reader->TakeError()).
+bool ReadLines(InputFile* file, const InputLimits& limits, HistoryReader* reader, History* out) {
+  // A buffer never grows beyond one line of the longest length allowed, plus its '\n'.
+  const size_t line_room = std::max(limits.max_line_bytes, limits.max_line_bytes + 1);
+  size_t capacity = std::min(kChunkBytes, line_room);
+  auto buffer = std::make_unique<char[]>(capacity);
+  size_t have = 0;  // bytes in buffer: the start of a line not yet complete
+  bool first = true;
+  for (;;) {
+    if (have == capacity) {  // one line longer than the buffer: grow it, up to the limit
+      if (!reader->PartialLine(have)) return false;
+      const size_t bigger_capacity = std::min(capacity * 2, line_room);
+      auto bigger = std::make_unique<char[]>(bigger_capacity);
+      std::memcpy(bigger.get(), buffer.get(), have);
+      buffer = std::move(bigger);
+      capacity = bigger_capacity;
+    }
+    size_t n = 0;
+    if (auto error = file->Read(buffer.get() + have, capacity - have, &n)) {
+      return reader->Fail(0, error->message);
+    }
+    if (n == 0) {  // end of file: the last line may lack its '\n'
+      return (have == 0 || reader->Line(std::string_view(buffer.get(), have))) && reader->End();
+    }
+    const size_t admitted = reader->Admit(n);
+    have += admitted;
+    std::string_view text(buffer.get(), have);
+    if (first) {
+      ReserveFor(text, std::min<uint64_t>(file->size_hint(), limits.max_input_bytes), out);
+      first = false;
+    }
+    const size_t consumed = reader->Lines(text);
+    if (consumed == std::string_view::npos) return false;
+    if (admitted < n) return reader->InputTooLong();  // after the lines before the limit
+    std::memmove(buffer.get(), buffer.get() + consumed, have - consumed);
+    have -= consumed;
+  }
 }
 
 }  // namespace
@@ -636,50 +731,39 @@ std::optional<std::string> ParseOpLine(std::string_view line, Op* op) {
 }
 
 std::optional<InputError> ReadHistoryString(std::string_view text, History* out,
-                                            const std::string& name) {
-  HistoryReader reader(out, name);
-  size_t consumed = FeedLines(text, &reader);
-  if (consumed == std::string_view::npos) return reader.TakeError();
-  if (consumed < text.size() && !reader.Line(text.substr(consumed))) return reader.TakeError();
+                                            const std::string& name, const InputLimits& limits) {
+  HistoryReader reader(out, name, limits);
+  try {
+    if (text.size() > limits.max_input_bytes) {
+      // Read up to the limit, then name the line it falls in (unless an error comes first).
+      if (reader.Lines(text.substr(0, limits.max_input_bytes)) != std::string_view::npos) {
+        reader.InputTooLong();
+      }
+      return reader.TakeError();
+    }
+    const size_t consumed = reader.Lines(text);
+    if (consumed == std::string_view::npos ||
+        (consumed < text.size() && !reader.Line(text.substr(consumed))) || !reader.End()) {
+      return reader.TakeError();
+    }
+  } catch (const std::bad_alloc&) {
+    return reader.OutOfMemory();
+  }
   return std::nullopt;
 }
 
-std::optional<InputError> ReadHistoryFile(const std::string& path, History* out) {
+std::optional<InputError> ReadHistoryFile(const std::string& path, History* out,
+                                          const InputLimits& limits) {
   InputFile file;
   if (auto error = file.Open(path)) {
     out->ops.clear();
     return error;
   }
-  HistoryReader reader(out, file.name());
-  size_t capacity = kChunkBytes;
-  auto buffer = std::make_unique<char[]>(capacity);
-  size_t have = 0;  // bytes in buffer: the start of a line not yet complete
-  bool first = true;
-  for (;;) {
-    if (have == capacity) {  // one line longer than the buffer: grow it
-      auto bigger = std::make_unique<char[]>(capacity * 2);
-      std::memcpy(bigger.get(), buffer.get(), have);
-      buffer = std::move(bigger);
-      capacity *= 2;
-    }
-    size_t n = 0;
-    if (auto error = file.Read(buffer.get() + have, capacity - have, &n)) return error;
-    if (n == 0) {  // end of file: the last line may lack its '\n'
-      if (have > 0 && !reader.Line(std::string_view(buffer.get(), have))) {
-        return reader.TakeError();
-      }
-      break;
-    }
-    have += n;
-    std::string_view text(buffer.get(), have);
-    if (first) {
-      ReserveFor(text, file.size_hint(), out);
-      first = false;
-    }
-    size_t consumed = FeedLines(text, &reader);
-    if (consumed == std::string_view::npos) return reader.TakeError();
-    std::memmove(buffer.get(), buffer.get() + consumed, have - consumed);
-    have -= consumed;
+  HistoryReader reader(out, file.name(), limits);
+  try {
+    if (!ReadLines(&file, limits, &reader, out)) return reader.TakeError();
+  } catch (const std::bad_alloc&) {
+    return reader.OutOfMemory();
   }
   if (out->ops.capacity() > out->ops.size() + out->ops.size() / 4 + 1024) {
     out->ops.shrink_to_fit();

@@ -9,7 +9,12 @@
 // Blank lines may end the file (as may a last line without '\n'); a blank line followed
 // by an event is an error. Line numbers are 1-based, so LINE = index + 1 in a valid file.
 // On error `out` holds the valid events before the offending line. The reader accepts
-// exactly RFC 8259 JSON, checks UTF-8 and needs about 190 bytes of memory per event.
+// exactly RFC 8259 JSON, checks UTF-8, refuses an object with the same field twice (JSON
+// leaves that undefined; nlohmann keeps the last) and needs about 190 bytes of memory per event.
+//
+// A history with no events (an empty file, or only blank lines) is an error, "FILE: no events":
+// a truncated history must never pass as valid. Input beyond InputLimits (a line or the whole
+// input too long) is an error naming the line reached, as is running out of memory.
 //
 // Thread-safety: a HistoryWriter may be used from several threads; Append is
 // serialized internally. Readers are single-threaded objects.
@@ -30,12 +35,15 @@ namespace coordcheck {
 // rules that relate events to each other (index, time order, pairing) are the reader's.
 std::optional<std::string> ParseOpLine(std::string_view line, Op* op);
 
-// Reads and validates a whole history file. `path` "-" reads stdin (named "<stdin>").
-std::optional<InputError> ReadHistoryFile(const std::string& path, History* out);
+// Reads and validates a whole history file. `path` "-" reads stdin (named "<stdin>"); other
+// paths must be regular files or pipes (see history/input_file.h).
+std::optional<InputError> ReadHistoryFile(const std::string& path, History* out,
+                                          const InputLimits& limits = {});
 
 // Reads and validates history text (tests, in-memory data). `name` is used in errors.
 std::optional<InputError> ReadHistoryString(std::string_view text, History* out,
-                                            const std::string& name = "<string>");
+                                            const std::string& name = "<string>",
+                                            const InputLimits& limits = {});
 
 class HistoryWriter {
  public:

@@ -13,6 +13,7 @@ packages=(
   etcd-server etcd-client
   postgresql libpq-dev libsqlite3-dev procps
   libxml2-utils bsdutils chromium libcpp-httplib-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -280,3 +280,39 @@ TEST_CASE("list and --help show every catalogue entry: targets, bugs, workloads,
     CHECK(check_help.out.find(c.name) != std::string::npos);
   }
 }
+
+// History input a CI pipeline must never take as a pass: an empty or blank history, EDN with
+// no ops, a device instead of a file. Each exits 3 with a message naming the input.
+TEST_CASE("check exits 3 on a history with no events") {
+  for (const char* text : {"", "\n\n \n"}) {
+    const std::string path = TempFile("empty.jsonl", text);
+    const Run r = Coordcheck("check " + path + " --model register");
+    INFO(r.out);
+    CHECK(r.code == 3);
+    CHECK(r.out == "coordcheck: error: " + path + ": no events\n");
+  }
+  const Run r = Coordcheck("check - --model register < /dev/null");
+  CHECK(r.code == 3);
+  CHECK(r.out == "coordcheck: error: <stdin>: no events\n");
+}
+
+TEST_CASE("check exits 3 on a device instead of a history file") {
+  const Run r = Coordcheck("check /dev/zero --model register");
+  CHECK(r.code == 3);
+  CHECK(r.out ==
+        "coordcheck: error: /dev/zero: a character device, not a history file (give a file, a "
+        "pipe, or - for stdin)\n");
+}
+
+TEST_CASE("import exits 3 on EDN with no ops and writes nothing") {
+  const std::string out = TempFile("empty-import.jsonl", "");
+  for (const char* text : {"", "\n; only a comment\n"}) {
+    std::filesystem::remove(out);
+    const std::string edn = TempFile("empty.edn", text);
+    const Run r = Coordcheck("import jepsen " + edn + " -o " + out);
+    INFO(r.out);
+    CHECK(r.code == 3);
+    CHECK(r.out == "coordcheck: error: " + edn + ": no events\n");
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
+}

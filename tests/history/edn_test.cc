@@ -181,6 +181,44 @@ TEST_CASE("edn: a syntax error names the EDN line") {
         "x.edn:1: '[' opened here is not closed");
 }
 
+TEST_CASE("edn: an input with no ops is an error") {
+  // A truncated history must never pass CI as valid.
+  CHECK(ErrorOf("") == "x.edn: no events");
+  CHECK(ErrorOf("\n\n  \n") == "x.edn: no events");
+  CHECK(ErrorOf("; a comment\n#_{:type :invoke, :f :read, :process 0}\n") == "x.edn: no events");
+  CHECK(ErrorOf("[]\n") == "x.edn: no events");
+}
+
+TEST_CASE("edn: a NUL byte or invalid UTF-8 is an error naming its line") {
+  const std::string invoke = "{:type :invoke, :f :read, :process 0}\n";
+  using namespace std::string_literals;
+  CHECK(ErrorOf(invoke + "{:type :ok, :f :re\0ad, :process 0}\n"s) ==
+        "x.edn:2: NUL byte at column 19");
+  CHECK(ErrorOf(invoke + "{:type :ok, :f :read, :process 0, :value \"\0\"}\n"s) ==
+        "x.edn:2: NUL byte at column 43");
+  // A file a crash left zero-filled at its end.
+  CHECK(ErrorOf(invoke + std::string(100, '\0')) == "x.edn:2: NUL byte at column 1");
+  CHECK(ErrorOf(invoke + "{:type :ok, :f :read, :process 0, :value \"caf\xe9\"}\n") ==
+        "x.edn:2: invalid UTF-8 at column 46");
+  CHECK(ErrorOf("{:type :invoke, :f :r\xff, :process 0}\n") ==
+        "x.edn:1: invalid UTF-8 at column 22");
+  CHECK(ErrorOf(invoke + "; \xc3\x28 in a comment\n") == "x.edn:2: invalid UTF-8 at column 3");
+  // Escapes are not raw bytes: \u0000 and \0 make a NUL character, as JSON's \u0000 does.
+  const History h = Import(invoke + R"({:type :ok, :f :read, :process 0, :value ["\u0000" "\0"]})");
+  CHECK(h[1].value == Json::array({std::string(1, '\0'), std::string(1, '\0')}));
+}
+
+TEST_CASE("edn: a map with the same key twice is an error naming the key's line") {
+  CHECK(ErrorOf("{:type :invoke, :f :read,\n :process 0, :f :write}\n") ==
+        R"(x.edn:2: duplicate key "f" in one map)");
+  CHECK(ErrorOf("{:type :invoke, :f :read, :process 0, :debug 1, :debug 2}\n") ==
+        R"(x.edn:1: duplicate key "debug" in one map)");
+  CHECK(ErrorOf("{:type :invoke, :f :read, :process 0, :value {:a 1, \"a\" 2}}\n") ==
+        R"(x.edn:1: duplicate key "a" in one map)");
+  CHECK(ErrorOf("{:type :invoke, :f :read, :process 0, :value #:ns{:a 1, :ns/a 2}}\n") ==
+        R"(x.edn:1: duplicate key "ns/a" in one map)");
+}
+
 TEST_CASE("edn: a bad field names the line of its op") {
   CHECK(ErrorOf("{:type :invoke, :f :read, :process 0}\n"
                 "{:type :done, :f :read, :process 0}\n") ==

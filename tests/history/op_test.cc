@@ -57,6 +57,22 @@ TEST_CASE("OpToLine escapes strings and replaces invalid UTF-8") {
         "\"key\":42,\"value\":\"caf\xC3\xA9 \xEF\xBF\xBD\"}");
 }
 
+TEST_CASE("OpToLine replaces invalid UTF-8 as Json::dump with error_handler_t::replace does") {
+  // One U+FFFD per maximal subpart (the longest start of a valid sequence, else one byte):
+  // found by fuzz/json_report_fuzz.cc (corpus/json_report/crash-utf8-maximal-subpart.json);
+  // before, a sequence cut short got one U+FFFD per byte.
+  for (const std::string bad :
+       {"\xE2\x82", "a\xF0\x9F\x98z", "\xED\x80", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+        "\xFF\xC3(\xED\x80\"\x80\xF4\x90\x80\xA0"}) {
+    Op op;
+    op.f = "read";
+    op.value = bad;
+    const std::string line = OpToLine(op);
+    const std::string expected = Json(bad).dump(-1, ' ', false, Json::error_handler_t::replace);
+    CHECK(line.substr(line.find("\"value\":") + 8, expected.size() + 1) == expected + "}");
+  }
+}
+
 TEST_CASE("OpToLine matches Json::dump for values of every type") {
   Json value = Json::parse(R"({"a":[1,-2,3.5,"x",null,true,{"n":18446744073709551615}],"b":{}})");
   Op op;
