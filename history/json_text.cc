@@ -68,6 +68,24 @@ size_t FirstInvalidUtf8(std::string_view s) {
 
 bool IsValidUtf8(std::string_view s) { return FirstInvalidUtf8(s) == std::string_view::npos; }
 
+std::string RepairUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0;
+  while (i < s.size()) {
+    bool valid = true;
+    const size_t length = p[i] < 0x80 ? 1 : Sequence(p + i, s.size() - i, &valid);
+    if (valid) {
+      out.append(s.data() + i, length);
+    } else {
+      out += kReplacement;
+    }
+    i += length;
+  }
+  return out;
+}
+
 void AppendUtf8(std::string* out, uint32_t cp) {
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
   if (cp < 0x80) {
