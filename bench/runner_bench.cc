@@ -19,7 +19,7 @@ namespace {
 
 class NoopClient final : public coordcheck::Client {
  public:
-  Status Open(const coordcheck::ClientEnv&, const std::string&) override {
+  coordcheck::Status Open(const coordcheck::ClientEnv&, const std::string&) override {
     return {};
   }
   coordcheck::Op Invoke(const coordcheck::Op& invoke, coordcheck::Deadline) override {

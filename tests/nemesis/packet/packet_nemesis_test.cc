@@ -339,8 +339,8 @@ TEST_CASE("netdelay: SIGTERM while holding packets releases them and exits 0", "
   CHECK(not_ready->exit_code == 1);
   CHECK_THAT(not_ready->err, Contains("not ready after 50 ms"));
 
-  Result<coordcheck::control::ExecResult> run =
-      Result<coordcheck::control::ExecResult>::Error("not run");
+  coordcheck::Result<coordcheck::control::ExecResult> run =
+      coordcheck::Result<coordcheck::control::ExecResult>::Error("not run");
   std::thread holder([&] {
     coordcheck::control::ExecOptions options;
     options.timeout = 10s;

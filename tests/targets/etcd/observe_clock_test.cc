@@ -158,7 +158,7 @@ void PreloadScenario(const std::string& backend) {
   EtcdCluster c(backend, 3);
   coordcheck::ClockNemesisOptions options;
   options.target_clock =
-      [&c](const std::string& node) -> Result<TargetClockSample> {
+      [&c](const std::string& node) -> coordcheck::Result<TargetClockSample> {
     auto reading = c.db().ObserveClock(c.info(node), c.env());
     if (!reading.ok()) return reading.status();
     return TargetClockSample{reading->offset_ms, reading->error_ms, reading->method};

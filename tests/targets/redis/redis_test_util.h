@@ -57,14 +57,14 @@ class RedisCluster {
   // success.
   void Start();
   // Sets up every node and returns the first error (or ok), without REQUIRE.
-  Status TryStart();
+  coordcheck::Status TryStart();
 
   // A lock environment over the first `lock_nodes` nodes (all when 0).
   coordcheck::LockEnv LockEnvFor(int64_t ttl_ms, uint64_t seed, coordcheck::Json options = nullptr,
                                  size_t lock_nodes = 0);
 
   // One command to `node`'s instance on a fresh connection, bounded by `timeout`.
-  Result<coordcheck::redis::Reply> Call(
+  coordcheck::Result<coordcheck::redis::Reply> Call(
       const std::string& node, const std::vector<std::string>& argv,
       std::chrono::milliseconds timeout = std::chrono::milliseconds(1000),
       bool* uncertain = nullptr);
@@ -123,7 +123,7 @@ std::string ReadSome(int fd, size_t bytes);
 template <class C>
 std::unique_ptr<C> OpenLock(const coordcheck::LockEnv& env) {
   auto client = std::make_unique<C>();
-  const Status s = client->Open(env);
+  const coordcheck::Status s = client->Open(env);
   INFO(s.message());
   REQUIRE(s.ok());
   return client;
