@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "gen_test_util.h"
+#include "tests/generators/gen_test_util.h"
 #include "generators/basic.h"
 #include "generators/simulate.h"
 #include "generators/threads.h"

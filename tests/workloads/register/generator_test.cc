@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gen_test_util.h"
+#include "tests/generators/gen_test_util.h"
 #include "generators/basic.h"
 #include "workloads/register/generator.h"
 #include "generators/sequence.h"
