@@ -26,6 +26,9 @@ bool IsValidUtf8(std::string_view s);
 // The offset of the first byte of `s` that starts no well-formed UTF-8 sequence; npos if none.
 size_t FirstInvalidUtf8(std::string_view s);
 
+// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD, one per maximal subpart.
+std::string RepairUtf8(std::string_view s);
+
 // Appends code point `cp` as UTF-8; a UTF-16 surrogate (not a character) becomes U+FFFD.
 void AppendUtf8(std::string* out, uint32_t cp);
 
