@@ -1,11 +1,13 @@
 // Fuzz target: JSON as reports/ reads it (results.json, compare.json: reports::ReadJsonObject,
-// nlohmann's parser behind it), and the history/json_text helpers that write JSON, with
-// nlohmann as their oracle.
+// that is json_text::DepthError, then nlohmann's parser), and the history/json_text helpers
+// that write JSON, with nlohmann as their oracle.
 //
-// Oracle: never a crash, a sanitizer report or an exception; ReadJsonObject accepts exactly the
-// JSON objects nlohmann parses; json_text::AppendJson writes what Json::dump writes,
-// AppendString what a dump with error_handler_t::replace writes, IsValidUtf8 agrees with a
-// strict dump, and Abbreviate stays within its length and never cuts a UTF-8 sequence.
+// Oracle: never a crash, a sanitizer report or an exception; DepthError fires exactly when
+// parsed JSON nests deeper than json_text::kMaxDepth; ReadJsonObject accepts exactly the JSON
+// objects nlohmann parses that DepthError lets through; json_text::AppendJson writes what
+// Json::dump writes, AppendString what a dump with error_handler_t::replace writes,
+// IsValidUtf8 agrees with a strict dump, RepairUtf8 makes valid UTF-8, and Abbreviate stays within
+// its length and never cuts a UTF-8 sequence.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -24,8 +26,23 @@ namespace {
 using coordcheck::Json;
 namespace json_text = coordcheck::json_text;
 
+// Levels of arrays and objects in `value` (a scalar: 0).
+int Depth(const Json& value) {
+  int deepest = 0;
+  if (value.is_structured()) {
+    for (const Json& element : value) deepest = std::max(deepest, Depth(element));
+    return deepest + 1;
+  }
+  return 0;
+}
+
 // ReadJsonObject reads a path: give it the bytes through an in-memory file.
 void CheckReadJsonObject(std::string_view text, const Json& parsed) {
+  const bool too_deep = json_text::DepthError(text).has_value();
+  // nlohmann stops at a NUL byte as at the end of input; DepthError reads on.
+  if (!parsed.is_discarded() && text.find('\0') == std::string_view::npos) {
+    FUZZ_CHECK(too_deep == (Depth(parsed) > json_text::kMaxDepth));
+  }
   const int fd = ::memfd_create("fuzz.json", MFD_CLOEXEC);
   FUZZ_CHECK(fd >= 0);
   FUZZ_CHECK(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
@@ -33,7 +50,7 @@ void CheckReadJsonObject(std::string_view text, const Json& parsed) {
   const auto status =
       coordcheck::reports::ReadJsonObject("/proc/self/fd/" + std::to_string(fd), &object);
   ::close(fd);
-  FUZZ_CHECK(status.ok() == parsed.is_object());
+  FUZZ_CHECK(status.ok() == (parsed.is_object() && !too_deep));
   FUZZ_CHECK(status.ok() ? object == parsed : !status.message().empty());
 }
 
@@ -46,6 +63,8 @@ void CheckJsonText(std::string_view text, const Json& parsed, size_t max_chars) 
     strict_ok = false;
   }
   FUZZ_CHECK(json_text::IsValidUtf8(text) == strict_ok);
+  const std::string repaired = json_text::RepairUtf8(text);
+  FUZZ_CHECK(json_text::IsValidUtf8(repaired) && (!strict_ok || repaired == text));
   std::string quoted;
   json_text::AppendString(&quoted, text);
   FUZZ_CHECK(quoted == Json(bytes).dump(-1, ' ', false, Json::error_handler_t::replace));

@@ -41,6 +41,20 @@ size_t Sequence(const unsigned char* p, size_t n, bool* valid) {
   return i;
 }
 
+// Appends the UTF-8 sequence at s[i], or one U+FFFD for its maximal subpart when it is
+// ill-formed; returns the bytes it took.
+size_t AppendSequence(std::string* out, std::string_view s, size_t i) {
+  bool valid;
+  const size_t length =
+      Sequence(reinterpret_cast<const unsigned char*>(s.data()) + i, s.size() - i, &valid);
+  if (valid) {
+    out->append(s.data() + i, length);
+  } else {
+    *out += kReplacement;
+  }
+  return length;
+}
+
 template <typename T>
 void AppendNumber(std::string* out, T v) {
   char buf[24];
@@ -71,18 +85,7 @@ bool IsValidUtf8(std::string_view s) { return FirstInvalidUtf8(s) == std::string
 std::string RepairUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t i = 0;
-  while (i < s.size()) {
-    bool valid = true;
-    const size_t length = p[i] < 0x80 ? 1 : Sequence(p + i, s.size() - i, &valid);
-    if (valid) {
-      out.append(s.data() + i, length);
-    } else {
-      out += kReplacement;
-    }
-    i += length;
-  }
+  for (size_t i = 0; i < s.size();) i += AppendSequence(&out, s, i);
   return out;
 }
 
@@ -121,14 +124,7 @@ void AppendString(std::string* out, std::string_view s) {
     if (i == s.size()) break;
     const unsigned char c = p[i];
     if (c >= 0x80) {
-      bool valid;
-      const size_t length = Sequence(p + i, s.size() - i, &valid);
-      if (valid) {
-        out->append(s.data() + i, length);
-      } else {
-        *out += kReplacement;
-      }
-      i += length;
+      i += AppendSequence(out, s, i);
       continue;
     }
     switch (c) {

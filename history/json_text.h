@@ -26,7 +26,7 @@ bool IsValidUtf8(std::string_view s);
 // The offset of the first byte of `s` that starts no well-formed UTF-8 sequence; npos if none.
 size_t FirstInvalidUtf8(std::string_view s);
 
-// `s` with each maximal subpart of an ill-formed UTF-8 sequence replaced by one U+FFFD.
+// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD, one per maximal subpart.
 std::string RepairUtf8(std::string_view s);
 
 // Appends code point `cp` as UTF-8; a UTF-16 surrogate (not a character) becomes U+FFFD.

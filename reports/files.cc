@@ -25,7 +25,10 @@ Status ReadJsonObject(const std::string& path, Json* out) {
     const size_t at = std::min<size_t>(e.byte, s.size());
     const auto line = 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), '\n');
     return Status::Error(path + ": not valid JSON (line " + std::to_string(line) +
-                                  "): " + e.what());
+                         "): " + e.what());
+  } catch (const Json::exception& e) {
+    // A number beyond a double's range (1E+400) is out_of_range, not a parse_error.
+    return Status::Error(path + ": not valid JSON: " + e.what());
   }
   if (!out->is_object()) return Status::Error(path + ": not a JSON object");
   return Status::Ok();
@@ -39,8 +42,7 @@ Status WriteFileReplacing(const std::string& path, const std::string& text) {
   const int saved = errno;
   if (std::fclose(f) != 0 || !written) {
     std::remove(tmp.c_str());
-    return Status::Error(tmp +
-                                  ": cannot write: " + std::strerror(written ? errno : saved));
+    return Status::Error(tmp + ": cannot write: " + std::strerror(written ? errno : saved));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;

@@ -49,6 +49,19 @@ TEST_CASE("report: a results.json or compare.json nested 100,000 deep is exit 3,
         std::string::npos);
 }
 
+TEST_CASE("report: a number beyond a double's range in results.json is exit 3, not a crash") {
+  // Found by fuzz/json_report_fuzz.cc (corpus/json_report/crash-number-overflow.json):
+  // nlohmann throws out_of_range, not parse_error, and the report aborted.
+  const std::string run = FreshDir("overflow-run");
+  fs::copy_file(kData + "/lock-etcd-lock/test.json", run + "/test.json");
+  test::WriteFile(run + "/results.json", R"({"verdict": "invalid", "x": 1E+270955})");
+  std::string out;
+  CHECK(RunCoordcheck({"report", run}, &out, 60s) == 3);
+  INFO(out);
+  CHECK(out.find(run + "/results.json: not valid JSON: [json.exception.out_of_range.406] number "
+                       "overflow parsing '1E+270955'") != std::string::npos);
+}
+
 TEST_CASE("serve: --port outside 0..65535 is exit 3 naming --port") {
   const std::string store = FreshDir("port-store");
   for (const char* port : {"70000", "65536", "-1", "http"}) {
