@@ -16,6 +16,8 @@ using clocktest::ClockCluster;
 using coordcheck::ClockNemesisOptions;
 using coordcheck::Json;
 using coordcheck::Op;
+using coordcheck::Result;
+using coordcheck::Status;
 using coordcheck::TargetClockSample;
 namespace control = coordcheck::control;
 namespace fault = coordcheck::fault;

@@ -14,6 +14,9 @@
 
 namespace {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 using coordcheck::Json;
 using coordcheck::Op;
 using etcdtest::EtcdCluster;

@@ -10,6 +10,9 @@
 
 namespace {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 using coordcheck::Json;
 using coordcheck::etcd::EtcdDb;
 using coordcheck::etcd::MemberStatus;

@@ -18,6 +18,9 @@
 
 namespace etcdtest {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 namespace control = coordcheck::control;
 using coordcheck::Json;
 

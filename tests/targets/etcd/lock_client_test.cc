@@ -16,6 +16,9 @@
 
 namespace {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 using coordcheck::Grant;
 using coordcheck::Json;
 using coordcheck::etcd::EtcdLockClient;

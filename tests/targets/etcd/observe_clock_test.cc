@@ -28,6 +28,9 @@
 
 namespace {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 using coordcheck::ClockReading;
 using coordcheck::Json;
 using coordcheck::Op;

@@ -15,6 +15,9 @@
 
 namespace {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 namespace control = coordcheck::control;
 using coordcheck::redis::RedisDbOptions;
 using coordcheck::redis::RespConnection;

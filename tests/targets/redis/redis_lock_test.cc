@@ -11,6 +11,9 @@
 
 namespace {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 namespace control = coordcheck::control;
 using coordcheck::Grant;
 using coordcheck::LockEnv;

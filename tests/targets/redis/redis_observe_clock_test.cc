@@ -16,6 +16,9 @@
 
 namespace {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 namespace control = coordcheck::control;
 namespace fault = coordcheck::fault;
 using coordcheck::ClockReading;

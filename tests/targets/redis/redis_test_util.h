@@ -31,6 +31,9 @@
 
 namespace redistest {
 
+using coordcheck::Result;
+using coordcheck::Status;
+
 using Clock = std::chrono::steady_clock;
 
 inline std::chrono::milliseconds Ms(Clock::duration d) {
