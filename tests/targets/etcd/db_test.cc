@@ -50,14 +50,14 @@ TEST_CASE("etcd db: options, bugs and membership are checked, naming the node", 
     auto s = c.db().Setup(n2, c.env());
     REQUIRE_FALSE(s.ok());
     CHECK(s.message() ==
-          "node n2: etcd: unknown etcd option \"client-port\" (known: client_port, peer_port)");
+          "node n2: etcd: unknown etcd option \"client-port\" (etcd knows: client_port, peer_port)");
   }
   SECTION("bad port") {
     c.env().options = {{"peer_port", 70000}};
     auto s = c.db().Setup(n2, c.env());
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("node n2") == 0);
-    CHECK(s.message().find("\"peer_port\" must be a port number") != std::string::npos);
+    CHECK(s.message().find("etcd option \"peer_port\" must be an integer in 1..65535, got 70000") != std::string::npos);
   }
   SECTION("a bug") {
     c.env().bug = "stale-reads";

@@ -145,7 +145,7 @@ TEST_CASE("redis db: Setup rejects unknown options, bugs and a missing server, n
     const Status s = c.TryStart();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("node n") == 0);
-    CHECK(s.message().find("unknown redis option \"prot\" (known: port, renew, "
+    CHECK(s.message().find("unknown redis option \"prot\" (redis knows: port, renew, "
                            "instance_timeout_ms)") != std::string::npos);
   }
   SECTION("ill-typed option") {

@@ -14,8 +14,10 @@ namespace {
 
 std::vector<std::string> RwArgs(const RunDirs& d, const std::string& seed,
                                 std::vector<std::string> extra) {
-  std::vector<std::string> args = RegisterRunArgs(d, {"--workload", "rw-register",
-                                                      "--time-limit", "5", "--seed", seed});
+  std::vector<std::string> args = {"run",       "--workload", "rw-register", "--target",
+                                   "kvd",       "--store",    d.store,       "--state-dir",
+                                   d.state,     "--quiet",    "--time-limit", "5",
+                                   "--seed",    seed};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -27,8 +29,9 @@ TEST_CASE("run: rw-register on kvd is valid, and its follower-reads bug is caugh
   {
     RunDirs d = FreshRunDirs("rw-register-valid");
     std::string out;
+    const int code = RunCoordcheck(RwArgs(d, seed, {}), &out);
     INFO(out);
-    CHECK(RunCoordcheck(RwArgs(d, seed, {}), &out) == 0);
+    CHECK(code == 0);
     CheckNothingLeft(d);
   }
   {
