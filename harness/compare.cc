@@ -20,10 +20,14 @@ std::string Cell(const Json& v) {
 }
 
 std::string VerdictOf(const RunOutcome& run) {
-  if (run.results.is_object() && run.results.contains("verdict")) {
-    return run.results["verdict"].get<std::string>();
-  }
+  if (run.results && !run.results->verdict.empty()) return run.results->verdict;
   return "error";
+}
+
+// The run's figures ({} when it has none).
+const Json& FiguresOf(const RunOutcome& run) {
+  static const Json kNone = Json::object();
+  return run.results ? run.results->figures : kNone;
 }
 
 // The figures' column names: the workload's order, then any others in first-seen order.
@@ -36,17 +40,14 @@ std::vector<std::string> FigureColumns(const std::vector<RunOutcome>& runs) {
   columns.erase(std::remove_if(columns.begin(), columns.end(),
                                [&](const std::string& c) {
                                  for (const RunOutcome& run : runs) {
-                                   if (run.results.is_object() &&
-                                       run.results.value("figures", Json::object()).contains(c)) {
-                                     return false;
-                                   }
+                                   if (FiguresOf(run).contains(c)) return false;
                                  }
                                  return true;
                                }),
                 columns.end());
   for (const RunOutcome& run : runs) {
-    if (!run.results.is_object() || !run.results.contains("figures")) continue;
-    for (auto it = run.results["figures"].begin(); it != run.results["figures"].end(); ++it) {
+    const Json& figures = FiguresOf(run);
+    for (auto it = figures.begin(); it != figures.end(); ++it) {
       if (std::find(columns.begin(), columns.end(), it.key()) == columns.end()) {
         columns.push_back(it.key());
       }
@@ -68,19 +69,17 @@ std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
   // Whether clock faults reached each target, as measured (checkers/clock_effect.h).
   bool clock = false;
   for (const RunOutcome& run : runs) {
-    clock = clock || (run.results.is_object() && run.results.contains("clock_effect"));
+    clock = clock || (run.results && run.results->clock_effect.is_object());
   }
   if (clock) header.push_back("clock faults");
   std::vector<std::vector<std::string>> rows;
   for (const RunOutcome& run : runs) {
     std::vector<std::string> row = {run.config.target, VerdictOf(run)};
-    const Json results = run.results.is_object() ? run.results : Json::object();
-    const Json fig = results.value("figures", Json::object());
+    const Json& fig = FiguresOf(run);
     for (const std::string& f : figures) row.push_back(fig.contains(f) ? Cell(fig[f]) : "-");
     if (clock) {
-      row.push_back(results.contains("clock_effect")
-                        ? Cell(results["clock_effect"].value("verdict", Json()))
-                        : "-");
+      const bool measured = run.results && run.results->clock_effect.is_object();
+      row.push_back(measured ? Cell(run.results->clock_effect.value("verdict", Json())) : "-");
     }
     rows.push_back(std::move(row));
   }
@@ -104,14 +103,14 @@ std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
   // Per run: why it failed, what the checkers said, notes, and where it is.
   for (const RunOutcome& run : runs) {
     out += "\n" + run.config.target + ":";
-    if (!run.results.is_object()) {
+    if (!run.results) {
       out += " the run did not start (see the error above)\n";
       continue;
     }
     out += "\n";
-    if (run.results.contains("error")) out += "  error: " + Cell(run.results["error"]) + "\n";
-    if (run.results.contains("summary")) {
-      std::string summary = Cell(run.results["summary"]);
+    if (!run.results->error.empty()) out += "  error: " + run.results->error + "\n";
+    if (!run.results->summary.empty()) {
+      const std::string& summary = run.results->summary;
       size_t at = 0;
       while (at <= summary.size()) {
         size_t nl = summary.find('\n', at);
@@ -120,9 +119,7 @@ std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
         at = nl + 1;
       }
     }
-    for (const Json& note : run.results.value("notes", Json::array())) {
-      out += "  note: " + Cell(note) + "\n";
-    }
+    for (const std::string& note : run.results->notes) out += "  note: " + note + "\n";
     out += "  run folder: " + run.run_dir + "\n";
   }
   return out;
@@ -188,9 +185,7 @@ int RunCompare(TestConfig base, const std::vector<std::string>& targets,
                                   {"exit_code", run.exit_code},
                                   {"verdict", VerdictOf(run)},
                                   {"run_dir", run.run_dir},
-                                  {"figures", run.results.is_object()
-                                                  ? run.results.value("figures", Json::object())
-                                                  : Json::object()}});
+                                  {"figures", FiguresOf(run)}});
   }
   Status st = WriteFileAtomic(*dir + "/compare.json", record.dump(2) + "\n");
   if (st.ok()) st = WriteFileAtomic(*dir + "/table.txt", table);

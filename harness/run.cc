@@ -11,21 +11,22 @@
 #include <unistd.h>
 
 #include "checkers/checker.h"
+#include "checkers/clock_effect.h"
 #include "generators/combinators.h"
 #include "harness/cli.h"
 #include "harness/cli_report.h"
-#include "checkers/clock_effect.h"
 #include "harness/control/cluster.h"
 #include "harness/nemesis_setup.h"
 #include "harness/progress.h"
 #include "harness/run_log.h"
 #include "harness/runner.h"
 #include "harness/store.h"
-#include "workloads/workload.h"
 #include "history/jsonl.h"
 #include "nemesis/schedule.h"
+#include "reports/run_results.h"
 #include "targets/client_faults.h"
 #include "targets/target.h"
+#include "workloads/workload.h"
 
 #ifndef COORDCHECK_COMMIT
 #define COORDCHECK_COMMIT "unknown"
@@ -44,11 +45,6 @@ std::string Seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", s);
   return buf;
-}
-
-Json StatsToJson(const PhaseStats& s) {
-  return Json{{"invoked", s.invoked}, {"ok", s.ok},         {"fail", s.fail},
-              {"info", s.info},       {"abandoned", s.abandoned}, {"seconds", s.seconds}};
 }
 
 // Runs f(node) for every node in parallel and returns the first error.
@@ -70,7 +66,8 @@ Status ForEachNode(control::Cluster& cluster, F f) {
 // so an early return cannot leak nodes).
 class RunResources {
  public:
-  RunResources(RunLog* log, std::string run_dir) : log_(log), run_dir_(std::move(run_dir)) {}
+  explicit RunResources(RunLog* log) : log_(log) {}
+  void set_run_dir(std::string run_dir) { run_dir_ = std::move(run_dir); }
   ~RunResources() { Teardown(); }
 
   std::unique_ptr<control::Cluster> cluster;
@@ -183,304 +180,391 @@ uint64_t ChildSeed(uint64_t seed, const std::string& name) {
   return z ^ (z >> 31);
 }
 
-int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
-  RunOutcome ignored;
-  RunOutcome& out = outcome != nullptr ? *outcome : ignored;
-  out = RunOutcome{};
-  auto fail = [&](const std::string& message) {
+namespace {
+
+// One run, in the order Jepsen's core runs a test: Prepare (the run's folder), SetUp (nodes,
+// target, nemesis), RunPhases (main, heal, final), TearDown, Analyze (check the history).
+// Every stage after Prepare ends the run through Failed on an error, which tears down and
+// still writes results.json. Members are declared in dependency order, so that whatever
+// points into another member is destroyed first (the runner before the nemesis it drives, the
+// nemesis before the process control and client board it holds).
+class TestRun {
+ public:
+  TestRun(TestConfig config, const RunOptions& options, RunOutcome* out)
+      : config_(std::move(config)),
+        options_(options),
+        out_(*out),
+        progress_(stderr, !options.quiet && isatty(fileno(stderr)) == 1),
+        client_board_(&client_faults_),
+        res_(&log_) {}
+
+  int Run() {
+    if (Status st = Prepare(); !st) return Fail(st.message());
+    if (Status st = SetUp(); !st) return Failed(st.message());
+    if (Status st = RunPhases(); !st) return Failed(st.message());
+    TearDown();
+    if (stopped_) return Failed("interrupted by a signal; history kept in " + history_path());
+    return Analyze();
+  }
+
+ private:
+  std::string history_path() const { return run_dir_ + "/history.jsonl"; }
+
+  // An error before the run's folder holds anything: no results.json.
+  int Fail(const std::string& message) {
     std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
-    return out.exit_code = kExitError;
-  };
-  if (auto err = ValidateTestConfig(config)) return fail(*err);
-  if (!config.seed) config.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
-  if (config.backend.empty()) config.backend = control::DefaultBackend();
-  const Target* target = FindTarget(config.target);
-  const Workload* workload = FindWorkload(config.workload);
-  if (config.nodes == 0) config.nodes = target->default_nodes();
-  workload->ResolveOptions(&config.workload_options, *target);
-  out.config = config;
-  const uint64_t seed = *config.seed;
-  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
-  std::fflush(stdout);
-
-  // A state folder that is not ours alone is refused before anything is made.
-  if (auto state_dir = control::OpenStateDir(config.state_dir); !state_dir.ok()) {
-    return fail(state_dir.message());
+    return out_.exit_code = kExitError;
   }
-  const std::string name = config.EffectiveName();
-  auto run_dir_or = CreateRunDir(config.store_dir, name);
-  if (!run_dir_or.ok()) return fail(run_dir_or.message());
-  const std::string run_dir = *run_dir_or;
-  out.run_dir = run_dir;
-  RunLog log;
-  log.set_quiet(options.quiet);
-  // A status line while phases run, on a terminal only (the log's lines go above it).
-  Progress progress(stderr, !options.quiet && isatty(fileno(stderr)) == 1);
-  log.set_progress(&progress);
-  log.Open(run_dir + "/coordcheck.log");
-  if (auto st = UpdateLatest(config.store_dir, run_dir); !st.ok()) log.Log(st.message());
 
-  Json test_json = TestConfigToJson(config);
-  test_json["meta"] = Json{{"command", options.command_line},
-                           {"commit", COORDCHECK_COMMIT},
-                           {"run_dir", run_dir}};
-  if (auto st = WriteFileAtomic(run_dir + "/test.json", test_json.dump(2) + "\n"); !st.ok()) {
-    return fail(st.message());
-  }
-  const std::vector<std::string> extra_roles = target->extra_node_roles();
-  std::string extras;
-  for (const std::string& role : extra_roles) extras += " + 1 for the " + role;
-  log.Say("run " + name + " (target " + config.target +
-          (config.bug.empty() ? "" : ", bug " + config.bug) + ", " +
-          std::to_string(config.nodes) + extras + " " + config.backend + " nodes, " +
-          std::to_string(config.concurrency) + " clients, " + Seconds(config.time_limit_s) +
-          ") in " + run_dir);
-
-  Json results = Json::object();
-  results["test"] = name;
-  results["target"] = config.target;
-  results["workload"] = config.workload;
-  results["bug"] = config.bug;
-  results["seed"] = seed;
-  results["run_dir"] = run_dir;
-  auto write_results = [&] {
-    out.results = results;
-    if (auto st = WriteFileAtomic(run_dir + "/results.json", results.dump(2) + "\n"); !st.ok())
-      log.Say(st.message());
-    // The reports are made from the stored files, as `coordcheck report` remakes them.
-    if (auto st = WriteRunReports(run_dir); !st.ok()) log.Say("report: " + st.message());
-  };
-  RunResources res(&log, run_dir);
-  HistoryWriter history;  // outlives the runner that writes to it
-  std::unique_ptr<Runner> runner_owner;
-  // Teardown comes before results.json on every path, so that what it could not undo
-  // (teardown_error, nemesis.unhealed) is in it. Workers finish first: no nemesis op may
-  // run during the heal.
-  bool torn_down = false;
-  auto tear_down = [&] {
-    if (torn_down) return;
-    torn_down = true;
-    runner_owner.reset();
-    if (auto st = res.Teardown(); !st.ok()) results["teardown_error"] = st.message();
-    results["nemesis"] = Json{{"families", config.nemesis}, {"unhealed", res.unhealed}};
-  };
   // A failed run still leaves results.json saying why.
-  auto run_failed = [&](const std::string& message) {
-    log.Say("error: " + message);
-    tear_down();
-    results["valid"] = "unknown";
-    results["verdict"] = "error";
-    results["error"] = message;
-    write_results();
+  int Failed(const std::string& message) {
+    log_.Say("error: " + message);
+    TearDown();
+    results_.verdict = "error";
+    results_.error = message;
+    WriteResults();
     std::fprintf(stderr, "coordcheck: error: %s\nrun folder: %s\n", message.c_str(),
-                 run_dir.c_str());
-    return out.exit_code = kExitError;
-  };
-
-  // Set-up: nodes, then the target on every node.
-  auto t_setup = std::chrono::steady_clock::now();
-  control::ClusterOptions cluster_options;
-  cluster_options.backend = config.backend;
-  cluster_options.nodes = config.nodes + static_cast<int>(extra_roles.size());
-  cluster_options.state_dir = config.state_dir;
-  auto cluster = control::Cluster::Create(cluster_options);
-  if (!cluster.ok()) return run_failed("cannot create the nodes: " + cluster.message());
-  res.cluster = std::move(*cluster);
-  log.Log("cluster " + res.cluster->run_id() + " created");
-  if (Stopped(options)) return run_failed("interrupted during set-up");
-  // The target's own nodes come first; faults and client home nodes use only these.
-  std::vector<std::string> target_nodes;
-  for (int i = 0; i < config.nodes; ++i) target_nodes.push_back(res.cluster->nodes()[i].name);
-  for (size_t i = 0; i < extra_roles.size(); ++i) {
-    const std::string& node = res.cluster->nodes()[config.nodes + i].name;
-    results["extra_nodes"][extra_roles[i]] = node;
-    log.Log(extra_roles[i] + " on " + node);
+                 run_dir_.c_str());
+    return out_.exit_code = kExitError;
   }
-  ClientFaultBoard client_faults;
 
-  DbEnv env;
-  env.nodes = res.cluster->nodes();
-  env.bin_dir = options.bin_dir;
-  env.bug = config.bug;
-  env.options = config.target_options;
-  env.workload_options = config.workload_options;
-  env.seed = ChildSeed(seed, "db");
-  env.dialer = &res.cluster->dialer();
-  res.db = target->MakeDb();
-  DbProcessControl process_control(res.db.get(), res.cluster.get(), &env);
-  ClientBoardAdapter client_board(&client_faults);
-  // The asked families that apply to this target; notes say why the others do not.
-  RunFacts fault_facts = FaultFacts(config, *workload);
-  fault_facts.can_kill = process_control.can_kill();
-  fault_facts.can_pause = process_control.can_pause();
-  const FaultPlan fault_plan = PlanFaults(config.nemesis, fault_facts);
-  for (const std::string& note : fault_plan.notes) log.Say("note: " + note);
-  if (!fault_plan.scheduled.empty()) {
+  // The config resolved (seed, backend, nodes, workload options), the state folder checked,
+  // the run's folder made with its log and test.json.
+  Status Prepare() {
+    if (auto err = ValidateTestConfig(config_)) return Status::Error(*err);
+    if (!config_.seed) {
+      config_.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+    }
+    if (config_.backend.empty()) config_.backend = control::DefaultBackend();
+    target_ = FindTarget(config_.target);
+    workload_ = FindWorkload(config_.workload);
+    if (config_.nodes == 0) config_.nodes = target_->default_nodes();
+    workload_->ResolveOptions(&config_.workload_options, *target_);
+    out_.config = config_;
+    seed_ = *config_.seed;
+    std::printf("seed %llu\n", static_cast<unsigned long long>(seed_));
+    std::fflush(stdout);
+
+    // A state folder that is not ours alone is refused before anything is made.
+    if (auto state_dir = control::OpenStateDir(config_.state_dir); !state_dir.ok()) {
+      return state_dir.status();
+    }
+    const std::string name = config_.EffectiveName();
+    auto run_dir = CreateRunDir(config_.store_dir, name);
+    if (!run_dir.ok()) return run_dir.status();
+    run_dir_ = *run_dir;
+    out_.run_dir = run_dir_;
+    res_.set_run_dir(run_dir_);
+    log_.set_quiet(options_.quiet);
+    // A status line while phases run, on a terminal only (the log's lines go above it).
+    log_.set_progress(&progress_);
+    log_.Open(run_dir_ + "/coordcheck.log");
+    if (auto st = UpdateLatest(config_.store_dir, run_dir_); !st.ok()) log_.Log(st.message());
+
+    Json test_json = TestConfigToJson(config_);
+    test_json["meta"] = Json{{"command", options_.command_line},
+                             {"commit", COORDCHECK_COMMIT},
+                             {"run_dir", run_dir_}};
+    if (auto st = WriteFileAtomic(run_dir_ + "/test.json", test_json.dump(2) + "\n"); !st.ok()) {
+      return st;
+    }
+    extra_roles_ = target_->extra_node_roles();
+    std::string extras;
+    for (const std::string& role : extra_roles_) extras += " + 1 for the " + role;
+    log_.Say("run " + name + " (target " + config_.target +
+             (config_.bug.empty() ? "" : ", bug " + config_.bug) + ", " +
+             std::to_string(config_.nodes) + extras + " " + config_.backend + " nodes, " +
+             std::to_string(config_.concurrency) + " clients, " +
+             Seconds(config_.time_limit_s) + ") in " + run_dir_);
+    results_.test = name;
+    results_.target = config_.target;
+    results_.workload = config_.workload;
+    results_.bug = config_.bug;
+    results_.seed = seed_;
+    results_.run_dir = run_dir_;
+    return Status::Ok();
+  }
+
+  // The nodes, then the nemesis (its set-up may change how the target's daemons start),
+  // then the target on every node, ready.
+  Status SetUp() {
+    const auto started = std::chrono::steady_clock::now();
+    control::ClusterOptions cluster_options;
+    cluster_options.backend = config_.backend;
+    cluster_options.nodes = config_.nodes + static_cast<int>(extra_roles_.size());
+    cluster_options.state_dir = config_.state_dir;
+    auto cluster = control::Cluster::Create(cluster_options);
+    if (!cluster.ok()) return cluster.status().Wrap("cannot create the nodes");
+    res_.cluster = std::move(*cluster);
+    log_.Log("cluster " + res_.cluster->run_id() + " created");
+    if (Stopped(options_)) return Status::Error("interrupted during set-up");
+    // The target's own nodes come first; faults and client home nodes use only these.
+    for (int i = 0; i < config_.nodes; ++i) {
+      target_nodes_.push_back(res_.cluster->nodes()[i].name);
+    }
+    for (size_t i = 0; i < extra_roles_.size(); ++i) {
+      const std::string& node = res_.cluster->nodes()[config_.nodes + i].name;
+      results_.extra_nodes.emplace_back(extra_roles_[i], node);
+      log_.Log(extra_roles_[i] + " on " + node);
+    }
+
+    env_.nodes = res_.cluster->nodes();
+    env_.bin_dir = options_.bin_dir;
+    env_.bug = config_.bug;
+    env_.options = config_.target_options;
+    env_.workload_options = config_.workload_options;
+    env_.seed = ChildSeed(seed_, "db");
+    env_.dialer = &res_.cluster->dialer();
+    res_.db = target_->MakeDb();
+    process_control_ =
+        std::make_unique<DbProcessControl>(res_.db.get(), res_.cluster.get(), &env_);
+    if (Status st = SetUpNemesis(); !st) return st;
+    if (Stopped(options_)) return Status::Error("interrupted during set-up");
+    if (auto st = SetUpNodes(*res_.cluster, *res_.db, env_, options_); Stopped(options_)) {
+      return Status::Error("interrupted during set-up");
+    } else if (!st.ok()) {
+      return st.Wrap("set-up of " + config_.target);
+    }
+    auto ready = WaitReady(*res_.db, env_, kReadyTimeout, options_);
+    if (!ready) {
+      return Status::Error("interrupted while waiting for " + config_.target + " to be ready");
+    }
+    if (!ready->ok()) return ready->Wrap(config_.target + " is not ready");
+    const double setup_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    log_.Say(config_.target + " ready on " + std::to_string(config_.nodes) + " nodes after " +
+             Seconds(setup_s));
+    return Status::Ok();
+  }
+
+  // The asked fault families that apply to this target (notes say why the others do not),
+  // and the nemesis that injects them.
+  Status SetUpNemesis() {
+    RunFacts facts = FaultFacts(config_, *workload_);
+    facts.can_kill = process_control_->can_kill();
+    facts.can_pause = process_control_->can_pause();
+    fault_plan_ = PlanFaults(config_.nemesis, facts);
+    for (const std::string& note : fault_plan_.notes) log_.Say("note: " + note);
+    results_.notes = fault_plan_.notes;
+    if (fault_plan_.scheduled.empty()) return Status::Ok();
     NemesisSetup setup;
-    setup.families = fault_plan.scheduled;
-    setup.context.target_nodes = target_nodes;
-    setup.context.bin_dir = options.bin_dir;
-    setup.context.process_control = &process_control;
-    setup.context.client_board = &client_board;
-    setup.context.client_threads = config.concurrency;
-    if (ClockObservable* observable = res.db->clock_observable()) {
-      control::Cluster* cluster_ptr = res.cluster.get();
-      setup.context.target_clock =
-          [observable, cluster_ptr,
-           &env](const std::string& node) -> Result<TargetClockSample> {
-        for (const auto& info : cluster_ptr->nodes()) {
+    setup.families = fault_plan_.scheduled;
+    setup.context.target_nodes = target_nodes_;
+    setup.context.bin_dir = options_.bin_dir;
+    setup.context.process_control = process_control_.get();
+    setup.context.client_board = &client_board_;
+    setup.context.client_threads = config_.concurrency;
+    if (ClockObservable* observable = res_.db->clock_observable()) {
+      setup.context.target_clock = [this, observable](const std::string& node)
+          -> Result<TargetClockSample> {
+        for (const auto& info : res_.cluster->nodes()) {
           if (info.name != node) continue;
-          auto reading = observable->ObserveClock(info, env);
+          auto reading = observable->ObserveClock(info, env_);
           if (!reading.ok()) return reading.status();
           return TargetClockSample{reading->offset_ms, reading->error_ms, reading->method};
         }
         return Status::Error("node " + node + " is not in the cluster");
       };
     }
-    auto nemesis = SetUpNemesis(setup, *res.cluster);
-    if (!nemesis.ok()) return run_failed(nemesis.message());
-    res.nemesis = std::move(nemesis->nemesis);
-    env.daemon_env = std::move(nemesis->daemon_env);
+    auto nemesis = coordcheck::SetUpNemesis(setup, *res_.cluster);
+    if (!nemesis.ok()) return nemesis.status();
+    res_.nemesis = std::move(nemesis->nemesis);
+    env_.daemon_env = std::move(nemesis->daemon_env);
+    return Status::Ok();
   }
-  if (Stopped(options)) return run_failed("interrupted during set-up");
-  if (auto st = SetUpNodes(*res.cluster, *res.db, env, options); Stopped(options)) {
-    return run_failed("interrupted during set-up");
-  } else if (!st.ok()) {
-    return run_failed("set-up of " + config.target + ": " + st.message());
+
+  // The workload's main phase (rate- and time-limited, with the fault schedule), the heal
+  // and recovery wait, then the workload's final phase. A stop request ends it early
+  // (stopped_); the history is closed on every path.
+  Status RunPhases() {
+    if (auto err = history_.Open(history_path())) return Status::Error(*err);
+    WorkloadParts parts = workload_->Make(WorkloadConfigOf(config_), ChildSeed(seed_, "workload"));
+    runner_ = std::make_unique<Runner>(RunnerOptionsFor(), [this] { return target_->MakeClient(); },
+                                       res_.nemesis.get(), &history_);
+    checker_ = std::move(parts.checker);
+
+    FaultScheduleOptions faults;
+    faults.families = fault_plan_.scheduled;
+    faults.nodes = target_nodes_;
+    faults.client_pause_ms = workload_->client_pause_ms(config_.workload_options);
+    faults.interval_ns = static_cast<int64_t>(config_.nemesis_interval_s * 1e9);
+    faults.has_primary = process_control_->has_primary();
+    gen::GenPtr main =
+        ComposeMainPhase(config_, parts, ChildSeed(seed_, "stagger"),
+                         FaultSchedule(faults, gen::Rng(ChildSeed(seed_, "faults"))));
+    log_.Say("main phase: " + Seconds(config_.time_limit_s));
+    auto main_stats = Phase("main", "main phase", config_.time_limit_s, main);
+    if (!main_stats.ok()) return main_stats.status();
+    if (!stopped_ && res_.nemesis) {
+      // Heal everything, then give the target time to recover before the final reads.
+      log_.Say("healing: " + std::to_string(fault_plan_.scheduled.size()) + " fault families");
+      if (auto heal = Phase("heal", "healing", 0, gen::Nemesis(FaultHeal(faults))); !heal.ok()) {
+        return heal.status();
+      }
+      auto ready_again = WaitReady(*res_.db, env_, kReadyTimeout, options_);
+      if (!ready_again) {
+        stopped_ = true;
+      } else if (!ready_again->ok()) {
+        log_.Say("after healing, " + config_.target + " is not ready: " + ready_again->message());
+        results_.recovery_error = ready_again->message();
+      }
+    }
+    if (!stopped_ && parts.final_generator) {
+      gen::GenPtr final_phase = gen::Clients(parts.final_generator(runner_->KeysSeen()));
+      if (auto done = Phase("final", "final phase", 0, final_phase); !done.ok()) {
+        return done.status();
+      }
+    }
+    // Workers finish what they are doing (no nemesis op may run during the heal).
+    runner_.reset();
+    history_.Close();
+    log_.Say("recorded " + std::to_string(main_stats->invoked) + " ops in the main phase (" +
+             std::to_string(main_stats->ok) + " ok, " + std::to_string(main_stats->fail) +
+             " fail, " + std::to_string(main_stats->info) + " info)");
+    return Status::Ok();
   }
-  auto ready = WaitReady(*res.db, env, kReadyTimeout, options);
-  if (!ready) return run_failed("interrupted while waiting for " + config.target + " to be ready");
-  if (!ready->ok()) return run_failed(config.target + " is not ready: " + ready->message());
-  const double setup_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
-  log.Say(config.target + " ready on " + std::to_string(config.nodes) + " nodes after " +
-          Seconds(setup_s));
 
-  // The phases: the workload (rate- and time-limited), then its final reads.
-  const std::string history_path = run_dir + "/history.jsonl";
-  if (auto err = history.Open(history_path)) return run_failed(*err);
-  WorkloadParts parts = workload->Make(WorkloadConfigOf(config), ChildSeed(seed, "workload"));
-
-  RunnerOptions runner_options;
-  runner_options.concurrency = config.concurrency;
-  runner_options.op_timeout =
-      std::chrono::milliseconds(static_cast<int64_t>(config.op_timeout_s * 1000));
-  runner_options.nodes = target_nodes;
-  for (const auto& n : res.cluster->nodes()) {
-    runner_options.client_env.nodes.push_back(n.name);
-    runner_options.client_env.addresses[n.name] = n.address;
+  RunnerOptions RunnerOptionsFor() {
+    RunnerOptions o;
+    o.concurrency = config_.concurrency;
+    o.op_timeout = std::chrono::milliseconds(static_cast<int64_t>(config_.op_timeout_s * 1000));
+    o.nodes = target_nodes_;
+    for (const auto& n : res_.cluster->nodes()) {
+      o.client_env.nodes.push_back(n.name);
+      o.client_env.addresses[n.name] = n.address;
+    }
+    o.client_env.extra_nodes = static_cast<int>(extra_roles_.size());
+    o.client_env.dialer = &res_.cluster->dialer();
+    o.client_env.options = config_.target_options;
+    o.client_env.workload_options = config_.workload_options;
+    o.client_env.concurrency = config_.concurrency;
+    o.client_env.seed = ChildSeed(seed_, "clients");
+    o.client_env.client_faults = &client_faults_;
+    o.stop = options_.stop;
+    if (progress_.enabled()) o.on_event = [this](const Op& e) { progress_.Observe(e); };
+    return o;
   }
-  runner_options.client_env.extra_nodes = static_cast<int>(extra_roles.size());
-  runner_options.client_env.dialer = &res.cluster->dialer();
-  runner_options.client_env.options = config.target_options;
-  runner_options.client_env.workload_options = config.workload_options;
-  runner_options.client_env.concurrency = config.concurrency;
-  runner_options.client_env.seed = ChildSeed(seed, "clients");
-  runner_options.client_env.client_faults = &client_faults;
-  runner_options.stop = options.stop;
-  if (progress.enabled()) runner_options.on_event = [&progress](const Op& e) { progress.Observe(e); };
-  runner_owner = std::make_unique<Runner>(
-      runner_options, [target] { return target->MakeClient(); }, res.nemesis.get(), &history);
-  Runner& runner = *runner_owner;
 
-  FaultScheduleOptions faults;
-  faults.families = fault_plan.scheduled;
-  faults.nodes = target_nodes;
-  faults.client_pause_ms = workload->client_pause_ms(config.workload_options);
-  faults.interval_ns = static_cast<int64_t>(config.nemesis_interval_s * 1e9);
-  faults.has_primary = process_control.has_primary();
-  gen::GenPtr main = ComposeMainPhase(config, parts, ChildSeed(seed, "stagger"),
-                                      FaultSchedule(faults, gen::Rng(ChildSeed(seed, "faults"))));
-  log.Say("main phase: " + Seconds(config.time_limit_s));
-  progress.StartPhase("main phase", config.time_limit_s);
-  auto main_stats = runner.RunPhase(main);
-  progress.EndPhase();
-  if (!main_stats.ok()) return run_failed(main_stats.message());
-  results["phases"]["main"] = StatsToJson(*main_stats);
-  bool stopped = main_stats->stopped;
-  if (!stopped && res.nemesis) {
-    // Heal everything, then give the target time to recover before the final reads.
-    log.Say("healing: " + std::to_string(fault_plan.scheduled.size()) + " fault families");
-    progress.StartPhase("healing", 0);
-    auto heal_stats = runner.RunPhase(gen::Nemesis(FaultHeal(faults)));
-    progress.EndPhase();
-    if (!heal_stats.ok()) return run_failed(heal_stats.message());
-    results["phases"]["heal"] = StatsToJson(*heal_stats);
-    stopped = heal_stats->stopped;
-    auto ready_again = WaitReady(*res.db, env, kReadyTimeout, options);
-    if (!ready_again) {
-      stopped = true;
-    } else if (!ready_again->ok()) {
-      log.Say("after healing, " + config.target + " is not ready: " + ready_again->message());
-      results["recovery_error"] = ready_again->message();
+  // Runs one phase and records its figures under `name`.
+  Result<PhaseStats> Phase(const std::string& name, const std::string& label, double seconds,
+                           gen::GenPtr generator) {
+    progress_.StartPhase(label, seconds);
+    auto stats = runner_->RunPhase(std::move(generator));
+    progress_.EndPhase();
+    if (!stats.ok()) return stats;
+    results_.phases.emplace_back(name, reports::PhaseFigures{stats->invoked, stats->ok,
+                                                             stats->fail, stats->info,
+                                                             stats->abandoned, stats->seconds});
+    stopped_ = stopped_ || stats->stopped;
+    return stats;
+  }
+
+  // Heals, stops the target, destroys the nodes (once). Comes before results.json on every
+  // path, so that what it could not undo is in it. Workers finish first: no nemesis op may
+  // run during the heal.
+  void TearDown() {
+    if (torn_down_) return;
+    torn_down_ = true;
+    runner_.reset();
+    if (auto st = res_.Teardown(); !st.ok()) results_.teardown_error = st.message();
+    results_.has_nemesis = true;
+    results_.nemesis_families = config_.nemesis;
+    results_.unhealed = res_.unhealed;
+  }
+
+  // Reads the recorded history back and judges it with the workload's checkers.
+  int Analyze() {
+    History recorded;
+    if (auto err = ReadHistoryFile(history_path(), &recorded)) {
+      return Failed("the recorded history is invalid: " + err->ToString());
+    }
+    CheckBudget budget;
+    budget.time_limit =
+        std::chrono::milliseconds(static_cast<int64_t>(config_.check_time_limit_s * 1000));
+    budget.memory_limit_bytes = config_.check_memory_limit_mb << 20;
+    log_.Say("checking " + std::to_string(recorded.size()) + " events");
+    const auto started = std::chrono::steady_clock::now();
+    progress_.StartPhase("checking " + std::to_string(recorded.size()) + " events",
+                         config_.check_time_limit_s, "budget");
+    const CheckResult result = checker_->Check(recorded, budget);
+    progress_.EndPhase();
+    results_.check_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    results_.verdict = std::string(ValidityName(result.valid));
+    results_.summary = result.summary;
+    if (checker_->name() == "compose") {
+      results_.checkers = result.details;  // each part under its own name
+    } else {
+      results_.checkers[checker_->name()] = result.ToJson();
+    }
+    results_.figures = workload_->Figures(config_.workload_options, results_.checkers);
+    if (std::find(config_.nemesis.begin(), config_.nemesis.end(), "clock") !=
+        config_.nemesis.end()) {
+      // Whether the clock faults reached the target, as measured — never implied.
+      results_.clock_effect = ClockEffect(recorded);
+      const Json& note = results_.clock_effect.contains("note") ? results_.clock_effect["note"]
+                                                                : Json();
+      if (results_.clock_effect.value("verdict", "") != "reached" && note.is_string()) {
+        results_.notes.push_back(note.get<std::string>());
+      }
+    }
+    results_.events = static_cast<int64_t>(recorded.size());
+    WriteResults();
+
+    std::printf("%s: %s\n", results_.verdict.c_str(), result.summary.c_str());
+    for (const std::string& note : results_.notes) std::printf("note: %s\n", note.c_str());
+    std::printf("run folder: %s\n", run_dir_.c_str());
+    switch (result.valid) {
+      case Validity::kValid: return out_.exit_code = kExitValid;
+      case Validity::kInvalid: return out_.exit_code = kExitInvalid;
+      default: return out_.exit_code = kExitUnknown;
     }
   }
-  if (!stopped && parts.final_generator) {
-    progress.StartPhase("final phase", 0);
-    auto final_stats = runner.RunPhase(gen::Clients(parts.final_generator(runner.KeysSeen())));
-    progress.EndPhase();
-    if (!final_stats.ok()) return run_failed(final_stats.message());
-    results["phases"]["final"] = StatsToJson(*final_stats);
-    stopped = final_stats->stopped;
-  }
-  // Workers finish what they are doing (no nemesis op may run during the heal below).
-  runner_owner.reset();
-  history.Close();
-  log.Say("recorded " + std::to_string(main_stats->invoked) + " ops in the main phase (" +
-          std::to_string(main_stats->ok) + " ok, " + std::to_string(main_stats->fail) +
-          " fail, " + std::to_string(main_stats->info) + " info)");
 
-  // Teardown before checking: the nodes are not needed any more.
-  tear_down();
-  if (stopped) return run_failed("interrupted by a signal; history kept in " + history_path);
+  // results.json, then the reports made from the stored files (as `coordcheck report`
+  // remakes them).
+  void WriteResults() {
+    out_.results = results_;
+    const std::string text = results_.ToJson().dump(2) + "\n";
+    if (auto st = WriteFileAtomic(run_dir_ + "/results.json", text); !st.ok()) {
+      log_.Say(st.message());
+    }
+    if (auto st = WriteRunReports(run_dir_); !st.ok()) log_.Say("report: " + st.message());
+  }
 
-  History recorded;
-  if (auto err = ReadHistoryFile(history_path, &recorded)) {
-    return run_failed("the recorded history is invalid: " + err->ToString());
-  }
-  CheckBudget budget;
-  budget.time_limit =
-      std::chrono::milliseconds(static_cast<int64_t>(config.check_time_limit_s * 1000));
-  budget.memory_limit_bytes = config.check_memory_limit_mb << 20;
-  log.Say("checking " + std::to_string(recorded.size()) + " events");
-  auto t_check = std::chrono::steady_clock::now();
-  progress.StartPhase("checking " + std::to_string(recorded.size()) + " events",
-                      config.check_time_limit_s, "budget");
-  CheckResult result = parts.checker->Check(recorded, budget);
-  progress.EndPhase();
-  const double check_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_check).count();
+  TestConfig config_;
+  const RunOptions& options_;
+  RunOutcome& out_;
+  const Target* target_ = nullptr;
+  const Workload* workload_ = nullptr;
+  uint64_t seed_ = 0;
+  std::string run_dir_;
+  std::vector<std::string> extra_roles_;
+  std::vector<std::string> target_nodes_;
+  Progress progress_;
+  RunLog log_;
+  reports::RunResults results_;
+  FaultPlan fault_plan_;
+  ClientFaultBoard client_faults_;
+  ClientBoardAdapter client_board_;
+  DbEnv env_;
+  std::unique_ptr<DbProcessControl> process_control_;
+  RunResources res_;  // its nemesis points into the members above
+  HistoryWriter history_;
+  std::unique_ptr<Runner> runner_;  // writes to history_, drives res_'s nemesis
+  std::unique_ptr<Checker> checker_;
+  bool stopped_ = false;
+  bool torn_down_ = false;
+};
 
-  results["valid"] = ValidityToJson(result.valid);
-  results["verdict"] = std::string(ValidityName(result.valid));
-  results["summary"] = result.summary;
-  if (parts.checker->name() == "compose") {
-    results["checkers"] = result.details;  // each part under its own name
-  } else {
-    results["checkers"][parts.checker->name()] = result.ToJson();
-  }
-  results["figures"] = workload->Figures(config.workload_options, results["checkers"]);
-  results["notes"] = Json(fault_plan.notes);  // families that do not apply, then clock effect
-  if (std::find(config.nemesis.begin(), config.nemesis.end(), "clock") != config.nemesis.end()) {
-    // Whether the clock faults reached the target, as measured — never implied.
-    Json effect = ClockEffect(recorded);
-    results["clock_effect"] = effect;
-    const std::string verdict = effect.value("verdict", "");
-    if (verdict != "reached" && effect.contains("note")) results["notes"].push_back(effect["note"]);
-  }
-  results["check_seconds"] = check_s;
-  results["events"] = recorded.size();
-  write_results();
+}  // namespace
 
-  std::printf("%s: %s\n", std::string(ValidityName(result.valid)).c_str(),
-              result.summary.c_str());
-  for (const Json& note : results["notes"]) std::printf("note: %s\n", note.get<std::string>().c_str());
-  std::printf("run folder: %s\n", run_dir.c_str());
-  switch (result.valid) {
-    case Validity::kValid: return out.exit_code = kExitValid;
-    case Validity::kInvalid: return out.exit_code = kExitInvalid;
-    default: return out.exit_code = kExitUnknown;
-  }
+int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
+  RunOutcome ignored;
+  RunOutcome& out = outcome != nullptr ? *outcome : ignored;
+  out = RunOutcome{};
+  return TestRun(std::move(config), options, &out).Run();
 }
 
 }  // namespace coordcheck

@@ -8,10 +8,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "harness/test_config.h"
 #include "history/op.h"
+#include "reports/run_results.h"
 #include "workloads/workload.h"
 
 namespace coordcheck {
@@ -32,7 +34,8 @@ struct RunOptions {
 struct RunOutcome {
   int exit_code = 3;
   std::string run_dir;  // "" when the run folder could not be made
-  Json results;         // results.json as written (null when the config was invalid)
+  // results.json as written; none when the run did not get so far (an invalid config).
+  std::optional<reports::RunResults> results;
   TestConfig config;    // the config as run (seed and node count resolved)
 };
 

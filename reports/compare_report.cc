@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "history/jsonl.h"
@@ -15,6 +16,7 @@
 #include "reports/html.h"
 #include "reports/plots.h"
 #include "reports/report.h"
+#include "reports/run_results.h"
 
 namespace coordcheck::reports {
 
@@ -38,9 +40,9 @@ std::string Label(std::string key) {
 }
 
 // Anomaly counts per checker: "mutual-exclusion: 24 (overlap, lost-updates)".
-std::string AnomalyText(const Json& results) {
+std::string AnomalyText(const RunResults& results) {
   std::string out;
-  for (const auto& [name, r] : Member(results, "checkers").items()) {
+  for (const auto& [name, r] : results.checkers.items()) {
     const Json& details = Member(r, "details");
     const Json& anomalies = Member(details, "anomalies");
     size_t count = anomalies.is_array() ? anomalies.size() : 0;
@@ -74,12 +76,14 @@ std::string PlainRelativeHref(const std::string& href) {
 // One run of the comparison with what is known about it.
 struct CompareRun {
   const Json* run = nullptr;      // its entry in compare.json's runs
-  const Json* results = nullptr;  // its results.json (null Json when missing)
+  std::optional<RunResults> results;  // its results.json; none when missing or unreadable
   const Json* latency = nullptr;  // LatencySummary of its history (null Json when unknown)
   std::string link;               // href of its report.html; empty when none
   std::string target, verdict;
   const Json& figures() const {
-    return Member(*run, "figures").is_object() ? (*run)["figures"] : Member(*results, "figures");
+    static const Json kNone = Json::object();
+    if (Member(*run, "figures").is_object()) return (*run)["figures"];
+    return results ? results->figures : kNone;
   }
 };
 
@@ -188,7 +192,7 @@ std::string SideBySide(const std::vector<CompareRun>& runs) {
     for (const auto& [key, v] : r.figures().items()) {
       if (seen.insert(key).second) columns.push_back(key);
     }
-    any_clock |= Member(*r.results, "clock_effect").is_object();
+    any_clock |= r.results && r.results->clock_effect.is_object();
   }
   std::string html =
       "<section id=\"compare-section\"><h2>Targets side by side</h2><div class=\"table-wrap\">"
@@ -215,17 +219,18 @@ std::string SideBySide(const std::vector<CompareRun>& runs) {
   }
   if (!seen.count("rejected_stale_writes")) {
     row("rejected stale writes", [&](const CompareRun& r) {
-      const Json& fencing = Member(Member(*r.results, "checkers"), "fencing");
+      if (!r.results) return text(Json());
+      const Json& fencing = Member(r.results->checkers, "fencing");
       return text(Member(Member(fencing, "details"), "rejected_stale_writes"));
     });
   }
   if (any_clock) {
     row("clock faults", [&](const CompareRun& r) {
-      return text(Member(Member(*r.results, "clock_effect"), "verdict"));
+      return text(r.results ? Member(r.results->clock_effect, "verdict") : Json());
     });
   }
   row("anomalies", [](const CompareRun& r) {
-    return EscapeHtml(r.results->is_object() ? AnomalyText(*r.results) : "results.json missing");
+    return EscapeHtml(r.results ? AnomalyText(*r.results) : "results.json missing");
   });
   row("latency p50 / p99 (ok ops)", [](const CompareRun& r) {
     const Json& all = Member(*r.latency, "*");
@@ -270,20 +275,19 @@ std::string RunsSection(const std::vector<CompareRun>& runs) {
                  ? ""
                  : " <a class=\"run-report\" href=\"" + EscapeHtml(r.link) + "\">report</a>") +
             "</h3>\n";
-    if (!r.results->is_object()) {
+    if (!r.results) {
       html += "<p class=\"error\">results.json of this run is missing or unreadable.</p>";
     } else {
-      if (Member(*r.results, "error").is_string()) {
-        html += "<p class=\"error\">The run failed: " +
-                EscapeHtml((*r.results)["error"].get<std::string>()) + "</p>";
+      if (!r.results->error.empty()) {
+        html += "<p class=\"error\">The run failed: " + EscapeHtml(r.results->error) + "</p>";
       }
       html += "<ul>";
-      for (const auto& [name, result] : Member(*r.results, "checkers").items()) {
+      for (const auto& [name, result] : r.results->checkers.items()) {
         html += "<li>" + Badge(VerdictOf(result)) + " <b>" + EscapeHtml(name) +
                 "</b>: " + EscapeHtml(PlainText(Member(result, "summary"), 1200)) + "</li>";
       }
       html += "</ul>";
-      for (const Json& n : Member(*r.results, "notes")) {
+      for (const std::string& n : r.results->notes) {
         html += "<p class=\"note\">note: " + EscapeHtml(PlainText(n, 2000)) + "</p>";
       }
     }
@@ -312,12 +316,16 @@ std::string RenderCompareReport(const Json& compare, const std::vector<Json>& ru
   for (size_t i = 0; runs_json.is_array() && i < runs_json.size(); ++i) {
     CompareRun r;
     r.run = &runs_json[i];
-    r.results = i < run_results.size() ? &run_results[i] : &kNull;
+    if (i < run_results.size() && run_results[i].is_object()) {
+      r.results = RunResults::FromJson(run_results[i]);
+    }
     r.latency = i < latency.size() ? &latency[i] : &kNull;
     r.link = i < report_links.size() ? PlainRelativeHref(report_links[i]) : "";
     r.target = PlainText(Member(*r.run, "target"), 80);
     r.verdict = Member(*r.run, "verdict").is_string() ? (*r.run)["verdict"].get<std::string>()
-                                                      : VerdictOf(*r.results);
+                                                      : r.results && !r.results->verdict.empty()
+                                                            ? r.results->verdict
+                                                            : "unknown";
     if (rank(r.verdict) > rank(overall)) overall = r.verdict;
     runs.push_back(std::move(r));
   }

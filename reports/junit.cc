@@ -5,6 +5,7 @@
 
 #include "history/json_text.h"
 #include "reports/files.h"
+#include "reports/run_results.h"
 
 namespace coordcheck::reports {
 namespace {
@@ -104,7 +105,7 @@ std::string AnomalyText(const Json& checker) {
 
 std::string TestName(const RunRecord& run) {
   std::string name = run.test.is_object() ? Text(run.test.value("name", Json())) : "";
-  if (name.empty() && run.results.is_object()) name = Text(run.results.value("test", Json()));
+  if (name.empty()) name = RunResults::FromJson(run.results).test;
   if (name.empty() && run.test.is_object()) {
     name = Text(run.test.value("workload", Json())) + "-" + Text(run.test.value("target", Json()));
   }
@@ -120,20 +121,17 @@ struct Suite {
 Suite RenderSuite(const RunRecord& run) {
   Suite s;
   const Json& test = run.test;
-  const Json& results = run.results;
+  const RunResults results = RunResults::FromJson(run.results);
   const std::string name = TestName(run);
   const std::string classname = "coordcheck." + name;
   std::string cases;
-  const Json checkers =
-      results.is_object() ? results.value("checkers", Json::object()) : Json::object();
-  const std::string verdict = results.is_object() ? Text(results.value("verdict", Json())) : "";
-  const double check_s = results.is_object() ? results.value("check_seconds", 0.0) : 0.0;
-  if (verdict == "error" || !checkers.is_object() || checkers.empty()) {
+  const Json& checkers = results.checkers;
+  const double check_s = results.check_seconds.value_or(0.0);
+  if (results.verdict == "error" || checkers.empty()) {
     ++s.tests;
     ++s.errors;
-    const std::string why = results.is_object() && results.contains("error")
-                                ? Text(results["error"])
-                                : "the run did not finish: no checker ran";
+    const std::string why =
+        results.error.empty() ? "the run did not finish: no checker ran" : results.error;
     cases += "    <testcase" + Attr("classname", classname) + Attr("name", "run") +
              Attr("time", "0") + ">\n      <error" + Attr("type", "error") + Attr("message", why) +
              ">" + XmlEscape(why) + "</error>\n    </testcase>\n";
@@ -174,12 +172,8 @@ Suite RenderSuite(const RunRecord& run) {
       prop("command", meta.value("command", Json()));
     }
   }
-  if (results.is_object()) prop("run_dir", results.value("run_dir", Json()));
-  if (results.is_object() && results.contains("phases")) {
-    for (auto it = results["phases"].begin(); it != results["phases"].end(); ++it) {
-      if (it.value().is_object()) s.time += it.value().value("seconds", 0.0);
-    }
-  }
+  if (!results.run_dir.empty()) prop("run_dir", results.run_dir);
+  for (const auto& [phase, figures] : results.phases) s.time += figures.seconds;
   s.time += check_s;
   std::string out = "  <testsuite" + Attr("name", name) + Attr("tests", std::to_string(s.tests)) +
                     Attr("failures", std::to_string(s.failures)) +
@@ -188,9 +182,7 @@ Suite RenderSuite(const RunRecord& run) {
   if (!props.empty()) out += "    <properties>\n" + props + "    </properties>\n";
   out += cases;
   std::string notes;
-  if (results.is_object()) {
-    for (const Json& n : results.value("notes", Json::array())) notes += "note: " + Text(n) + "\n";
-  }
+  for (const std::string& n : results.notes) notes += "note: " + n + "\n";
   if (!notes.empty()) out += "    <system-out>" + XmlEscape(notes) + "</system-out>\n";
   out += "  </testsuite>\n";
   s.xml = std::move(out);

@@ -15,19 +15,23 @@
 #include "reports/op_refs.h"
 #include "reports/plots.h"
 #include "reports/report.h"
+#include "reports/run_results.h"
 
 namespace coordcheck::reports {
 
 namespace {
 
-// The first of results[key], test[key] that is a non-empty string or a number.
-std::string Field(const Json& results, const Json& test, const char* key) {
-  for (const Json* source : {&results, &test}) {
-    const Json& v = Member(*source, key);
-    if (v.is_string() && !v.get_ref<const std::string&>().empty()) return v.get<std::string>();
-    if (v.is_number()) return JsonText(v, 40);
-  }
+// test[key] when it is a non-empty string or a number, else "".
+std::string Field(const Json& test, const char* key) {
+  const Json& v = Member(test, key);
+  if (v.is_string() && !v.get_ref<const std::string&>().empty()) return v.get<std::string>();
+  if (v.is_number()) return JsonText(v, 40);
   return "";
+}
+
+// `value`, or test[key] when `value` is empty.
+std::string Either(const std::string& value, const Json& test, const char* key) {
+  return value.empty() ? Field(test, key) : value;
 }
 
 std::string Row(const std::string& name, const std::string& html, const std::string& id = "") {
@@ -121,28 +125,21 @@ std::string NemesisTable(const std::vector<FaultInterval>& intervals, OpRefs* re
   return out + "</tbody></table></div>\n";
 }
 
-std::string PhasesText(const Json& phases) {
-  if (!phases.is_object()) return "";
+std::string PhasesText(const RunResults& results) {
   std::string out;
-  for (const char* name : {"main", "heal", "final"}) {
-    const Json& p = Member(phases, name);
-    const Json& s = Member(p, "seconds");
-    if (!s.is_number()) continue;
-    out += (out.empty() ? "" : ", ") + std::string(name) + " " +
-           FormatDuration(static_cast<int64_t>(s.get<double>() * 1e9));
+  for (const auto& [name, p] : results.phases) {
+    out += (out.empty() ? "" : ", ") + name + " " +
+           FormatDuration(static_cast<int64_t>(p.seconds * 1e9));
   }
   return out;
 }
 
-std::string PhaseCounts(const Json& phases) {
-  const Json& main = Member(phases, "main");
-  if (!main.is_object()) return "";
-  std::string out;
-  for (const char* k : {"invoked", "ok", "fail", "info"}) {
-    const Json& v = Member(main, k);
-    if (v.is_number()) out += (out.empty() ? "" : ", ") + JsonText(v, 20) + " " + k;
-  }
-  return out.empty() ? "" : "main phase: " + out;
+std::string PhaseCounts(const RunResults& results) {
+  const PhaseFigures* main = results.Phase("main");
+  if (main == nullptr) return "";
+  return "main phase: " + std::to_string(main->invoked) + " invoked, " +
+         std::to_string(main->ok) + " ok, " + std::to_string(main->fail) + " fail, " +
+         std::to_string(main->info) + " info";
 }
 
 std::string FiguresTable(const Json& figures) {
@@ -164,33 +161,31 @@ struct RunNames {
   std::string name, target, workload, verdict;
 };
 
-RunNames NamesOf(const Json& test, const Json& results) {
+RunNames NamesOf(const Json& test, const RunResults& results) {
   RunNames n;
-  n.name = Field(results, test, "test");
-  if (n.name.empty()) n.name = Field(Json::object(), test, "name");
-  n.target = Field(results, test, "target");
-  n.workload = Field(results, test, "workload");
+  n.name = Either(results.test, test, "test");
+  if (n.name.empty()) n.name = Field(test, "name");
+  n.target = Either(results.target, test, "target");
+  n.workload = Either(results.workload, test, "workload");
   if (n.name.empty()) n.name = n.workload + (n.target.empty() ? "" : "-" + n.target);
   if (n.name.empty()) n.name = "run";
-  n.verdict = results.is_object() && (results.contains("verdict") || results.contains("valid"))
-                  ? VerdictOf(results)
-                  : "unknown";
+  n.verdict = results.verdict.empty() ? "unknown" : results.verdict;
   return n;
 }
 
-std::string Banner(const RunNames& names, const Json& results, OpRefs* refs) {
+std::string Banner(const RunNames& names, const Json& results_json, const RunResults& results,
+                   OpRefs* refs) {
   std::string banner = "<div class=\"banner verdict-" + Slug(names.verdict) +
                        "\" id=\"verdict-banner\" data-verdict=\"" + EscapeHtml(names.verdict) +
                        "\"><span class=\"verdict-word\">" + EscapeHtml(names.verdict) + "</span>";
-  if (Member(results, "error").is_string()) {
+  if (!results.error.empty()) {
     banner += "<p class=\"error\" id=\"run-error\">The run failed: " +
-              refs->Linkify(Member(results, "error").get<std::string>()) + "</p>";
+              refs->Linkify(results.error) + "</p>";
   }
-  if (Member(results, "summary").is_string()) {
-    banner += "<p class=\"summary\">" +
-              refs->Linkify(Member(results, "summary").get<std::string>()) + "</p>";
+  if (!results.summary.empty()) {
+    banner += "<p class=\"summary\">" + refs->Linkify(results.summary) + "</p>";
   }
-  if (!results.is_object() || results.empty()) {
+  if (!results_json.is_object() || results_json.empty()) {
     banner += "<p class=\"summary\">results.json holds no verdict.</p>";
   }
   return banner + "</div>\n";
@@ -198,23 +193,21 @@ std::string Banner(const RunNames& names, const Json& results, OpRefs* refs) {
 
 // What a reader must know before trusting the figures: results.json's notes, run problems,
 // a missing or partial history, faults never stopped.
-std::string NotesSection(const Json& results, const HistoryView& view,
+std::string NotesSection(const RunResults& results, const HistoryView& view,
                          const std::vector<FaultInterval>& intervals, const ReportOptions& options,
                          OpRefs* refs) {
   std::vector<std::string> notes;
-  for (const Json& n : Member(results, "notes")) notes.push_back(refs->Linkify(PlainText(n)));
+  for (const std::string& n : results.notes) notes.push_back(refs->Linkify(n));
   if (!options.history_problem.empty()) notes.push_back(EscapeHtml(options.history_problem));
-  if (Member(results, "recovery_error").is_string()) {
+  if (!results.recovery_error.empty()) {
     notes.push_back("After healing, the target was not ready: " +
-                    EscapeHtml(Member(results, "recovery_error").get<std::string>()));
+                    EscapeHtml(results.recovery_error));
   }
-  if (Member(results, "teardown_error").is_string()) {
-    notes.push_back("Teardown failed: " +
-                    EscapeHtml(Member(results, "teardown_error").get<std::string>()));
+  if (!results.teardown_error.empty()) {
+    notes.push_back("Teardown failed: " + EscapeHtml(results.teardown_error));
   }
-  const Json& unhealed = Member(Member(results, "nemesis"), "unhealed");
-  if (unhealed.is_string() && !unhealed.get_ref<const std::string&>().empty()) {
-    notes.push_back("Faults left unhealed: " + EscapeHtml(unhealed.get<std::string>()));
+  if (!results.unhealed.empty()) {
+    notes.push_back("Faults left unhealed: " + EscapeHtml(results.unhealed));
   }
   if (view.unpaired > 0) {
     notes.push_back(std::to_string(view.unpaired) +
@@ -233,10 +226,10 @@ std::string NotesSection(const Json& results, const HistoryView& view,
 }
 
 // The run's identity and size: target, workload, nemesis, seed, commit, command, duration...
-std::string RunInfoSection(const RunNames& names, const Json& test, const Json& results,
+std::string RunInfoSection(const RunNames& names, const Json& test, const RunResults& results,
                            const History& history, const HistoryView& view) {
   std::string info = Row("test", EscapeHtml(names.name));
-  const std::string bug = Field(results, test, "bug");
+  const std::string bug = Either(results.bug, test, "bug");
   info += Row("target", EscapeHtml(names.target.empty() ? "\u2013" : names.target) +
                             (bug.empty() ? "" : " (bug " + Code(bug) + ")"));
   std::string workload = EscapeHtml(names.workload.empty() ? "\u2013" : names.workload);
@@ -244,25 +237,27 @@ std::string RunInfoSection(const RunNames& names, const Json& test, const Json& 
   if (wopts.is_object() && !wopts.empty()) workload += " " + Code(JsonText(wopts, 300));
   info += Row("workload", workload);
   std::string nemesis;
-  const Json& families = Member(test, "nemesis").is_array()
-                             ? Member(test, "nemesis")
-                             : Member(Member(results, "nemesis"), "families");
-  for (const Json& f : families) nemesis += (nemesis.empty() ? "" : ", ") + PlainText(f, 60);
+  std::vector<std::string> families = results.nemesis_families;
+  if (Member(test, "nemesis").is_array()) {
+    families.clear();
+    for (const Json& f : Member(test, "nemesis")) families.push_back(PlainText(f, 60));
+  }
+  for (const std::string& f : families) nemesis += (nemesis.empty() ? "" : ", ") + f;
   if (Member(test, "nemesis_interval_s").is_number() && !nemesis.empty()) {
     nemesis += " (every " + JsonText(Member(test, "nemesis_interval_s"), 20) + " s)";
   }
   info += Row("nemesis", EscapeHtml(nemesis.empty() ? "none" : nemesis), "run-nemesis");
-  const std::string nodes = Field(Json::object(), test, "nodes");
+  const std::string nodes = Field(test, "nodes");
   if (!nodes.empty()) {
     std::string extras;
-    for (const auto& [role, node] : Member(results, "extra_nodes").items()) {
-      extras += ", " + PlainText(node, 40) + " runs the " + role;
+    for (const auto& [role, node] : results.extra_nodes) {
+      extras += ", " + node + " runs the " + role;
     }
-    info += Row("nodes", EscapeHtml(nodes + " " + Field(Json::object(), test, "backend") +
-                                    " nodes" + extras + "; " +
-                                    Field(Json::object(), test, "concurrency") + " clients"));
+    info += Row("nodes", EscapeHtml(nodes + " " + Field(test, "backend") + " nodes" + extras +
+                                    "; " + Field(test, "concurrency") + " clients"));
   }
-  info += Row("seed", Code(Field(results, test, "seed")), "run-seed");
+  info += Row("seed", Code(results.seed ? std::to_string(*results.seed) : Field(test, "seed")),
+              "run-seed");
   const Json& meta = Member(test, "meta");
   info += Row("commit", Code(PlainText(Member(meta, "commit"), 80)), "run-commit");
   info += Row(
@@ -271,12 +266,12 @@ std::string RunInfoSection(const RunNames& names, const Json& test, const Json& 
       "run-command");
   std::string duration =
       history.empty() ? "no history" : FormatDuration(view.end_ns) + " of history";
-  const std::string phases = PhasesText(Member(results, "phases"));
+  const std::string phases = PhasesText(results);
   if (!phases.empty()) duration += " (" + phases + ")";
   info += Row("duration", EscapeHtml(duration), "run-duration");
   size_t counts[4] = {0, 0, 0, 0};
   for (const ClientSpan& op : view.ops) counts[static_cast<int>(op.outcome)]++;
-  const std::string phase_counts = PhaseCounts(Member(results, "phases"));
+  const std::string phase_counts = PhaseCounts(results);
   info += Row(
       "ops",
       EscapeHtml(std::to_string(history.size()) + " events: " + std::to_string(view.ops.size()) +
@@ -284,7 +279,7 @@ std::string RunInfoSection(const RunNames& names, const Json& test, const Json& 
                  " fail, " + std::to_string(counts[2]) + " info, " + std::to_string(counts[3]) +
                  " never completed), " + std::to_string(view.nemesis.size()) + " nemesis ops" +
                  (phase_counts.empty() ? "" : "; " + phase_counts)));
-  const Json& clock_effect = Member(results, "clock_effect");
+  const Json& clock_effect = results.clock_effect;
   if (clock_effect.is_object()) {
     const Json& note = Member(clock_effect, "note");
     info += Row("clock faults",
@@ -292,11 +287,11 @@ std::string RunInfoSection(const RunNames& names, const Json& test, const Json& 
                            (note.is_string() ? " \u2014 " + note.get<std::string>() : "")),
                 "run-clock-effect");
   }
-  if (Member(results, "check_seconds").is_number()) {
-    info += Row("check time", EscapeHtml(FormatDuration(static_cast<int64_t>(
-                                  Member(results, "check_seconds").get<double>() * 1e9))));
+  if (results.check_seconds) {
+    info += Row("check time",
+                EscapeHtml(FormatDuration(static_cast<int64_t>(*results.check_seconds * 1e9))));
   }
-  const std::string run_dir = Field(results, meta, "run_dir");
+  const std::string run_dir = Either(results.run_dir, meta, "run_dir");
   if (!run_dir.empty()) info += Row("run folder", Code(run_dir));
   info += Row("files",
               "<a href=\"history.jsonl\">history.jsonl</a> \u00b7 <a href=\"results.json\">"
@@ -427,8 +422,9 @@ std::string PlotSections(const HistoryView& view, bool clock) {
 
 }  // namespace
 
-std::string RenderRunReport(const Json& test, const Json& results, const History& history,
+std::string RenderRunReport(const Json& test, const Json& results_json, const History& history,
                             const ReportOptions& options) {
+  const RunResults results = RunResults::FromJson(results_json);
   const Json& concurrency = Member(test, "concurrency");
   const HistoryView view =
       BuildHistoryView(history, concurrency.is_number_integer() ? concurrency.get<int>() : 0,
@@ -437,10 +433,10 @@ std::string RenderRunReport(const Json& test, const Json& results, const History
   const RunNames names = NamesOf(test, results);
 
   // The parts that name ops come first: they decide which ops' values are embedded.
-  const std::string checkers = RenderCheckers(Member(results, "checkers"), &refs, options);
+  const std::string checkers = RenderCheckers(results.checkers, &refs, options);
   const std::vector<FaultInterval> intervals = FaultIntervals(history, view);
   const std::string faults = NemesisTable(intervals, &refs);
-  const std::string banner = Banner(names, results, &refs);
+  const std::string banner = Banner(names, results_json, results, &refs);
   const std::string notes = NotesSection(results, view, intervals, options, &refs);
 
   ValueEmbedder values(history, view, options);
@@ -481,7 +477,7 @@ std::string RenderRunReport(const Json& test, const Json& results, const History
           "</header>\n<main>\n";
   html += notes;
   html += RunInfoSection(names, test, results, history, view);
-  html += FiguresTable(Member(results, "figures"));
+  html += FiguresTable(results.figures);
   html += "<section id=\"checkers\"><h2>Checkers</h2>\n" + checkers + "</section>\n";
   html += PlotSections(view, !clock.is_null());
   html += "<section id=\"nemesis-section\"><h2>Faults</h2>" + FaultLegend() + "\n" + faults +

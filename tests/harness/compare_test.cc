@@ -17,8 +17,9 @@ RunOutcome Outcome(const std::string& target, int code, const std::string& verdi
   r.config.workload = "lock";
   r.config.target = target;
   r.run_dir = "/store/lock-" + target + "/T";
-  r.results = Json{{"verdict", verdict}, {"summary", "a: one\nb: two"}, {"figures", figures}};
-  for (auto it = extra.begin(); it != extra.end(); ++it) r.results[it.key()] = it.value();
+  Json results = {{"verdict", verdict}, {"summary", "a: one\nb: two"}, {"figures", figures}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) results[it.key()] = it.value();
+  r.results = reports::RunResults::FromJson(results);
   return r;
 }
 
