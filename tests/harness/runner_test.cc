@@ -10,6 +10,8 @@
 #include <set>
 #include <thread>
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "generators/combinators.h"
@@ -68,7 +70,9 @@ class FakeNemesis final : public Nemesis {
 };
 
 std::string TempPath(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "coordcheck-runner-test";
+  // One folder per process: ctest runs this binary's cases side by side.
+  auto dir = std::filesystem::temp_directory_path() /
+             ("coordcheck-runner-test-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   return (dir / name).string();
 }
