@@ -358,7 +358,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
 
   // The phases: the workload (rate- and time-limited), then its final reads.
   const std::string history_path = run_dir + "/history.jsonl";
-  if (auto err = history.Open(history_path)) return run_failed(*err);
+  if (Status st = history.Open(history_path); !st) return run_failed(st.message());
   WorkloadParts parts = workload->Make(WorkloadConfigOf(config), ChildSeed(seed, "workload"));
 
   RunnerOptions runner_options;
@@ -435,8 +435,8 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
   if (stopped) return run_failed("interrupted by a signal; history kept in " + history_path);
 
   History recorded;
-  if (auto err = ReadHistoryFile(history_path, &recorded)) {
-    return run_failed("the recorded history is invalid: " + err->ToString());
+  if (Status st = ReadHistoryFile(history_path, &recorded); !st) {
+    return run_failed("the recorded history is invalid: " + st.message());
   }
   CheckBudget budget;
   budget.time_limit =

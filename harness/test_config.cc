@@ -166,7 +166,7 @@ std::optional<std::string> LoadTestFile(const std::string& path, TestConfig* con
   std::stringstream text;
   text << in.rdbuf();
   Json json;
-  if (auto deep = json_text::DepthError(text.str())) return path + ": " + *deep;
+  if (Status st = json_text::CheckDepth(text.str()); !st) return path + ": " + st.message();
   try {
     json = Json::parse(text.str());
   } catch (const Json::parse_error& ex) {
