@@ -191,7 +191,7 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome) {
     std::fprintf(stderr, "coordcheck: error: %s\n", message.c_str());
     return out.exit_code = kExitError;
   };
-  if (auto err = ValidateTestConfig(config)) return fail(*err);
+  if (Status st = ValidateTestConfig(config); !st) return fail(st.message());
   if (!config.seed) config.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   if (config.backend.empty()) config.backend = control::DefaultBackend();
   const Target* target = FindTarget(config.target);
