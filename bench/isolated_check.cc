@@ -70,17 +70,15 @@ Json ChildReport(const std::string& path, const IsolatedCheckOptions& options) {
   Json report;
   const auto read_start = Clock::now();
   History history;
-  if (auto error = ReadHistoryFile(path, &history)) {
-    return {{"status", "bad-input"}, {"message", error->ToString()}};
+  if (Status st = ReadHistoryFile(path, &history); !st) {
+    return {{"status", "bad-input"}, {"message", st.message()}};
   }
   LinearizableOptions lin;
   lin.model = options.model;
   lin.init = options.init;
   lin.witness = options.witness;
-  if (auto error = ValidateForModel(history, lin)) {
-    InputError placed = *error;
-    if (placed.file.empty()) placed.file = path;
-    return {{"status", "bad-input"}, {"message", placed.ToString()}};
+  if (Status st = ValidateForModel(history, lin, path); !st) {
+    return {{"status", "bad-input"}, {"message", st.message()}};
   }
   report["read_ms"] = MsSince(read_start);
 

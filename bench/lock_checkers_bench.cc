@@ -52,7 +52,7 @@ std::string WriteHistory(int64_t n, const std::string& path) {
     counter += 1;
   }
   coordcheck::HistoryWriter w;
-  if (auto err = w.Open(path)) return *err;
+  if (coordcheck::Status st = w.Open(path); !st) return st.message();
   auto add = [&](int64_t index, coordcheck::OpType type, const char* f, Json value) {
     coordcheck::Op op;
     op.index = index;
@@ -65,10 +65,10 @@ std::string WriteHistory(int64_t n, const std::string& path) {
   };
   using coordcheck::OpType;
   namespace ops = coordcheck::lock_ops;
-  if (auto e = add(0, OpType::kInvoke, ops::kResourceLog, nullptr)) return *e;
-  if (auto e = add(1, OpType::kOk, ops::kResourceLog, std::move(log))) return *e;
-  if (auto e = add(2, OpType::kInvoke, ops::kResourceRead, nullptr)) return *e;
-  if (auto e = add(3, OpType::kOk, ops::kResourceRead, counter)) return *e;
+  if (auto e = add(0, OpType::kInvoke, ops::kResourceLog, nullptr); !e) return e.message();
+  if (auto e = add(1, OpType::kOk, ops::kResourceLog, std::move(log)); !e) return e.message();
+  if (auto e = add(2, OpType::kInvoke, ops::kResourceRead, nullptr); !e) return e.message();
+  if (auto e = add(3, OpType::kOk, ops::kResourceRead, counter); !e) return e.message();
   w.Close();
   return "";
 }
@@ -92,8 +92,8 @@ int main(int argc, char** argv) {
     const double mb = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
     auto t = Clock::now();
     coordcheck::History h;
-    if (auto err = coordcheck::ReadHistoryFile(path, &h)) {
-      std::fprintf(stderr, "%s\n", err->ToString().c_str());
+    if (coordcheck::Status st = coordcheck::ReadHistoryFile(path, &h); !st) {
+      std::fprintf(stderr, "%s\n", st.message().c_str());
       return 1;
     }
     const double read_s = Since(t);

@@ -127,8 +127,8 @@ int main(int argc, char** argv) {
     auto t0 = Clock::now();
     const History history = Generate(n, 42);
     const double gen_s = Since(t0);
-    if (auto err = history.Validate()) {
-      std::fprintf(stderr, "generated history is invalid: %s\n", err->ToString().c_str());
+    if (coordcheck::Status st = history.Validate(); !st) {
+      std::fprintf(stderr, "generated history is invalid: %s\n", st.message().c_str());
       return 1;
     }
     const Json test = {{"name", "report-bench"},

@@ -51,8 +51,8 @@ int main(int argc, char** argv) {
     const int workers = std::stoi(item);
     const std::string path = out_dir + "/history-" + item + ".jsonl";
     coordcheck::HistoryWriter writer;
-    if (auto err = writer.Open(path)) {
-      std::fprintf(stderr, "%s\n", err->c_str());
+    if (coordcheck::Status st = writer.Open(path); !st) {
+      std::fprintf(stderr, "%s\n", st.message().c_str());
       return 1;
     }
     coordcheck::RunnerOptions options;

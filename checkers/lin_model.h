@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "checkers/lin_search.h"
 #include "history/op.h"
 
@@ -53,12 +54,12 @@ struct OpName {
 };
 
 // Default functions of a LinModel (see its fields).
-std::optional<std::string> AnyInit(const Json& init);
-std::optional<std::string> AnyValue(int code, const Op& invoke, const Op* completion);
+Status AnyInit(const Json& init);
+Status AnyValue(int code, const Op& invoke, const Op* completion);
 bool NeverNoOp(int code, const Op& invoke);
 std::string NoStrongerClass(int code, const Op& invoke);
 // A validate_init for models whose state is a list (set, queue).
-std::optional<std::string> InitIsList(const Json& init);
+Status InitIsList(const Json& init);
 
 struct LinModel {
   std::string_view name;                       // as given to --model
@@ -75,12 +76,11 @@ struct LinModel {
                                           const Json& key) = nullptr;
 
   // Optional functions; the defaults are given here only.
-  // What is wrong with an initial state (nullopt = fine).
-  std::optional<std::string> (*validate_init)(const Json& init) = &AnyInit;
-  // What is wrong with an op's values (its f is known: `code`); `completion`
-  // is its ok completion, or nullptr when checking the invoke alone.
-  std::optional<std::string> (*validate_op)(int code, const Op& invoke,
-                                            const Op* completion) = &AnyValue;
+  // What is wrong with an initial state, as an error (ok = fine).
+  Status (*validate_init)(const Json& init) = &AnyInit;
+  // What is wrong with an op's values (its f is known: `code`), as an error;
+  // `completion` is its ok completion, or nullptr when checking the invoke alone.
+  Status (*validate_op)(int code, const Op& invoke, const Op* completion) = &AnyValue;
   // True when an info op can never change the state (a read): it is dropped.
   bool (*info_is_no_op)(int code, const Op& invoke) = &NeverNoOp;
   // The info class (InfoClassKey) of a stronger op that stands in for this
@@ -103,9 +103,8 @@ int OpCode(const LinModel& model, std::string_view f);
 // The class of an info op: ops with equal keys are interchangeable.
 std::string InfoClassKey(int code, const Json& value);
 
-// Checks one op against the model: f known, then validate_op. Returns a
-// message naming what is wrong (without place).
-std::optional<std::string> ValidateOp(const LinModel& model, const Op& invoke,
-                                      const Op* completion);
+// Checks one op against the model: f known, then validate_op. An error's
+// message names what is wrong (without place).
+Status ValidateOp(const LinModel& model, const Op& invoke, const Op* completion);
 
 }  // namespace coordcheck::lin

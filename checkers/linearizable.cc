@@ -208,18 +208,20 @@ effect at any time after their invoke, or never.)";
 
 namespace {
 
-// ValidateForModel with the history's partners already computed.
-std::optional<InputError> Validate(const History& history, const std::vector<int64_t>& partners,
-                                   const LinearizableOptions& options) {
+// ValidateForModel with the history's partners already computed. An error's message names no
+// place; `*line` is set to the line (index + 1) of the event it is about, if any, else 0.
+Status Validate(const History& history, const std::vector<int64_t>& partners,
+                const LinearizableOptions& options, int64_t* line) {
+  *line = 0;
   const lin::LinModel* model = lin::FindLinModel(options.model);
   if (model == nullptr) {
     std::string names;
     for (const std::string& name : ModelNames()) names += (names.empty() ? "" : ", ") + name;
-    return InputError{"", 0, "unknown model \"" + options.model + "\" (models: " + names + ")"};
+    return Status::Error("unknown model \"" + options.model + "\" (models: " + names + ")");
   }
   if (options.init) {
-    if (auto err = model->validate_init(*options.init)) {
-      return InputError{"", 0, "--init " + options.init->dump() + ": " + *err};
+    if (Status st = model->validate_init(*options.init); !st) {
+      return st.Wrap("--init " + options.init->dump());
     }
   }
   for (const Op& op : history.ops) {
@@ -229,19 +231,27 @@ std::optional<InputError> Validate(const History& history, const std::vector<int
     if (completion != nullptr && completion->type == OpType::kFail) continue;
     const Op* ok = completion != nullptr && completion->type == OpType::kOk ? completion : nullptr;
     // The invoke alone first, so an error about f or the argument names its line.
-    if (auto err = lin::ValidateOp(*model, op, nullptr)) return InputError{"", op.index + 1, *err};
+    if (Status st = lin::ValidateOp(*model, op, nullptr); !st) {
+      *line = op.index + 1;
+      return st;
+    }
     if (ok != nullptr) {
-      if (auto err = lin::ValidateOp(*model, op, ok)) return InputError{"", ok->index + 1, *err};
+      if (Status st = lin::ValidateOp(*model, op, ok); !st) {
+        *line = ok->index + 1;
+        return st;
+      }
     }
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 }  // namespace
 
-std::optional<InputError> ValidateForModel(const History& history,
-                                           const LinearizableOptions& options) {
-  return Validate(history, history.Partners(), options);
+Status ValidateForModel(const History& history, const LinearizableOptions& options,
+                        const std::string& file_name) {
+  int64_t line = 0;
+  const Status st = Validate(history, history.Partners(), options, &line);
+  return st ? st : InputError(file_name, line, st.message());
 }
 
 LinearizableChecker::LinearizableChecker(LinearizableOptions options)
@@ -254,9 +264,10 @@ CheckResult LinearizableChecker::Check(const History& history, const CheckBudget
     return result.SetUnknown(reason, message);
   };
   const std::vector<int64_t> partners = history.Partners();
-  if (auto err = Validate(history, partners, options_)) {
-    if (err->line > 0) result.details["line"] = err->line;
-    return unknown("error", err->message);
+  int64_t line = 0;
+  if (Status st = Validate(history, partners, options_, &line); !st) {
+    if (line > 0) result.details["line"] = line;
+    return unknown("error", st.message());
   }
   const lin::LinModel& model = *lin::FindLinModel(options_.model);
 

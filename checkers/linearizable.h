@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "checkers/checker.h"
 
 namespace coordcheck {
@@ -69,10 +70,11 @@ std::vector<std::string> ModelNames();
 std::string ModelHelp();
 
 // Checks that every op in `history` is one the model understands (f, value
-// shapes) and that `options.init` fits the model. The error names the event
-// (line = index + 1). Call before Check() to report bad input.
-std::optional<InputError> ValidateForModel(const History& history,
-                                           const LinearizableOptions& options);
+// shapes) and that `options.init` fits the model. The error is an InputError
+// at `file_name` naming the event (line = index + 1), or no line when it is
+// not about one event. Call before Check() to report bad input.
+Status ValidateForModel(const History& history, const LinearizableOptions& options,
+                        const std::string& file_name = "");
 
 class LinearizableChecker final : public Checker {
  public:

@@ -19,12 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   EdnImportOptions options;
   options.limits.max_input_bytes = 32 << 10;
   History history;
-  if (const auto error = ImportJepsenEdnString(text, &history, "fuzz.edn", options)) {
-    FUZZ_CHECK(!error->message.empty());
+  if (const Status error = ImportJepsenEdnString(text, &history, "fuzz.edn", options); !error) {
+    FUZZ_CHECK(!error.message().empty());
     return 0;
   }
   FUZZ_CHECK(!history.empty());
-  FUZZ_CHECK(!history.Validate());
+  FUZZ_CHECK(history.Validate().ok());
   std::string written;
   for (const Op& op : history.ops) {
     try {
@@ -36,9 +36,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     written += OpToLine(op) + "\n";
   }
   History again;
-  const auto error = ReadHistoryString(written, &again, "written.jsonl");
-  if (error) std::fprintf(stderr, "%s\n", error->ToString().c_str());
-  FUZZ_CHECK(!error);
+  const Status error = ReadHistoryString(written, &again, "written.jsonl");
+  if (!error) std::fprintf(stderr, "%s\n", error.message().c_str());
+  FUZZ_CHECK(error.ok());
   FUZZ_CHECK(again.ops == history.ops);
   return 0;
 }

@@ -1,10 +1,10 @@
 // Fuzz target: JSON as reports/ reads it (results.json, compare.json: reports::ReadJsonObject,
-// that is json_text::DepthError, then nlohmann's parser), and the history/json_text helpers
+// that is json_text::CheckDepth, then nlohmann's parser), and the history/json_text helpers
 // that write JSON, with nlohmann as their oracle.
 //
-// Oracle: never a crash, a sanitizer report or an exception; DepthError fires exactly when
+// Oracle: never a crash, a sanitizer report or an exception; CheckDepth fires exactly when
 // parsed JSON nests deeper than json_text::kMaxDepth; ReadJsonObject accepts exactly the JSON
-// objects nlohmann parses that DepthError lets through; json_text::AppendJson writes what
+// objects nlohmann parses that CheckDepth lets through; json_text::AppendJson writes what
 // Json::dump writes, AppendString what a dump with error_handler_t::replace writes,
 // IsValidUtf8 agrees with a strict dump, RepairUtf8 makes valid UTF-8, and Abbreviate stays within
 // its length and never cuts a UTF-8 sequence.
@@ -38,8 +38,8 @@ int Depth(const Json& value) {
 
 // ReadJsonObject reads a path: give it the bytes through an in-memory file.
 void CheckReadJsonObject(std::string_view text, const Json& parsed) {
-  const bool too_deep = json_text::DepthError(text).has_value();
-  // nlohmann stops at a NUL byte as at the end of input; DepthError reads on.
+  const bool too_deep = !json_text::CheckDepth(text).ok();
+  // nlohmann stops at a NUL byte as at the end of input; CheckDepth reads on.
   if (!parsed.is_discarded() && text.find('\0') == std::string_view::npos) {
     FUZZ_CHECK(too_deep == (Depth(parsed) > json_text::kMaxDepth));
   }

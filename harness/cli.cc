@@ -51,7 +51,7 @@ int RunCheck(const CheckArgs& args) {
   }
   auto started = std::chrono::steady_clock::now();
   History history;
-  if (auto err = ReadHistoryFile(args.history, &history)) return Fail(err->ToString());
+  if (Status st = ReadHistoryFile(args.history, &history); !st) return Fail(st.message());
   auto read_done = std::chrono::steady_clock::now();
   CheckBudget budget;
   budget.time_limit = std::chrono::milliseconds(static_cast<int64_t>(args.time_limit_s * 1000));
@@ -87,8 +87,8 @@ int RunCheck(const CheckArgs& args) {
   if (result.valid == Validity::kUnknown && result.details.value("reason", "") == "error") {
     // Bad input for the model (an op it does not know, a bad --init): name the place.
     const int64_t line = result.details.value("line", int64_t{0});
-    return Fail(InputError{line > 0 ? args.history : "", line, result.details.value("message", "")}
-                    .ToString());
+    return Fail(InputError(line > 0 ? args.history : "", line, result.details.value("message", ""))
+                    .message());
   }
   auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
 
@@ -125,8 +125,8 @@ int RunCheck(const CheckArgs& args) {
 int RunImport(const std::string& format, const std::string& input, const std::string& output) {
   if (format != "jepsen") return Fail("unknown import format \"" + format + "\" (formats: jepsen)");
   History history;
-  if (auto err = ImportJepsenEdnFile(input, &history)) return Fail(err->ToString());
-  if (auto err = WriteHistoryFile(output, history)) return Fail(*err);
+  if (Status st = ImportJepsenEdnFile(input, &history); !st) return Fail(st.message());
+  if (Status st = WriteHistoryFile(output, history); !st) return Fail(st.message());
   std::printf("imported %zu events from %s into %s\n", history.size(), input.c_str(),
               output.c_str());
   return 0;

@@ -190,7 +190,7 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
 
   TestConfig config;
   if (!c.test_file.empty()) {
-    if (auto err = LoadTestFile(c.test_file, &config)) return Fail(*err);
+    if (Status st = LoadTestFile(c.test_file, &config); !st) return Fail(st.message());
   }
   // Flags given on the command line win over the file, checked by the same table.
   for (const OptionDoc& d : TestConfigTable().Docs()) {

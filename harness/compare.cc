@@ -146,8 +146,9 @@ int RunCompare(TestConfig base, const std::vector<std::string>& targets,
     TestConfig config = base;
     config.target = target;
     config.name = base.name.empty() ? "" : base.name + "-" + target;
-    if (auto err = ValidateTestConfig(config)) {
-      std::fprintf(stderr, "coordcheck: error: target %s: %s\n", target.c_str(), err->c_str());
+    if (Status st = ValidateTestConfig(config); !st) {
+      std::fprintf(stderr, "coordcheck: error: target %s: %s\n", target.c_str(),
+                   st.message().c_str());
       return kExitError;
     }
     configs.push_back(std::move(config));

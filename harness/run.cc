@@ -231,7 +231,7 @@ class TestRun {
   // The config resolved (seed, backend, nodes, workload options), the state folder checked,
   // the run's folder made with its log and test.json.
   Status Prepare() {
-    if (auto err = ValidateTestConfig(config_)) return Status::Error(*err);
+    if (Status st = ValidateTestConfig(config_); !st) return st;
     if (!config_.seed) {
       config_.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
     }
@@ -377,7 +377,7 @@ class TestRun {
   // and recovery wait, then the workload's final phase. A stop request ends it early
   // (stopped_); the history is closed on every path.
   Status RunPhases() {
-    if (auto err = history_.Open(history_path())) return Status::Error(*err);
+    if (Status st = history_.Open(history_path()); !st) return st;
     WorkloadParts parts = workload_->Make(WorkloadConfigOf(config_), ChildSeed(seed_, "workload"));
     runner_ = std::make_unique<Runner>(RunnerOptionsFor(), [this] { return target_->MakeClient(); },
                                        res_.nemesis.get(), &history_);
@@ -475,8 +475,8 @@ class TestRun {
   // Reads the recorded history back and judges it with the workload's checkers.
   int Analyze() {
     History recorded;
-    if (auto err = ReadHistoryFile(history_path(), &recorded)) {
-      return Failed("the recorded history is invalid: " + err->ToString());
+    if (Status st = ReadHistoryFile(history_path(), &recorded); !st) {
+      return Failed("the recorded history is invalid: " + st.message());
     }
     CheckBudget budget;
     budget.time_limit =

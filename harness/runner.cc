@@ -143,7 +143,7 @@ class Runner::Impl {
       stats.abandoned = outstanding_;
     }
     sleepers_.clear();
-    if (auto err = history_->Flush()) return Status::Error(*err);
+    if (Status st = history_->Flush(); !st) return st;
     stats.seconds = (NowNs() - started) / 1e9;
     stats_ = nullptr;
     return stats;
@@ -216,7 +216,7 @@ class Runner::Impl {
   }
 
   std::optional<Status> Append(const Op& op) {
-    if (auto err = history_->AppendBuffered(op)) return Status::Error(*err);
+    if (Status st = history_->AppendBuffered(op); !st) return st;
     if (options_.on_event) options_.on_event(op);
     return std::nullopt;
   }
@@ -285,7 +285,7 @@ class Runner::Impl {
 
   // Flushes the history, then sleeps until a completion arrives or `until`.
   std::optional<Status> WaitForCompletion(Clock::time_point until) {
-    if (auto err = history_->Flush()) return Status::Error(*err);
+    if (Status st = history_->Flush(); !st) return st;
     std::unique_lock<std::mutex> lock(cq_mu_);
     scheduler_waiting_ = true;
     cq_cv_.wait_until(lock, until, [this] { return !cq_.empty(); });

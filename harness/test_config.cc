@@ -148,76 +148,80 @@ Json TestConfigToJson(const TestConfig& config) {
   return out;
 }
 
-std::optional<std::string> TestConfigFromJson(const Json& json, TestConfig* config,
-                                              const std::string& where) {
-  if (!json.is_object()) return where + ": expected a JSON object";
+Status TestConfigFromJson(const Json& json, TestConfig* config, const std::string& where) {
+  if (!json.is_object()) return Status::Error(where + ": expected a JSON object");
   for (auto it = json.begin(); it != json.end(); ++it) {
     if (it.key() == "meta") continue;  // what a stored run recorded about itself
     if (Status st = TestConfigTable().ParseOne(it.key(), it.value(), config); !st.ok()) {
-      return where + ": " + st.message();
+      return st.Wrap(where);
     }
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
-std::optional<std::string> LoadTestFile(const std::string& path, TestConfig* config) {
+Status LoadTestFile(const std::string& path, TestConfig* config) {
   std::ifstream in(path);
-  if (!in) return path + ": cannot open";
+  if (!in) return Status::Error(path + ": cannot open");
   std::stringstream text;
   text << in.rdbuf();
+  const std::string s = text.str();
+  if (Status st = json_text::CheckDepth(s); !st) return st.Wrap(path);
   Json json;
-  if (auto deep = json_text::DepthError(text.str())) return path + ": " + *deep;
   try {
-    json = Json::parse(text.str());
+    json = Json::parse(s);
   } catch (const Json::parse_error& ex) {
-    // Name the line: count newlines up to the byte offset nlohmann reports.
-    const std::string s = text.str();
-    const size_t at = std::min<size_t>(ex.byte, s.size());
-    const int64_t line = 1 + std::count(s.begin(), s.begin() + at, '\n');
-    return path + ":" + std::to_string(line) + ": not valid JSON";
+    return Status::Error(path + ":" + std::to_string(json_text::LineOf(s, ex.byte)) +
+                         ": not valid JSON");
+  } catch (const Json::exception& ex) {
+    // A number beyond a double's range (1E+400) is out_of_range, not a parse_error.
+    return Status::Error(path + ": not valid JSON: " + ex.what());
   }
   return TestConfigFromJson(json, config, path);
 }
 
-std::optional<std::string> ValidateTestConfig(const TestConfig& c) {
+Status ValidateTestConfig(const TestConfig& c) {
   const Target* target = FindTarget(c.target);
   if (target == nullptr) {
-    return "target '" + c.target + "' is unknown (targets: " +
-           Join(AllTargets(), ", ", [](const Target* t) { return t->name(); }) + ")";
+    return Status::Error("target '" + c.target + "' is unknown (targets: " +
+                         Join(AllTargets(), ", ", [](const Target* t) { return t->name(); }) + ")");
   }
   if (!c.bug.empty()) {
     const std::vector<BugInfo> bugs = target->bugs();
     if (std::none_of(bugs.begin(), bugs.end(), [&](const BugInfo& b) { return b.name == c.bug; })) {
-      return "bug '" + c.bug + "' is not a bug of " + c.target + " (bugs: " +
-             Join(bugs, ", ", [](const BugInfo& b) { return b.name; }) + ")";
+      return Status::Error("bug '" + c.bug + "' is not a bug of " + c.target + " (bugs: " +
+                           Join(bugs, ", ", [](const BugInfo& b) { return b.name; }) + ")");
     }
   }
   if (FindWorkload(c.workload) == nullptr) {
-    return "workload '" + c.workload + "' is unknown (workloads: " + WorkloadNames() + ")";
+    return Status::Error("workload '" + c.workload + "' is unknown (workloads: " + WorkloadNames() +
+                         ")");
   }
   if (!CanRun(*target, *FindWorkload(c.workload))) {
-    return "target " + c.target + " does not support workload '" + c.workload + "'";
+    return Status::Error("target " + c.target + " does not support workload '" + c.workload + "'");
   }
   if (!c.backend.empty()) {
     const auto& backends = control::AllBackends();
     if (std::none_of(backends.begin(), backends.end(),
                      [&](const control::BackendInfo& b) { return b.name == c.backend; })) {
-      return "backend '" + c.backend + "' is unknown (backends: " +
-             Join(backends, ", ", [](const control::BackendInfo& b) { return b.name; }) + ")";
+      return Status::Error(
+          "backend '" + c.backend + "' is unknown (backends: " +
+          Join(backends, ", ", [](const control::BackendInfo& b) { return b.name; }) + ")");
     }
   }
   if (c.nodes != 0) {
-    if (auto err = target->CheckNodes(c.nodes)) return "nodes: " + *err;
+    if (auto err = target->CheckNodes(c.nodes)) return Status::Error("nodes: " + *err);
   }
   const Workload* workload = FindWorkload(c.workload);
-  if (Status st = workload->Validate(WorkloadConfigOf(c)); !st.ok()) return st.message();
-  if (auto err = CheckFaultFamilies(c.nemesis, FaultFacts(c, *workload))) return *err;
+  if (Status st = workload->Validate(WorkloadConfigOf(c)); !st.ok()) return st;
+  if (auto err = CheckFaultFamilies(c.nemesis, FaultFacts(c, *workload))) {
+    return Status::Error(*err);
+  }
   const std::string name = c.EffectiveName();
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||
       name == "latest") {
-    return "name '" + name + "' cannot be a folder name";
+    return Status::Error("name '" + name + "' cannot be a folder name");
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 }  // namespace coordcheck

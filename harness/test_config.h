@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/options.h"
+#include "base/status.h"
 #include "history/op.h"
 #include "workloads/workload.h"
 
@@ -76,15 +77,15 @@ Json TestConfigToJson(const TestConfig& config);
 // (what a stored run recorded about itself) is ignored. Unknown
 // fields and wrong types are errors naming the field ("key 'concurrency': expected an
 // integer >= 1"). `where` prefixes messages (a file name).
-std::optional<std::string> TestConfigFromJson(const Json& json, TestConfig* config,
-                                              const std::string& where);
+Status TestConfigFromJson(const Json& json, TestConfig* config, const std::string& where);
 
 // Loads a JSON test file into `config` (same rules; errors name the file, and the line
-// for JSON syntax errors).
-std::optional<std::string> LoadTestFile(const std::string& path, TestConfig* config);
+// for JSON syntax errors). Never throws: what nlohmann refuses (a number beyond a double's
+// range too) is an error naming the file.
+Status LoadTestFile(const std::string& path, TestConfig* config);
 
 // Checks values and names (target, bug, workload, backend) against what exists.
-// Returns the first problem, naming the field.
-std::optional<std::string> ValidateTestConfig(const TestConfig& config);
+// The error is the first problem, naming the field.
+Status ValidateTestConfig(const TestConfig& config);
 
 }  // namespace coordcheck

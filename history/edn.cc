@@ -568,7 +568,7 @@ class Importer {
            History* out)
       : parser_(text), name_(name), options_(options), ops_(out->ops) {}
 
-  std::optional<InputError> Run() {
+  Status Run() {
     ops_.clear();
     try {
       return Import();
@@ -578,33 +578,33 @@ class Importer {
   }
 
  private:
-  std::optional<InputError> Import() {
+  Status Import() {
     if (!parser_.CheckText()) {
       SyntaxError();
-      return std::move(error_);
+      return error_;
     }
     // Jepsen writes one op per line: reserve for that (untouched capacity costs no memory).
     const size_t ops = std::min(parser_.LineCount(), parser_.size() / kTypicalOpBytes + 1);
     ops_.reserve(ops);
     sources_.reserve(ops);
-    if (!ParseAll() || !SplitIndependent()) return std::move(error_);
+    if (!ParseAll() || !SplitIndependent()) return error_;
     // A truncated or empty file must never pass as a valid history.
-    if (ops_.empty()) return InputError{name_, 0, "no events"};
+    if (ops_.empty()) return InputError(name_, 0, "no events");
     HistoryValidator validator;
     for (size_t i = 0; i < ops_.size(); ++i) {
-      if (auto message = validator.Next(ops_[i], sources_[i].line)) {
-        return InputError{name_, sources_[i].line, std::move(*message)};
+      if (Status st = validator.Next(ops_[i], sources_[i].line); !st) {
+        return InputError(name_, sources_[i].line, st.message());
       }
     }
-    return std::nullopt;
+    return Status::Ok();
   }
 
   bool SyntaxError() {
-    error_ = InputError{name_, parser_.LineOf(parser_.error_pos()), parser_.error()};
+    error_ = InputError(name_, parser_.LineOf(parser_.error_pos()), parser_.error());
     return false;
   }
-  bool OpError(size_t i, std::string message) {
-    error_ = InputError{name_, sources_[i].line, std::move(message)};
+  bool OpError(size_t i, const std::string& message) {
+    error_ = InputError(name_, sources_[i].line, message);
     return false;
   }
 
@@ -717,7 +717,7 @@ class Importer {
       }
       return true;
     });
-    if (!ok) return error_ ? false : SyntaxError();
+    if (!ok) return error_.ok() ? SyntaxError() : false;
     if (!has_process) return OpError(i, ":process is missing");
     if (!has_type) return OpError(i, ":type is missing");
     if (!has_f) return OpError(i, ":f is missing");
@@ -760,14 +760,13 @@ class Importer {
   const EdnImportOptions& options_;
   std::vector<Op>& ops_;  // the output history's
   std::vector<OpSource> sources_;
-  std::optional<InputError> error_;
+  Status error_;  // the first error, once one happened
 };
 
 }  // namespace
 
-std::optional<InputError> ImportJepsenEdnString(std::string_view text, History* out,
-                                                const std::string& name,
-                                                const EdnImportOptions& options) {
+Status ImportJepsenEdnString(std::string_view text, History* out, const std::string& name,
+                             const EdnImportOptions& options) {
   const uint64_t max_bytes = options.limits.max_input_bytes;
   if (text.size() > max_bytes) {
     out->ops.clear();
@@ -777,15 +776,14 @@ std::optional<InputError> ImportJepsenEdnString(std::string_view text, History* 
   return Importer(text, name, options, out).Run();
 }
 
-std::optional<InputError> ImportJepsenEdnFile(const std::string& path, History* out,
-                                              const EdnImportOptions& options) {
+Status ImportJepsenEdnFile(const std::string& path, History* out, const EdnImportOptions& options) {
   InputFile file;
   std::string text;
-  std::optional<InputError> error = file.Open(path);
-  if (!error) error = file.ReadAll(&text, options.limits.max_input_bytes);
-  if (error) {
+  Status st = file.Open(path);
+  if (st) st = file.ReadAll(&text, options.limits.max_input_bytes);
+  if (!st) {
     out->ops.clear();
-    return error;
+    return st;
   }
   return ImportJepsenEdnString(text, out, file.name(), options);
 }

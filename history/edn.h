@@ -38,10 +38,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "history/history.h"
 
 namespace coordcheck {
@@ -59,12 +59,12 @@ struct EdnImportOptions {
 };
 
 // Imports a Jepsen history.edn file ("-" reads stdin).
-std::optional<InputError> ImportJepsenEdnFile(const std::string& path, History* out,
-                                              const EdnImportOptions& options = {});
+Status ImportJepsenEdnFile(const std::string& path, History* out,
+                           const EdnImportOptions& options = {});
 
 // Imports Jepsen EDN text; `name` is used as the file in errors.
-std::optional<InputError> ImportJepsenEdnString(std::string_view text, History* out,
-                                                const std::string& name = "<string>",
-                                                const EdnImportOptions& options = {});
+Status ImportJepsenEdnString(std::string_view text, History* out,
+                             const std::string& name = "<string>",
+                             const EdnImportOptions& options = {});
 
 }  // namespace coordcheck

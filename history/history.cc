@@ -7,11 +7,12 @@
 
 namespace coordcheck {
 
-std::string InputError::ToString() const {
+Status InputError(const std::string& file, int64_t line, const std::string& message) {
   if (file.empty()) {
-    return line > 0 ? "line " + std::to_string(line) + ": " + message : message;
+    return Status::Error(line > 0 ? "line " + std::to_string(line) + ": " + message : message);
   }
-  return line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message;
+  return Status::Error(line > 0 ? file + ":" + std::to_string(line) + ": " + message
+                                : file + ": " + message);
 }
 
 void History::Append(Op op) {
@@ -19,16 +20,14 @@ void History::Append(Op op) {
   ops.push_back(std::move(op));
 }
 
-std::optional<InputError> History::Validate(const std::string& file_name) const {
+Status History::Validate(const std::string& file_name) const {
   HistoryValidator validator;
   for (const Op& op : ops) {
     // Line = position + 1, as in a well-formed file (the op's own index may be wrong).
     int64_t line = validator.size() + 1;
-    if (auto message = validator.Next(op, line)) {
-      return InputError{file_name, line, std::move(*message)};
-    }
+    if (Status st = validator.Next(op, line); !st) return InputError(file_name, line, st.message());
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 std::vector<int64_t> History::Partners() const {

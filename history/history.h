@@ -10,24 +10,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck {
 
-// An error in an input, naming its place: "FILE:LINE: message".
-struct InputError {
-  std::string file;  // may be empty
-  int64_t line = 0;  // 1-based; 0 when the error is not about one line
-  std::string message;
-
-  // "FILE:LINE: message"; without file "line LINE: message"; without line "FILE: message";
-  // with neither just "message".
-  std::string ToString() const;
-};
+// An error in an input, its message naming the place: "FILE:LINE: message"; without `file`
+// (empty) "line LINE: message"; without `line` (1-based; 0 when the error is not about one
+// line) "FILE: message"; with neither just "message".
+Status InputError(const std::string& file, int64_t line, const std::string& message);
 
 // Bounds on one input (a history file, an imported file). Why: a corrupt or runaway input —
 // a file without newlines, /dev/zero behind stdin, an endless pipe — must end in an error
@@ -64,9 +58,9 @@ struct History {
   // Appends `op`, setting its index to the next position.
   void Append(Op op);
 
-  // Checks every rule of HISTORY-FORMAT.md; the first violation, with `line` =
-  // event index + 1 and `file` = `file_name`.
-  std::optional<InputError> Validate(const std::string& file_name = "") const;
+  // Checks every rule of HISTORY-FORMAT.md; the first violation as an InputError at
+  // `file_name`, line = event index + 1.
+  Status Validate(const std::string& file_name = "") const;
 
   // For each event, the index of its partner: an invoke's completion or a
   // completion's invoke; -1 when there is none (pending invoke, lone nemesis

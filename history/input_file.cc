@@ -32,31 +32,31 @@ std::string_view KindOf(mode_t mode) {
 
 }  // namespace
 
-InputError InputTooLong(const std::string& name, int64_t line, uint64_t max_input_bytes) {
-  return InputError{
-      name, line, "input longer than " + ByteCount(max_input_bytes) + ", the limit for a history"};
+Status InputTooLong(const std::string& name, int64_t line, uint64_t max_input_bytes) {
+  return InputError(
+      name, line, "input longer than " + ByteCount(max_input_bytes) + ", the limit for a history");
 }
 
-InputError LineTooLong(const std::string& name, int64_t line, size_t max_line_bytes) {
-  return InputError{name, line,
-                    "line longer than " + ByteCount(max_line_bytes) + ", the limit for one event"};
+Status LineTooLong(const std::string& name, int64_t line, size_t max_line_bytes) {
+  return InputError(name, line,
+                    "line longer than " + ByteCount(max_line_bytes) + ", the limit for one event");
 }
 
-InputError OutOfMemory(const std::string& name, int64_t line, size_t events) {
-  return InputError{name, line, "out of memory after " + std::to_string(events) + " events"};
+Status OutOfMemory(const std::string& name, int64_t line, size_t events) {
+  return InputError(name, line, "out of memory after " + std::to_string(events) + " events");
 }
 
 InputFile::~InputFile() {
   if (owned_) ::close(fd_);
 }
 
-std::optional<InputError> InputFile::ErrnoError(std::string_view what) const {
-  return InputError{
+Status InputFile::ErrnoError(std::string_view what) const {
+  return InputError(
       name_, 0,
-      std::string(what) + ": " + std::error_code(errno, std::generic_category()).message()};
+      std::string(what) + ": " + std::error_code(errno, std::generic_category()).message());
 }
 
-std::optional<InputError> InputFile::Open(const std::string& path) {
+Status InputFile::Open(const std::string& path) {
   if (path == "-") {
     name_ = "<stdin>";
     fd_ = STDIN_FILENO;
@@ -70,35 +70,33 @@ std::optional<InputError> InputFile::Open(const std::string& path) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return ErrnoError("cannot stat");
   if (owned_ && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-    return InputError{name_, 0,
+    return InputError(name_, 0,
                       std::string(KindOf(st.st_mode)) +
-                          ", not a history file (give a file, a pipe, or - for stdin)"};
+                          ", not a history file (give a file, a pipe, or - for stdin)");
   }
   size_hint_ = S_ISREG(st.st_mode) ? st.st_size : 0;
-  return std::nullopt;
+  return Status::Ok();
 }
 
-std::optional<InputError> InputFile::Read(char* buffer, size_t size, size_t* read) {
+Result<size_t> InputFile::Read(char* buffer, size_t size) {
   for (;;) {
     ssize_t n = ::read(fd_, buffer, size);
-    if (n >= 0) {
-      *read = static_cast<size_t>(n);
-      return std::nullopt;
-    }
+    if (n >= 0) return static_cast<size_t>(n);
     if (errno != EINTR) return ErrnoError("cannot read");
   }
 }
 
-std::optional<InputError> InputFile::ReadAll(std::string* text, uint64_t max_bytes) {
+Status InputFile::ReadAll(std::string* text, uint64_t max_bytes) {
   if (size_hint_ > 0) {
     text->reserve(text->size() + std::min(static_cast<uint64_t>(size_hint_), max_bytes + 1));
   }
   char buffer[1 << 16];
   uint64_t total = 0;
   for (;;) {
-    size_t n = 0;
-    if (auto error = Read(buffer, sizeof(buffer), &n)) return error;
-    if (n == 0) return std::nullopt;
+    const Result<size_t> read = Read(buffer, sizeof(buffer));
+    if (!read) return read.status();
+    const size_t n = *read;
+    if (n == 0) return Status::Ok();
     if (total + n > max_bytes) {
       const size_t fits = static_cast<size_t>(max_bytes - total);
       text->append(buffer, fits);

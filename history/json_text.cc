@@ -1,5 +1,6 @@
 #include "history/json_text.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace coordcheck::json_text {
@@ -219,7 +220,7 @@ std::string Abbreviate(const Json& value, size_t max_chars) {
   return s + "...";
 }
 
-std::optional<std::string> DepthError(std::string_view text, int max_depth) {
+Status CheckDepth(std::string_view text, int max_depth) {
   int depth = 0;
   bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -234,13 +235,18 @@ std::optional<std::string> DepthError(std::string_view text, int max_depth) {
       in_string = true;
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth) {
-        return "JSON nested deeper than " + std::to_string(max_depth) + " levels";
+        return Status::Error("JSON nested deeper than " + std::to_string(max_depth) + " levels");
       }
     } else if (c == ']' || c == '}') {
       --depth;
     }
   }
-  return std::nullopt;
+  return Status::Ok();
+}
+
+int64_t LineOf(std::string_view text, size_t offset) {
+  const size_t end = std::min(offset, text.size());
+  return 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n');
 }
 
 }  // namespace coordcheck::json_text

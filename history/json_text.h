@@ -12,10 +12,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "history/op.h"
 
 namespace coordcheck::json_text {
@@ -47,8 +47,12 @@ std::string Abbreviate(const Json& value, size_t max_chars = 40);
 // text before a Json exists.
 inline constexpr int kMaxDepth = 256;
 
-// "JSON nested deeper than 256 levels" when arrays and objects in `text` nest deeper than
-// `max_depth`, else nullopt. Malformed text is left for the parser to report.
-std::optional<std::string> DepthError(std::string_view text, int max_depth = kMaxDepth);
+// An error "JSON nested deeper than 256 levels" when arrays and objects in `text` nest deeper
+// than `max_depth`, else ok. Malformed text is left for the parser to report.
+Status CheckDepth(std::string_view text, int max_depth = kMaxDepth);
+
+// The 1-based line of `text` that byte `offset` (clamped to the text) falls on: where a
+// nlohmann parse_error (its `byte`) is, for messages that name the line.
+int64_t LineOf(std::string_view text, size_t offset);
 
 }  // namespace coordcheck::json_text

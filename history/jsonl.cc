@@ -83,10 +83,11 @@ class OpLineParser {
   explicit OpLineParser(std::string_view line)
       : begin_(line.data()), p_(line.data()), end_(line.data() + line.size()) {}
 
-  // Parses the line into `op`, whose fields must hold their defaults. Returns what is wrong.
-  std::optional<std::string> Parse(Op* op) {
-    if (!ParseObject(op)) return std::move(error_);
-    return std::nullopt;
+  // Parses the line into `op`, whose fields must hold their defaults. An error says what is
+  // wrong.
+  Status Parse(Op* op) {
+    if (!ParseObject(op)) return Status::Error(std::move(error_));
+    return Status::Ok();
   }
 
  private:
@@ -596,11 +597,11 @@ class HistoryReader {
       return Fail(blank_line_, "blank line; only the end of the file may have blank lines");
     }
     Op& op = out_->ops.emplace_back();
-    std::optional<std::string> message = OpLineParser(line).Parse(&op);
-    if (!message) message = validator_.Next(op, number);
-    if (message) {
+    Status st = OpLineParser(line).Parse(&op);
+    if (st) st = validator_.Next(op, number);
+    if (!st) {
       out_->ops.pop_back();
-      return Fail(number, std::move(*message));
+      return Fail(number, st.message());
     }
     line_number_ = number;
     return true;
@@ -648,17 +649,21 @@ class HistoryReader {
     return Fail(0, "no events");
   }
 
-  bool Fail(int64_t line, std::string message) {
-    error_ = InputError{name_, line, std::move(message)};
+  bool Fail(int64_t line, const std::string& message) {
+    return Fail(InputError(name_, line, message));
+  }
+  // Stops with `error` (which names its place).
+  bool Fail(Status error) {
+    error_ = std::move(error);
     return false;
   }
 
   // The error for an allocation that failed while reading the current line.
-  InputError OutOfMemory() const {
+  Status OutOfMemory() const {
     return coordcheck::OutOfMemory(name_, line_number_ + 1, out_->ops.size());
   }
 
-  std::optional<InputError> TakeError() { return std::move(error_); }
+  Status TakeError() { return std::move(error_); }
 
  private:
   History* out_;
@@ -668,7 +673,7 @@ class HistoryReader {
   int64_t line_number_ = 0;  // lines read to the end; the one being read is the next
   int64_t blank_line_ = 0;   // first blank line not (yet) followed by an event; 0 if none
   uint64_t total_bytes_ = 0;
-  std::optional<InputError> error_;
+  Status error_;
 };
 
 // Reserves room for the events of a file of `file_bytes` whose first `sample` bytes are
@@ -701,10 +706,9 @@ bool ReadLines(InputFile* file, const InputLimits& limits, HistoryReader* reader
       buffer = std::move(bigger);
       capacity = bigger_capacity;
     }
-    size_t n = 0;
-    if (auto error = file->Read(buffer.get() + have, capacity - have, &n)) {
-      return reader->Fail(0, error->message);
-    }
+    const Result<size_t> read = file->Read(buffer.get() + have, capacity - have);
+    if (!read) return reader->Fail(read.status());
+    const size_t n = *read;
     if (n == 0) {  // end of file: the last line may lack its '\n'
       return (have == 0 || reader->Line(std::string_view(buffer.get(), have))) && reader->End();
     }
@@ -725,13 +729,13 @@ bool ReadLines(InputFile* file, const InputLimits& limits, HistoryReader* reader
 
 }  // namespace
 
-std::optional<std::string> ParseOpLine(std::string_view line, Op* op) {
+Status ParseOpLine(std::string_view line, Op* op) {
   *op = Op();
   return OpLineParser(line).Parse(op);
 }
 
-std::optional<InputError> ReadHistoryString(std::string_view text, History* out,
-                                            const std::string& name, const InputLimits& limits) {
+Status ReadHistoryString(std::string_view text, History* out, const std::string& name,
+                         const InputLimits& limits) {
   HistoryReader reader(out, name, limits);
   try {
     if (text.size() > limits.max_input_bytes) {
@@ -749,15 +753,14 @@ std::optional<InputError> ReadHistoryString(std::string_view text, History* out,
   } catch (const std::bad_alloc&) {
     return reader.OutOfMemory();
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
-std::optional<InputError> ReadHistoryFile(const std::string& path, History* out,
-                                          const InputLimits& limits) {
+Status ReadHistoryFile(const std::string& path, History* out, const InputLimits& limits) {
   InputFile file;
-  if (auto error = file.Open(path)) {
+  if (Status st = file.Open(path); !st) {
     out->ops.clear();
-    return error;
+    return st;
   }
   HistoryReader reader(out, file.name(), limits);
   try {
@@ -768,40 +771,40 @@ std::optional<InputError> ReadHistoryFile(const std::string& path, History* out,
   if (out->ops.capacity() > out->ops.size() + out->ops.size() / 4 + 1024) {
     out->ops.shrink_to_fit();
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 HistoryWriter::~HistoryWriter() { Close(); }
 
-std::optional<std::string> HistoryWriter::Open(const std::string& path) {
+Status HistoryWriter::Open(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   if (file_ != nullptr) std::fclose(file_);
   file_ = std::fopen(path.c_str(), "we");
-  if (file_ == nullptr) return "cannot create " + path + ": " + ErrnoText();
-  return std::nullopt;
+  if (file_ == nullptr) return Status::Error("cannot create " + path + ": " + ErrnoText());
+  return Status::Ok();
 }
 
-std::optional<std::string> HistoryWriter::Append(const Op& op) {
-  if (auto err = AppendBuffered(op)) return err;
+Status HistoryWriter::Append(const Op& op) {
+  if (Status st = AppendBuffered(op); !st) return st;
   return Flush();
 }
 
-std::optional<std::string> HistoryWriter::AppendBuffered(const Op& op) {
+Status HistoryWriter::AppendBuffered(const Op& op) {
   std::string line = OpToLine(op);
   line.push_back('\n');
   std::lock_guard<std::mutex> lock(mu_);
-  if (file_ == nullptr) return "history writer is not open";
+  if (file_ == nullptr) return Status::Error("history writer is not open");
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size()) {
-    return "cannot write the history: " + ErrnoText();
+    return Status::Error("cannot write the history: " + ErrnoText());
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
-std::optional<std::string> HistoryWriter::Flush() {
+Status HistoryWriter::Flush() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (file_ == nullptr) return "history writer is not open";
-  if (std::fflush(file_) != 0) return "cannot write the history: " + ErrnoText();
-  return std::nullopt;
+  if (file_ == nullptr) return Status::Error("history writer is not open");
+  if (std::fflush(file_) != 0) return Status::Error("cannot write the history: " + ErrnoText());
+  return Status::Ok();
 }
 
 void HistoryWriter::Close() {
@@ -810,9 +813,9 @@ void HistoryWriter::Close() {
   file_ = nullptr;
 }
 
-std::optional<std::string> WriteHistoryFile(const std::string& path, const History& history) {
+Status WriteHistoryFile(const std::string& path, const History& history) {
   std::FILE* file = std::fopen(path.c_str(), "we");
-  if (file == nullptr) return "cannot create " + path + ": " + ErrnoText();
+  if (file == nullptr) return Status::Error("cannot create " + path + ": " + ErrnoText());
   bool ok = true;
   std::string chunk;
   for (const Op& op : history.ops) {
@@ -831,9 +834,9 @@ std::optional<std::string> WriteHistoryFile(const std::string& path, const Histo
   }
   if (!ok) {
     errno = saved_errno;
-    return "cannot write " + path + ": " + ErrnoText();
+    return Status::Error("cannot write " + path + ": " + ErrnoText());
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 }  // namespace coordcheck

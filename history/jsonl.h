@@ -22,28 +22,26 @@
 
 #include <cstdio>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
 #include "history/history.h"
 
 namespace coordcheck {
 
-// Parses one line (no newline) into `op`; on error returns a message without place.
+// Parses one line (no newline) into `op`; an error's message names no place.
 // Checks the syntax and each field's presence and type (process >= 0 included); the
 // rules that relate events to each other (index, time order, pairing) are the reader's.
-std::optional<std::string> ParseOpLine(std::string_view line, Op* op);
+Status ParseOpLine(std::string_view line, Op* op);
 
 // Reads and validates a whole history file. `path` "-" reads stdin (named "<stdin>"); other
 // paths must be regular files or pipes (see history/input_file.h).
-std::optional<InputError> ReadHistoryFile(const std::string& path, History* out,
-                                          const InputLimits& limits = {});
+Status ReadHistoryFile(const std::string& path, History* out, const InputLimits& limits = {});
 
 // Reads and validates history text (tests, in-memory data). `name` is used in errors.
-std::optional<InputError> ReadHistoryString(std::string_view text, History* out,
-                                            const std::string& name = "<string>",
-                                            const InputLimits& limits = {});
+Status ReadHistoryString(std::string_view text, History* out, const std::string& name = "<string>",
+                         const InputLimits& limits = {});
 
 class HistoryWriter {
  public:
@@ -52,18 +50,16 @@ class HistoryWriter {
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-  // Creates (truncates) `path`, closing any file opened before. Returns an error message
-  // on failure.
-  std::optional<std::string> Open(const std::string& path);
+  // Creates (truncates) `path`, closing any file opened before.
+  Status Open(const std::string& path);
   // Appends one event (as OpToLine writes it) and flushes it to the OS (fflush, not fsync:
   // it survives a crash of this process, not of the machine). The event is not validated.
-  // Returns an error message on failure.
-  std::optional<std::string> Append(const Op& op);
+  Status Append(const Op& op);
   // Appends one event without flushing: the caller batches events (a runner's scheduler
   // appends what happened since it last woke up) and calls Flush before it waits again.
-  std::optional<std::string> AppendBuffered(const Op& op);
+  Status AppendBuffered(const Op& op);
   // Flushes buffered events to the OS.
-  std::optional<std::string> Flush();
+  Status Flush();
   // Closes the file (also done by the destructor); later Appends fail until Open.
   void Close();
 
@@ -72,7 +68,7 @@ class HistoryWriter {
   std::FILE* file_ = nullptr;
 };
 
-// Writes a whole history to `path` (flushed, closed). Returns an error message on failure.
-std::optional<std::string> WriteHistoryFile(const std::string& path, const History& history);
+// Writes a whole history to `path` (flushed, closed).
+Status WriteHistoryFile(const std::string& path, const History& history);
 
 }  // namespace coordcheck

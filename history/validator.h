@@ -16,9 +16,9 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
+#include "base/status.h"
 #include "history/op.h"
 #include "history/process_table.h"
 
@@ -27,10 +27,10 @@ namespace coordcheck {
 class HistoryValidator {
  public:
   // Checks `op`, the next event. `line` is the 1-based line the event came from; it is
-  // remembered so that later messages can point to earlier events ("(line 9)"). Returns what
-  // is wrong, without the place; the caller adds file and line. After an error the
+  // remembered so that later messages can point to earlier events ("(line 9)"). An error
+  // says what is wrong, without the place; the caller adds file and line. After an error the
   // validator's state is unspecified: stop feeding it.
-  std::optional<std::string> Next(const Op& op, int64_t line);
+  Status Next(const Op& op, int64_t line);
 
   // Number of events accepted so far.
   int64_t size() const { return count_; }
@@ -44,8 +44,8 @@ class HistoryValidator {
     Json key;                  // key of the outstanding invoke
   };
 
-  std::optional<std::string> CheckFields(const Op& op) const;
-  std::optional<std::string> CheckPairing(const Op& op, int64_t line);
+  Status CheckFields(const Op& op) const;
+  Status CheckPairing(const Op& op, int64_t line);
 
   int64_t count_ = 0;
   int64_t last_time_ns_ = 0;

@@ -17,15 +17,12 @@ Status ReadJsonObject(const std::string& path, Json* out) {
   std::stringstream text;
   text << in.rdbuf();
   const std::string s = text.str();
-  if (auto deep = json_text::DepthError(s)) return Status::Error(path + ": " + *deep);
+  if (Status st = json_text::CheckDepth(s); !st) return st.Wrap(path);
   try {
     *out = Json::parse(s);
   } catch (const Json::parse_error& e) {
-    // Name the line: count newlines up to the byte nlohmann reports.
-    const size_t at = std::min<size_t>(e.byte, s.size());
-    const auto line = 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), '\n');
-    return Status::Error(path + ": not valid JSON (line " + std::to_string(line) +
-                         "): " + e.what());
+    return Status::Error(path + ": not valid JSON (line " +
+                         std::to_string(json_text::LineOf(s, e.byte)) + "): " + e.what());
   } catch (const Json::exception& e) {
     // A number beyond a double's range (1E+400) is out_of_range, not a parse_error.
     return Status::Error(path + ": not valid JSON: " + e.what());

@@ -13,7 +13,7 @@
 namespace coordcheck::reports {
 
 // Parses the JSON object in `path` into `out`; "PATH: cannot open: ..." / "PATH: JSON nested
-// deeper than 256 levels" (json_text::DepthError, checked before parsing) / "PATH: not valid
+// deeper than 256 levels" (json_text::CheckDepth, checked before parsing) / "PATH: not valid
 // JSON (line L): ..." / "PATH: not a JSON object" otherwise. Every JSON file reports/ reads
 // goes through here.
 Status ReadJsonObject(const std::string& path, Json* out);

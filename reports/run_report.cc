@@ -505,10 +505,9 @@ Status WriteRunReport(const std::string& run_dir, const ReportOptions& options) 
   if (!fs::exists(history_path, ec)) {
     opts.history_problem =
         "history.jsonl is missing: there is no timeline, no latency and no throughput.";
-  } else if (auto err = ReadHistoryFile(history_path.string(), &history)) {
-    opts.history_problem = "history.jsonl is broken (" + err->ToString() +
-                           "): the report shows the " + std::to_string(history.size()) +
-                           " events before that line.";
+  } else if (Status st = ReadHistoryFile(history_path.string(), &history); !st) {
+    opts.history_problem = "history.jsonl is broken (" + st.message() + "): the report shows the " +
+                           std::to_string(history.size()) + " events before that line.";
   }
   return WriteFileReplacing((dir / "report.html").string(),
                             RenderRunReport(test, results, history, opts));

@@ -34,17 +34,18 @@ class Counter {
   static bool ReadOnly(const Compiled& op) { return op.fn == kRead && op.known; }
 };
 
-std::optional<std::string> ValidateInit(const Json& init) {
-  if (!init.is_number_integer()) return "counter init must be an integer";
-  return std::nullopt;
+Status ValidateInit(const Json& init) {
+  if (!init.is_number_integer()) return Status::Error("counter init must be an integer");
+  return Status::Ok();
 }
 
-std::optional<std::string> ValidateOp(int code, const Op& invoke, const Op* ok) {
+Status ValidateOp(int code, const Op& invoke, const Op* ok) {
   if (code == Counter::kAdd && !invoke.value.is_number_integer())
-    return "a counter add's value must be an integer delta, got " + invoke.value.dump();
+    return Status::Error("a counter add's value must be an integer delta, got " +
+                         invoke.value.dump());
   if (code == Counter::kRead && ok != nullptr && !ok->value.is_number_integer())
-    return "a counter read's ok value must be an integer, got " + ok->value.dump();
-  return std::nullopt;
+    return Status::Error("a counter read's ok value must be an integer, got " + ok->value.dump());
+  return Status::Ok();
 }
 
 bool InfoIsNoOp(int code, const Op&) { return code == Counter::kRead; }

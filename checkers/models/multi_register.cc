@@ -93,22 +93,25 @@ class MultiRegister {
   std::vector<std::string> registers_;
 };
 
-std::optional<std::string> ValidateInit(const Json& init) {
-  if (!init.is_object()) return "multi-register init must be an object {register: value}";
-  return std::nullopt;
+Status ValidateInit(const Json& init) {
+  if (!init.is_object())
+    return Status::Error("multi-register init must be an object {register: value}");
+  return Status::Ok();
 }
 
-std::optional<std::string> ValidateOp(int, const Op& invoke, const Op* ok) {
+Status ValidateOp(int, const Op& invoke, const Op* ok) {
   const Json& in = invoke.value;
   const Json& v = ok != nullptr ? ok->value : in;
-  if (!v.is_array()) return "txn value must be a list of [f, key, value], got " + v.dump();
+  if (!v.is_array())
+    return Status::Error("txn value must be a list of [f, key, value], got " + v.dump());
   for (const Json& m : v)
     if (!IsMicroOp(m))
-      return "txn micro-op must be [\"read\"|\"write\", key, value], got " + m.dump();
+      return Status::Error("txn micro-op must be [\"read\"|\"write\", key, value], got " +
+                           m.dump());
   if (ok != nullptr && v.size() != in.size() && !in.is_null())
-    return "txn completion has " + std::to_string(v.size()) + " micro-ops, invoke had " +
-           std::to_string(in.size());
-  return std::nullopt;
+    return Status::Error("txn completion has " + std::to_string(v.size()) +
+                         " micro-ops, invoke had " + std::to_string(in.size()));
+  return Status::Ok();
 }
 
 bool InfoIsNoOp(int, const Op& invoke) { return !HasWrite(invoke.value); }

@@ -24,9 +24,9 @@ struct MutexOps {
 
 Json Initial(const std::optional<Json>& init, const Json&) { return init ? *init : Json(false); }
 
-std::optional<std::string> ValidateInit(const Json& init) {
-  if (!init.is_boolean()) return "mutex init must be false (free) or true (held)";
-  return std::nullopt;
+Status ValidateInit(const Json& init) {
+  if (!init.is_boolean()) return Status::Error("mutex init must be false (free) or true (held)");
+  return Status::Ok();
 }
 
 }  // namespace

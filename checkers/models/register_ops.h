@@ -72,12 +72,12 @@ struct RegisterOps {
   static Json Initial(const std::optional<Json>& init, const Json&) {
     return init ? *init : Json();
   }
-  static std::optional<std::string> ValidateOp(int code, const Op& invoke, const Op*) {
+  static Status ValidateOp(int code, const Op& invoke, const Op*) {
     if (code == kCas && !(invoke.value.is_array() && invoke.value.size() == 2))
-      return "cas value must be [expected, new], got " + invoke.value.dump();
+      return Status::Error("cas value must be [expected, new], got " + invoke.value.dump());
     if (code == kAppend && !invoke.value.is_string())
-      return "append value must be a string, got " + invoke.value.dump();
-    return std::nullopt;
+      return Status::Error("append value must be a string, got " + invoke.value.dump());
+    return Status::Ok();
   }
   static bool InfoIsNoOp(int code, const Op&) { return code == kRead; }
   // A write of v stands in for a cas [a, v].

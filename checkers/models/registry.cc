@@ -41,13 +41,13 @@ const LinModel* FindLinModel(std::string_view name) {
   return nullptr;
 }
 
-std::optional<std::string> AnyInit(const Json&) { return std::nullopt; }
-std::optional<std::string> AnyValue(int, const Op&, const Op*) { return std::nullopt; }
+Status AnyInit(const Json&) { return Status::Ok(); }
+Status AnyValue(int, const Op&, const Op*) { return Status::Ok(); }
 bool NeverNoOp(int, const Op&) { return false; }
 std::string NoStrongerClass(int, const Op&) { return ""; }
-std::optional<std::string> InitIsList(const Json& init) {
-  if (!init.is_array()) return "init must be a list";
-  return std::nullopt;
+Status InitIsList(const Json& init) {
+  if (!init.is_array()) return Status::Error("init must be a list");
+  return Status::Ok();
 }
 
 int OpCode(const LinModel& model, std::string_view f) {
@@ -60,8 +60,7 @@ std::string InfoClassKey(int code, const Json& value) {
   return std::to_string(code) + '\0' + value.dump();
 }
 
-std::optional<std::string> ValidateOp(const LinModel& model, const Op& invoke,
-                                      const Op* completion) {
+Status ValidateOp(const LinModel& model, const Op& invoke, const Op* completion) {
   const int code = OpCode(model, invoke.f);
   if (code >= 0) return model.validate_op(code, invoke, completion);
   // The expected list names aliases together: "read/get, write/put".
@@ -71,7 +70,8 @@ std::optional<std::string> ValidateOp(const LinModel& model, const Op& invoke,
     if (i > 0) expected += alias ? "/" : ", ";
     expected += model.ops[i].f;
   }
-  return "f \"" + invoke.f + "\" is not an operation of this model (expected " + expected + ")";
+  return Status::Error("f \"" + invoke.f + "\" is not an operation of this model (expected " +
+                       expected + ")");
 }
 
 }  // namespace coordcheck::lin

@@ -48,10 +48,11 @@ class Set {
   static bool ReadOnly(const Compiled& op) { return op.fn == kRead && op.known; }
 };
 
-std::optional<std::string> ValidateOp(int code, const Op&, const Op* ok) {
+Status ValidateOp(int code, const Op&, const Op* ok) {
   if (code == Set::kRead && ok != nullptr && !ok->value.is_array())
-    return "a set read's ok value must be a list of members, got " + ok->value.dump();
-  return std::nullopt;
+    return Status::Error("a set read's ok value must be a list of members, got " +
+                         ok->value.dump());
+  return Status::Ok();
 }
 
 bool InfoIsNoOp(int code, const Op&) { return code == Set::kRead; }

@@ -30,17 +30,17 @@ inline constexpr std::chrono::milliseconds kCheckTimeLimit{60'000};
 inline CheckResult RunLinearizable(const History& history, const std::string& model,
                                    const std::optional<Json>& init,
                                    uint64_t depth_first_iterations = 50'000) {
-  const std::optional<InputError> malformed = history.Validate();
-  INFO("history invalid: " << (malformed ? malformed->ToString() : ""));
-  REQUIRE_FALSE(malformed.has_value());
+  const Status malformed = history.Validate();
+  INFO("history invalid: " << malformed.message());
+  REQUIRE(malformed.ok());
   LinearizableOptions options;
   options.model = model;
   options.init = init;
   options.witness = true;
   options.depth_first_iterations = depth_first_iterations;
-  const std::optional<InputError> unfit = ValidateForModel(history, options);
-  INFO("ValidateForModel: " << (unfit ? unfit->ToString() : ""));
-  REQUIRE_FALSE(unfit.has_value());
+  const Status unfit = ValidateForModel(history, options);
+  INFO("ValidateForModel: " << unfit.message());
+  REQUIRE(unfit.ok());
   CheckBudget budget;
   budget.time_limit = kCheckTimeLimit;
   return LinearizableChecker(options).Check(history, budget);

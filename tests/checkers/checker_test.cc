@@ -88,7 +88,7 @@ TEST_CASE("Anomaly: JSON shape, and the interval spans its ops") {
     op.f = "read";
     h.Append(op);
   }
-  REQUIRE_FALSE(h.Validate().has_value());
+  REQUIRE(h.Validate().ok());
   Anomaly a{"t", "words", {1, 0}};
   CHECK_FALSE(a.ToJson().contains("interval_ns"));
   a.SpanOps(h, h.Partners());

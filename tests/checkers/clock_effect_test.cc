@@ -64,9 +64,9 @@ class FaultHistory {
     std::string text;
     for (const Op& op : history_.ops) text += coordcheck::OpToLine(op) + "\n";
     History read;
-    const auto error = coordcheck::ReadHistoryString(text, &read);
-    INFO((error ? error->ToString() : ""));
-    REQUIRE_FALSE(error);
+    const coordcheck::Status error = coordcheck::ReadHistoryString(text, &read);
+    INFO(error.message());
+    REQUIRE(error.ok());
     return read;
   }
 

@@ -675,19 +675,18 @@ TEST_CASE("linearizable: models and input validation", "[linearizable]") {
   b.Invoke(0, "write", 1).Ok(0);  // 2-3
   LinearizableOptions mutex;
   mutex.model = "mutex";
-  const std::optional<InputError> error = ValidateForModel(b.history(), mutex);
-  REQUIRE(error.has_value());
-  INFO(error->ToString());
-  CHECK(error->line == 3);  // the invoke of the op the model does not know
+  const Status error = ValidateForModel(b.history(), mutex);
+  INFO(error.message());
+  CHECK(error.message().rfind("line 3: ", 0) == 0);  // the invoke of the op the model does not know
 
   LinearizableOptions counter;
   counter.model = "counter";
   counter.init = Json("ten");
   HistoryBuilder reads;
   reads.Invoke(0, "read").Ok(0, 10);
-  CHECK(ValidateForModel(reads.history(), counter).has_value());
+  CHECK_FALSE(ValidateForModel(reads.history(), counter).ok());
   counter.init = Json(10);
-  CHECK_FALSE(ValidateForModel(reads.history(), counter).has_value());
+  CHECK(ValidateForModel(reads.history(), counter).ok());
 }
 
 TEST_CASE("linearizable: the model registry", "[linearizable]") {
@@ -727,15 +726,15 @@ TEST_CASE("linearizable: an unknown f names the model's ops, aliases together", 
   b.Invoke(0, "frobnicate", 1).Ok(0);
   LinearizableOptions kv;
   kv.model = "kv";
-  const std::optional<InputError> error = ValidateForModel(b.history(), kv);
-  REQUIRE(error.has_value());
-  CHECK(error->message.find("(expected read/get, write/put, cas, append)") != std::string::npos);
+  const Status error = ValidateForModel(b.history(), kv);
+  REQUIRE_FALSE(error.ok());
+  CHECK(error.message().find("(expected read/get, write/put, cas, append)") != std::string::npos);
   LinearizableOptions unknown;
   unknown.model = "nope";
-  const std::optional<InputError> no_model = ValidateForModel(b.history(), unknown);
-  REQUIRE(no_model.has_value());
-  CHECK(no_model->message.find("register, cas-register, kv, mutex, set, queue, counter, "
-                               "multi-register") != std::string::npos);
+  const Status no_model = ValidateForModel(b.history(), unknown);
+  REQUIRE_FALSE(no_model.ok());
+  CHECK(no_model.message().find("register, cas-register, kv, mutex, set, queue, counter, "
+                                "multi-register") != std::string::npos);
 }
 
 }  // namespace

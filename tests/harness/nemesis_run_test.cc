@@ -42,8 +42,7 @@ Run RunWithFaults(const std::string& name, const std::vector<std::string>& extra
 // Nemesis events of a stored history: f -> number of completions.
 std::map<std::string, int> FaultCompletions(const std::string& run_dir, std::vector<Op>* ops) {
   History h;
-  auto err = ReadHistoryFile(run_dir + "/history.jsonl", &h);
-  REQUIRE_FALSE(err.has_value());
+  REQUIRE(ReadHistoryFile(run_dir + "/history.jsonl", &h).ok());
   std::map<std::string, int> out;
   for (const Op& op : h.ops) {
     if (!op.is_nemesis() || op.is_invoke()) continue;

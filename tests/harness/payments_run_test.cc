@@ -47,8 +47,7 @@ PayRun RunPayments(const std::string& target, const std::string& bug, uint64_t s
   r.code = RunCoordcheck(args, &r.out);
   r.dir = LatestRun(r.dirs);
   r.results = Json::parse(ReadFile(r.dir + "/results.json"));
-  auto err = ReadHistoryFile(r.dir + "/history.jsonl", &r.history);
-  REQUIRE_FALSE(err.has_value());
+  REQUIRE(ReadHistoryFile(r.dir + "/history.jsonl", &r.history).ok());
   CheckNothingLeft(r.dirs);
   return r;
 }

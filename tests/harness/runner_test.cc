@@ -87,7 +87,7 @@ gen::GenPtr Values(std::vector<int> values) {
 struct Fixture {
   explicit Fixture(int concurrency, const std::string& name, bool fail_open = false) {
     path = TempPath(name);
-    REQUIRE_FALSE(writer.Open(path).has_value());
+    REQUIRE(writer.Open(path).ok());
     options.concurrency = concurrency;
     options.nodes = {"n1", "n2", "n3"};
     options.op_timeout = 200ms;
@@ -99,9 +99,9 @@ struct Fixture {
     runner.reset();
     writer.Close();
     History h;
-    auto err = ReadHistoryFile(path, &h);
-    INFO((err ? err->ToString() : ""));
-    REQUIRE_FALSE(err.has_value());
+    const Status err = ReadHistoryFile(path, &h);
+    INFO(err.message());
+    REQUIRE(err.ok());
     return h;
   }
   std::string path;

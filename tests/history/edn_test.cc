@@ -17,9 +17,9 @@ History Import(std::string_view text, Split split = Split::kAuto) {
   History h;
   EdnImportOptions options;
   options.split_independent = split;
-  auto error = ImportJepsenEdnString(text, &h, "x.edn", options);
-  INFO((error ? error->ToString() : std::string()));
-  REQUIRE_FALSE(error);
+  const Status error = ImportJepsenEdnString(text, &h, "x.edn", options);
+  INFO(error.message());
+  REQUIRE(error.ok());
   return h;
 }
 
@@ -28,8 +28,8 @@ std::string ErrorOf(std::string_view text, Split split = Split::kAuto) {
   History h;
   EdnImportOptions options;
   options.split_independent = split;
-  auto error = ImportJepsenEdnString(text, &h, "x.edn", options);
-  return error ? error->ToString() : "valid";
+  const Status error = ImportJepsenEdnString(text, &h, "x.edn", options);
+  return error.ok() ? "valid" : error.message();
 }
 
 std::string ReadText(const std::string& path) {
@@ -246,22 +246,21 @@ TEST_CASE("edn: a broken history rule names the EDN line where the op starts") {
 TEST_CASE("edn: the example history imports to the expected JSONL") {
   const std::string dir = COORDCHECK_HISTORY_TEST_DATA;
   History h;
-  auto error = ImportJepsenEdnFile(dir + "/jepsen-independent.edn", &h);
-  INFO((error ? error->ToString() : std::string()));
-  REQUIRE_FALSE(error);
+  const Status error = ImportJepsenEdnFile(dir + "/jepsen-independent.edn", &h);
+  INFO(error.message());
+  REQUIRE(error.ok());
   std::string jsonl;
   for (const Op& op : h.ops) jsonl += OpToLine(op) + "\n";
   CHECK(jsonl == ReadText(dir + "/jepsen-independent.jsonl"));
   History expected;
-  REQUIRE_FALSE(ReadHistoryFile(dir + "/jepsen-independent.jsonl", &expected));
+  REQUIRE(ReadHistoryFile(dir + "/jepsen-independent.jsonl", &expected).ok());
   CHECK(h.ops == expected.ops);
 }
 
 TEST_CASE("edn: a file that cannot be opened is named") {
   History h;
-  auto error = ImportJepsenEdnFile("/nonexistent/history.edn", &h);
-  REQUIRE(error);
-  CHECK(error->ToString() == "/nonexistent/history.edn: cannot open: No such file or directory");
+  CHECK(ImportJepsenEdnFile("/nonexistent/history.edn", &h).message() ==
+        "/nonexistent/history.edn: cannot open: No such file or directory");
 }
 
 }  // namespace

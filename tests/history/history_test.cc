@@ -22,11 +22,12 @@ void Add(History* h, Op op) {
   h->Append(std::move(op));
 }
 
-TEST_CASE("InputError::ToString names the place it knows") {
-  CHECK(InputError{"h.jsonl", 7, "bad"}.ToString() == "h.jsonl:7: bad");
-  CHECK(InputError{"", 7, "bad"}.ToString() == "line 7: bad");
-  CHECK(InputError{"h.jsonl", 0, "bad"}.ToString() == "h.jsonl: bad");
-  CHECK(InputError{"", 0, "bad"}.ToString() == "bad");
+TEST_CASE("InputError names the place it knows") {
+  CHECK(InputError("h.jsonl", 7, "bad").message() == "h.jsonl:7: bad");
+  CHECK(InputError("", 7, "bad").message() == "line 7: bad");
+  CHECK(InputError("h.jsonl", 0, "bad").message() == "h.jsonl: bad");
+  CHECK(InputError("", 0, "bad").message() == "bad");
+  CHECK_FALSE(InputError("", 0, "bad").ok());
 }
 
 TEST_CASE("Append numbers the events") {
@@ -47,7 +48,7 @@ TEST_CASE("Validate accepts a valid history with a pending invoke and a lone nem
   Add(&h, MakeOp(kNemesisProcess, OpType::kInfo, "start-partition"));
   Add(&h, MakeOp(0, OpType::kOk, "write", 1));
   Add(&h, MakeOp(1, OpType::kInvoke, "read"));
-  CHECK_FALSE(h.Validate("h").has_value());
+  CHECK(h.Validate("h").ok());
 }
 
 TEST_CASE("Validate reports the first violation with line = index + 1") {
@@ -55,9 +56,7 @@ TEST_CASE("Validate reports the first violation with line = index + 1") {
   Add(&h, MakeOp(0, OpType::kInvoke, "write", 1));
   Add(&h, MakeOp(0, OpType::kOk, "read", 1));  // wrong f: line 2
   Add(&h, MakeOp(5, OpType::kOk, "read", 1));  // no invoke: line 3
-  auto error = h.Validate("h.jsonl");
-  REQUIRE(error);
-  CHECK(error->ToString() ==
+  CHECK(h.Validate("h.jsonl").message() ==
         R"(h.jsonl:2: process 0 completes "read" but its outstanding invoke (line 1) is "write")");
 }
 
@@ -66,27 +65,27 @@ TEST_CASE("Validate checks the fields of hand-built ops") {
   Add(&h, MakeOp(0, OpType::kInvoke, "read"));
   SECTION("index") {
     h.ops[0].index = 3;
-    CHECK(h.Validate()->ToString() == R"(line 1: "index" is 3, expected 0)");
+    CHECK(h.Validate().message() == R"(line 1: "index" is 3, expected 0)");
   }
   SECTION("negative time") {
     h.ops[0].time_ns = -1;
-    CHECK(h.Validate()->ToString() == R"(line 1: "time" is -1, expected >= 0)");
+    CHECK(h.Validate().message() == R"(line 1: "time" is -1, expected >= 0)");
   }
   SECTION("process") {
     h.ops[0].process = -7;
-    CHECK(h.Validate()->ToString() == R"(line 1: "process" is -7, expected >= 0 or "nemesis")");
+    CHECK(h.Validate().message() == R"(line 1: "process" is -7, expected >= 0 or "nemesis")");
   }
   SECTION("empty f") {
     h.ops[0].f.clear();
-    CHECK(h.Validate()->ToString() == R"(line 1: "f" is empty)");
+    CHECK(h.Validate().message() == R"(line 1: "f" is empty)");
   }
   SECTION("key") {
     h.ops[0].key = Json::array({1});
-    CHECK(h.Validate()->ToString() == R"(line 1: "key" is [1], expected a string or an integer)");
+    CHECK(h.Validate().message() == R"(line 1: "key" is [1], expected a string or an integer)");
   }
   SECTION("extra") {
     h.ops[0].extra = 5;
-    CHECK(h.Validate()->ToString() == "line 1: extra fields are 5, expected an object");
+    CHECK(h.Validate().message() == "line 1: extra fields are 5, expected an object");
   }
 }
 
@@ -100,7 +99,7 @@ TEST_CASE("Partners and Operations pair invokes with completions") {
   Add(&h, MakeOp(0, OpType::kInfo, "write", 1));              // 5
   Add(&h, MakeOp(kNemesisProcess, OpType::kInfo, "stop"));    // 6 completes 4
   Add(&h, MakeOp(2, OpType::kInvoke, "read"));                // 7 pending
-  REQUIRE_FALSE(h.Validate());
+  REQUIRE(h.Validate().ok());
   CHECK(h.Partners() == std::vector<int64_t>{5, 3, -1, 1, 6, 0, 4, -1});
   std::vector<Operation> ops = h.Operations();
   REQUIRE(ops.size() == 5);
@@ -120,19 +119,17 @@ TEST_CASE("Validate and Partners track large and sparse process ids") {
   Add(&h, MakeOp(10, OpType::kInvoke, "read"));          // 3
   Add(&h, MakeOp(70, OpType::kInvoke, "read"));          // 4
   Add(&h, MakeOp(4000000000, OpType::kOk, "read"));      // 5
-  REQUIRE_FALSE(h.Validate());
+  REQUIRE(h.Validate().ok());
   CHECK(h.Partners() == std::vector<int64_t>{2, 5, 0, -1, -1, 1});
   Add(&h, MakeOp(100, OpType::kInvoke, "read"));  // 6
-  auto error = h.Validate();
-  REQUIRE(error);
-  CHECK(error->ToString() ==
+  CHECK(h.Validate().message() ==
         "line 7: process 100 is used again after its info completion (line 3); a process id is "
         "never reused after info");
 }
 
 TEST_CASE("an empty history is valid and has no operations") {
   History h;
-  CHECK_FALSE(h.Validate());
+  CHECK(h.Validate().ok());
   CHECK(h.Partners().empty());
   CHECK(h.Operations().empty());
 }

@@ -56,9 +56,7 @@ auto WithStdinFrom(const char* path, Read read) {
   return result;
 }
 
-std::string ToString(const std::optional<InputError>& error) {
-  return error ? error->ToString() : "valid";
-}
+std::string ToString(const Status& error) { return error.ok() ? "valid" : error.message(); }
 
 TEST_CASE("input: a line longer than 16 MiB is an error naming its line") {
   // A line without its newline is what a history that lost its newlines looks like.

@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 // The error ReadHistoryString reports for `text` (as "h.jsonl:LINE: message"), or "valid".
 std::string ErrorOf(std::string_view text) {
   History h;
-  auto error = ReadHistoryString(text, &h, "h.jsonl");
-  return error ? error->ToString() : "valid";
+  const Status error = ReadHistoryString(text, &h, "h.jsonl");
+  return error.ok() ? "valid" : error.message();
 }
 
 // One event line: {"index":I,"time":10*I,"process":P,"type":T,"f":F<more>}.
@@ -80,14 +80,14 @@ TEST_CASE("shared histories read, write back byte for byte and read again equal"
   for (const fs::path& file : files) {
     INFO(file.string());
     History first;
-    auto error = ReadHistoryFile(file.string(), &first);
+    const Status error = ReadHistoryFile(file.string(), &first);
     if (fs::file_size(file) == 0) {  // porcupine/etcd_095: a history with no events is refused
-      CHECK((error && error->message == "no events"));
+      CHECK(error.message() == file.string() + ": no events");
       continue;
     }
-    REQUIRE_FALSE(error);
+    REQUIRE(error.ok());
     events += first.size();
-    REQUIRE_FALSE(WriteHistoryFile(copy.path.string(), first));
+    REQUIRE(WriteHistoryFile(copy.path.string(), first).ok());
     // The writer's canonical form is the shared files' own, except that it omits null errors.
     std::string expected = ReadText(file);
     for (size_t at; (at = expected.find(R"(,"error":null)")) != std::string::npos;) {
@@ -95,7 +95,7 @@ TEST_CASE("shared histories read, write back byte for byte and read again equal"
     }
     CHECK(ReadText(copy.path) == expected);
     History second;
-    REQUIRE_FALSE(ReadHistoryFile(copy.path.string(), &second));
+    REQUIRE(ReadHistoryFile(copy.path.string(), &second).ok());
     CHECK(second.ops == first.ops);
   }
   CHECK(events > 70000);
@@ -107,8 +107,8 @@ TEST_CASE("OpToLine of a parsed line parses back to an equal op") {
     std::ifstream in(file);
     for (std::string line; std::getline(in, line);) {
       Op op, again;
-      REQUIRE_FALSE(ParseOpLine(line, &op));
-      REQUIRE_FALSE(ParseOpLine(OpToLine(op), &again));
+      REQUIRE(ParseOpLine(line, &op).ok());
+      REQUIRE(ParseOpLine(OpToLine(op), &again).ok());
       REQUIRE(again == op);
       ++lines;
     }
@@ -118,11 +118,13 @@ TEST_CASE("OpToLine of a parsed line parses back to an equal op") {
 
 TEST_CASE("ParseOpLine reads every field") {
   Op op;
-  REQUIRE_FALSE(ParseOpLine(
-      R"( { "index" : 3, "time":9, "process":"nemesis", "type":"info", "f":"kill", "key":-4,)"
-      R"( "value":{"n":["a\u00e9\ud83d\ude00",1.5e3,-0,true]}, "node":"n2", "error":[1],)"
-      R"( "extra":{"x":1}, "other":null } )",
-      &op));
+  REQUIRE(
+      ParseOpLine(
+          R"( { "index" : 3, "time":9, "process":"nemesis", "type":"info", "f":"kill", "key":-4,)"
+          R"( "value":{"n":["a\u00e9\ud83d\ude00",1.5e3,-0,true]}, "node":"n2", "error":[1],)"
+          R"( "extra":{"x":1}, "other":null } )",
+          &op)
+          .ok());
   CHECK(op.index == 3);
   CHECK(op.time_ns == 9);
   CHECK(op.process == kNemesisProcess);
@@ -138,7 +140,7 @@ TEST_CASE("ParseOpLine reads every field") {
 TEST_CASE("rule: a file of valid lines reads in order, and final blank lines are fine") {
   const std::string text = Join({Ev(0, "0", "invoke", "read"), Ev(1, "0", "ok", "read")});
   History h;
-  REQUIRE_FALSE(ReadHistoryString(text, &h));
+  REQUIRE(ReadHistoryString(text, &h).ok());
   REQUIRE(h.size() == 2);
   CHECK(h[1].type == OpType::kOk);
   CHECK(ErrorOf(text + "\n  \n") == "valid");
@@ -154,9 +156,8 @@ TEST_CASE("rule: a history with no events is an error") {
   TempFile file("empty.jsonl");
   std::ofstream(file.path).flush();
   History h;
-  auto error = ReadHistoryFile(file.path.string(), &h);
-  REQUIRE(error);
-  CHECK(error->ToString() == file.path.string() + ": no events");
+  const Status error = ReadHistoryFile(file.path.string(), &h);
+  CHECK(error.message() == file.path.string() + ": no events");
 }
 
 TEST_CASE("rule: an object has each field at most once") {
@@ -268,10 +269,11 @@ TEST_CASE("rule: key is optional, a string or an integer") {
   CHECK(ErrorOf(Ev(0, "0", "invoke", "read", R"(,"key":{"a":1})")) ==
         R"(h.jsonl:1: "key" is {"a":1}, expected a string or an integer)");
   History h;
-  REQUIRE_FALSE(ReadHistoryString(Join({Ev(0, "0", "invoke", "read", R"(,"key":null)"),
-                                        Ev(1, "1", "invoke", "read", R"(,"key":"a")"),
-                                        Ev(2, "2", "invoke", "read", R"(,"key":7)")}),
-                                  &h));
+  REQUIRE(ReadHistoryString(Join({Ev(0, "0", "invoke", "read", R"(,"key":null)"),
+                                  Ev(1, "1", "invoke", "read", R"(,"key":"a")"),
+                                  Ev(2, "2", "invoke", "read", R"(,"key":7)")}),
+                            &h)
+              .ok());
   CHECK_FALSE(h[0].has_key());
   CHECK(h[1].key == "a");
   CHECK(h[2].key == 7);
@@ -281,19 +283,23 @@ TEST_CASE("rule: node is optional, a string") {
   CHECK(ErrorOf(Ev(0, "0", "invoke", "read", R"(,"node":3)")) ==
         R"(h.jsonl:1: "node" is 3, expected a string)");
   History h;
-  REQUIRE_FALSE(ReadHistoryString(Join({Ev(0, "0", "invoke", "read", R"(,"node":"n1")"),
-                                        Ev(1, "1", "invoke", "read", R"(,"node":null)")}),
-                                  &h));
+  REQUIRE(ReadHistoryString(Join({Ev(0, "0", "invoke", "read", R"(,"node":"n1")"),
+                                  Ev(1, "1", "invoke", "read", R"(,"node":null)")}),
+                            &h)
+              .ok());
   CHECK(h[0].node == "n1");
   CHECK(h[1].node.empty());
 }
 
 TEST_CASE("rule: value, error and unknown fields may hold any JSON and are kept") {
   History h;
-  REQUIRE_FALSE(ReadHistoryString(
-      Join({Ev(0, "0", "invoke", "cas", R"(,"value":[1,{"x":[null]}],"extra":{"s":1},"z":"q")"),
-            Ev(1, "0", "fail", "cas", R"(,"value":[1,{"x":[null]}],"error":{"why":["lost"]})")}),
-      &h));
+  REQUIRE(
+      ReadHistoryString(
+          Join(
+              {Ev(0, "0", "invoke", "cas", R"(,"value":[1,{"x":[null]}],"extra":{"s":1},"z":"q")"),
+               Ev(1, "0", "fail", "cas", R"(,"value":[1,{"x":[null]}],"error":{"why":["lost"]})")}),
+          &h)
+          .ok());
   CHECK(h[0].value == Json::parse(R"([1,{"x":[null]}])"));
   CHECK(h[0].extra == Json::parse(R"({"extra":{"s":1},"z":"q"})"));
   CHECK(h[1].error == Json::parse(R"({"why":["lost"]})"));
@@ -351,9 +357,10 @@ TEST_CASE("rule: a client process is never used again after an info completion")
 
 TEST_CASE("rule: a lone nemesis info is a fault event, other lone nemesis events are not") {
   History h;
-  REQUIRE_FALSE(ReadHistoryString(Join({Ev(0, R"("nemesis")", "info", "start-partition"),
-                                        Ev(1, R"("nemesis")", "info", "stop-partition")}),
-                                  &h));
+  REQUIRE(ReadHistoryString(Join({Ev(0, R"("nemesis")", "info", "start-partition"),
+                                  Ev(1, R"("nemesis")", "info", "stop-partition")}),
+                            &h)
+              .ok());
   CHECK(h[0].is_nemesis());
   CHECK(h.Partners() == std::vector<int64_t>{-1, -1});
   CHECK(ErrorOf(Ev(0, R"("nemesis")", "ok", "start-partition")) ==
@@ -366,7 +373,7 @@ TEST_CASE("rule: a lone nemesis info is a fault event, other lone nemesis events
 
 TEST_CASE("rule: an invoke never completed is fine") {
   History h;
-  REQUIRE_FALSE(ReadHistoryString(Join({Ev(0, "0", "invoke", "write", R"(,"value":1)")}), &h));
+  REQUIRE(ReadHistoryString(Join({Ev(0, "0", "invoke", "write", R"(,"value":1)")}), &h).ok());
   CHECK(h.Partners() == std::vector<int64_t>{-1});
   REQUIRE(h.Operations().size() == 1);
   CHECK(h.Operations()[0].complete == -1);
@@ -374,11 +381,10 @@ TEST_CASE("rule: an invoke never completed is fine") {
 
 TEST_CASE("on error the history holds the valid events before the bad line") {
   History h;
-  auto error = ReadHistoryString(
+  const Status error = ReadHistoryString(
       Join({Ev(0, "0", "invoke", "read"), Ev(1, "0", "ok", "read"), Ev(3, "0", "invoke", "read")}),
       &h, "x");
-  REQUIRE(error);
-  CHECK(error->line == 3);
+  CHECK(error.message().rfind("x:3: ", 0) == 0);
   CHECK(h.size() == 2);
 }
 
@@ -394,36 +400,32 @@ TEST_CASE("ReadHistoryFile reads across chunk boundaries and very long lines") {
     if (i == 20000) op.extra = {{"blob", std::string(3 << 20, 'x')}};  // longer than a chunk
     big.Append(std::move(op));
   }
-  REQUIRE_FALSE(big.Validate());
+  REQUIRE(big.Validate().ok());
   TempFile file("big.jsonl");
-  REQUIRE_FALSE(WriteHistoryFile(file.path.string(), big));
+  REQUIRE(WriteHistoryFile(file.path.string(), big).ok());
   History read;
-  auto error = ReadHistoryFile(file.path.string(), &read);
-  REQUIRE_FALSE(error);
+  REQUIRE(ReadHistoryFile(file.path.string(), &read).ok());
   CHECK(read.ops == big.ops);
 }
 
 TEST_CASE("ReadHistoryFile names the file it cannot open") {
   History h;
-  auto error = ReadHistoryFile("/nonexistent/h.jsonl", &h);
-  REQUIRE(error);
-  CHECK(error->ToString() == "/nonexistent/h.jsonl: cannot open: No such file or directory");
+  CHECK(ReadHistoryFile("/nonexistent/h.jsonl", &h).message() ==
+        "/nonexistent/h.jsonl: cannot open: No such file or directory");
 }
 
 TEST_CASE("ReadHistoryFile names the file and line of a violation") {
   TempFile file("bad.jsonl");
   std::ofstream(file.path) << Join({Ev(0, "0", "invoke", "read"), Ev(1, "1", "ok", "read")});
   History h;
-  auto error = ReadHistoryFile(file.path.string(), &h);
-  REQUIRE(error);
-  CHECK(error->ToString() ==
+  CHECK(ReadHistoryFile(file.path.string(), &h).message() ==
         file.path.string() + R"(:2: process 1 completes "read" (ok) with no outstanding invoke)");
 }
 
 TEST_CASE("HistoryWriter makes each event visible as soon as Append returns") {
   TempFile file("writer.jsonl");
   HistoryWriter writer;
-  REQUIRE_FALSE(writer.Open(file.path.string()));
+  REQUIRE(writer.Open(file.path.string()).ok());
   History expected;
   for (int i = 0; i < 4; ++i) {
     Op op;
@@ -433,19 +435,19 @@ TEST_CASE("HistoryWriter makes each event visible as soon as Append returns") {
     op.f = "write";
     op.value = i / 2;
     expected.Append(op);
-    REQUIRE_FALSE(writer.Append(expected.ops.back()));
+    REQUIRE(writer.Append(expected.ops.back()).ok());
     History read;
-    REQUIRE_FALSE(ReadHistoryFile(file.path.string(), &read));
+    REQUIRE(ReadHistoryFile(file.path.string(), &read).ok());
     CHECK(read.ops == expected.ops);
   }
   writer.Close();
-  CHECK(writer.Append(expected[0]) == std::optional<std::string>("history writer is not open"));
+  CHECK(writer.Append(expected[0]).message() == "history writer is not open");
 }
 
 TEST_CASE("HistoryWriter keeps lines whole when threads append at once") {
   TempFile file("threads.jsonl");
   HistoryWriter writer;
-  REQUIRE_FALSE(writer.Open(file.path.string()));
+  REQUIRE(writer.Open(file.path.string()).ok());
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};  // Catch2 assertions are not thread-safe
   for (int t = 0; t < 4; ++t) {
@@ -456,7 +458,7 @@ TEST_CASE("HistoryWriter keeps lines whole when threads append at once") {
         op.process = t;
         op.f = "append";
         op.value = std::string(100, static_cast<char>('a' + t));
-        if (writer.Append(op)) ++failures;
+        if (!writer.Append(op).ok()) ++failures;
       }
     });
   }
@@ -468,7 +470,7 @@ TEST_CASE("HistoryWriter keeps lines whole when threads append at once") {
   int lines = 0;
   for (std::string line; std::getline(in, line); ++lines) {
     Op op;
-    REQUIRE_FALSE(ParseOpLine(line, &op));
+    REQUIRE(ParseOpLine(line, &op).ok());
     REQUIRE(op.value == std::string(100, static_cast<char>('a' + op.process)));
     CHECK(op.index == per_thread[op.process]++);  // each thread's events in its own order
   }
@@ -484,11 +486,10 @@ TEST_CASE("ReadHistoryFile reads stdin for \"-\"") {
   ::dup2(fd, STDIN_FILENO);
   ::close(fd);
   History h;
-  auto error = ReadHistoryFile("-", &h);
+  const Status error = ReadHistoryFile("-", &h);
   ::dup2(saved, STDIN_FILENO);
   ::close(saved);
-  REQUIRE(error);
-  CHECK(error->ToString() ==
+  CHECK(error.message() ==
         R"(<stdin>:2: process 1 completes "read" (ok) with no outstanding invoke)");
   CHECK(h.size() == 1);
 }
@@ -497,23 +498,20 @@ TEST_CASE("HistoryWriter and WriteHistoryFile report a failed write") {
   Op op;
   op.f = "read";
   HistoryWriter writer;
-  REQUIRE_FALSE(writer.Open("/dev/full"));
-  CHECK(writer.Append(op) ==
-        std::optional<std::string>("cannot write the history: No space left on device"));
+  REQUIRE(writer.Open("/dev/full").ok());
+  CHECK(writer.Append(op).message() == "cannot write the history: No space left on device");
   History h;
   h.Append(op);
-  CHECK(WriteHistoryFile("/dev/full", h) ==
-        std::optional<std::string>("cannot write /dev/full: No space left on device"));
+  CHECK(WriteHistoryFile("/dev/full", h).message() ==
+        "cannot write /dev/full: No space left on device");
 }
 
 TEST_CASE("HistoryWriter and WriteHistoryFile report a path they cannot create") {
   HistoryWriter writer;
-  CHECK(writer.Open("/nonexistent/dir/h.jsonl") ==
-        std::optional<std::string>(
-            "cannot create /nonexistent/dir/h.jsonl: No such file or directory"));
-  CHECK(WriteHistoryFile("/nonexistent/dir/h.jsonl", History()) ==
-        std::optional<std::string>(
-            "cannot create /nonexistent/dir/h.jsonl: No such file or directory"));
+  CHECK(writer.Open("/nonexistent/dir/h.jsonl").message() ==
+        "cannot create /nonexistent/dir/h.jsonl: No such file or directory");
+  CHECK(WriteHistoryFile("/nonexistent/dir/h.jsonl", History()).message() ==
+        "cannot create /nonexistent/dir/h.jsonl: No such file or directory");
 }
 
 }  // namespace

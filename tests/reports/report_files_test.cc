@@ -69,7 +69,7 @@ TEST_CASE("run folder: a lock run re-checked today links the ops its typed anoma
   TempDir dir;
   const std::string run = CopyRun(dir, "lock-redis-lock");
   History history;
-  REQUIRE_FALSE(ReadHistoryFile(run + "/history.jsonl", &history).has_value());
+  REQUIRE(ReadHistoryFile(run + "/history.jsonl", &history).ok());
   const CheckResult r = MutualExclusionChecker().Check(history, CheckBudget{});
   REQUIRE(r.valid == Validity::kInvalid);
   REQUIRE(r.anomalies.size() >= 1);

@@ -84,10 +84,10 @@ WorkloadResult RunRegisterWorkload(const ClientEnv& env, const std::vector<std::
 }
 
 CheckResult CheckCasRegister(const History& history) {
-  if (std::optional<InputError> invalid = history.Validate()) {
+  if (Status invalid = history.Validate(); !invalid) {
     CheckResult result;
     result.valid = Validity::kUnknown;
-    result.summary = "history is not valid: " + invalid->ToString();
+    result.summary = "history is not valid: " + invalid.message();
     return result;
   }
   LinearizableOptions options;

@@ -28,7 +28,7 @@ ResourceOptions WithMode(Mode mode) {
 }
 
 CheckResult Judge(const Checker& checker, const History& history) {
-  REQUIRE_FALSE(history.Validate().has_value());
+  REQUIRE(history.Validate().ok());
   CheckResult r = checker.Check(history, {});
   INFO(checker.name() << ": " << r.ToJson().dump(2));
   return r;
