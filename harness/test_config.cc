@@ -164,18 +164,8 @@ Status LoadTestFile(const std::string& path, TestConfig* config) {
   if (!in) return Status::Error(path + ": cannot open");
   std::stringstream text;
   text << in.rdbuf();
-  const std::string s = text.str();
-  if (Status st = json_text::CheckDepth(s); !st) return st.Wrap(path);
   Json json;
-  try {
-    json = Json::parse(s);
-  } catch (const Json::parse_error& ex) {
-    return Status::Error(path + ":" + std::to_string(json_text::LineOf(s, ex.byte)) +
-                         ": not valid JSON");
-  } catch (const Json::exception& ex) {
-    // A number beyond a double's range (1E+400) is out_of_range, not a parse_error.
-    return Status::Error(path + ": not valid JSON: " + ex.what());
-  }
+  if (Status st = json_text::ParseDocument(text.str(), path, &json); !st) return st;
   return TestConfigFromJson(json, config, path);
 }
 

@@ -249,4 +249,52 @@ int64_t LineOf(std::string_view text, size_t offset) {
   return 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), '\n');
 }
 
+namespace {
+
+// "WHERE:LINE: not valid JSON: REASON at column C" for byte `offset` of `text`.
+Status NotValidAt(std::string_view text, size_t offset, const std::string& where,
+                  const std::string& reason) {
+  const size_t at = std::min(offset, text.size());
+  const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  const size_t column = line_start == std::string_view::npos || at == 0 ? at + 1 : at - line_start;
+  return Status::Error(where + ":" + std::to_string(LineOf(text, at)) +
+                       ": not valid JSON: " + reason + " at column " + std::to_string(column));
+}
+
+// nlohmann's what() without its "[json.exception.parse_error.101] parse error at line 2,
+// column 3: " prefix (the position is ours to say).
+std::string ReasonOf(const std::string& what) {
+  std::string reason = what;
+  if (size_t p = reason.find("] "); p != std::string::npos) reason.erase(0, p + 2);
+  if (reason.rfind("parse error", 0) == 0) {
+    if (size_t p = reason.find(": "); p != std::string::npos) reason.erase(0, p + 2);
+  }
+  return reason;
+}
+
+}  // namespace
+
+Status ParseDocument(std::string_view text, const std::string& where, Json* out) {
+  if (Status st = CheckDepth(text); !st) return st.Wrap(where);
+  try {
+    *out = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    // nlohmann's byte is 1-based, the offset just past the offending character.
+    return NotValidAt(text, e.byte == 0 ? 0 : e.byte - 1, where, ReasonOf(e.what()));
+  } catch (const Json::exception& e) {
+    // out_of_range 406, "number overflow parsing '1E+400'": the token is in the message.
+    const std::string reason = ReasonOf(e.what());
+    size_t offset = std::string_view::npos;
+    if (size_t open = reason.find('\''), close = reason.rfind('\'');
+        open != std::string::npos && close > open) {
+      offset = text.find(std::string_view(reason).substr(open + 1, close - open - 1));
+    }
+    if (offset == std::string_view::npos) {
+      return Status::Error(where + ": not valid JSON: " + reason);
+    }
+    return NotValidAt(text, offset, where, reason);
+  }
+  return Status::Ok();
+}
+
 }  // namespace coordcheck::json_text

@@ -55,4 +55,11 @@ Status CheckDepth(std::string_view text, int max_depth = kMaxDepth);
 // nlohmann parse_error (its `byte`) is, for messages that name the line.
 int64_t LineOf(std::string_view text, size_t offset);
 
+// Parses a whole JSON document (a test file, a results.json) into `out`, depth-checked first.
+// Never throws: the error is "WHERE:LINE: not valid JSON: REASON at column C" as the history
+// reader's, or "WHERE: JSON nested deeper than 256 levels". A number beyond a double's range
+// (nlohmann's out_of_range, which carries no position) is placed at its text's first
+// occurrence.
+Status ParseDocument(std::string_view text, const std::string& where, Json* out);
+
 }  // namespace coordcheck::json_text

@@ -16,17 +16,7 @@ Status ReadJsonObject(const std::string& path, Json* out) {
   if (!in) return Status::Error(path + ": cannot open: " + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
-  const std::string s = text.str();
-  if (Status st = json_text::CheckDepth(s); !st) return st.Wrap(path);
-  try {
-    *out = Json::parse(s);
-  } catch (const Json::parse_error& e) {
-    return Status::Error(path + ": not valid JSON (line " +
-                         std::to_string(json_text::LineOf(s, e.byte)) + "): " + e.what());
-  } catch (const Json::exception& e) {
-    // A number beyond a double's range (1E+400) is out_of_range, not a parse_error.
-    return Status::Error(path + ": not valid JSON: " + e.what());
-  }
+  if (Status st = json_text::ParseDocument(text.str(), path, out); !st) return st;
   if (!out->is_object()) return Status::Error(path + ": not a JSON object");
   return Status::Ok();
 }

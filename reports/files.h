@@ -12,10 +12,10 @@
 
 namespace coordcheck::reports {
 
-// Parses the JSON object in `path` into `out`; "PATH: cannot open: ..." / "PATH: JSON nested
-// deeper than 256 levels" (json_text::CheckDepth, checked before parsing) / "PATH: not valid
-// JSON (line L): ..." / "PATH: not a JSON object" otherwise. Every JSON file reports/ reads
-// goes through here.
+// Parses the JSON object in `path` into `out`; "PATH: cannot open: ..." / the errors of
+// json_text::ParseDocument ("PATH:LINE: not valid JSON: ... at column C", "PATH: JSON nested
+// deeper than 256 levels") / "PATH: not a JSON object" otherwise. Every JSON file reports/
+// reads goes through here.
 Status ReadJsonObject(const std::string& path, Json* out);
 
 // Writes `text` to `path` (through path + ".tmp", renamed).

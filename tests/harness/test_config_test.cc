@@ -32,7 +32,7 @@ TEST_CASE("test config: errors name the file, and the line of a syntax error") {
   nodetest::TempDir dir;
   const std::string file = dir.path() + "/bad.json";
   TestConfig config;
-  CHECK(Load(dir, "{\n  \"nodes\": 5,,\n}\n", &config) == file + ":2: not valid JSON");
+  CHECK(Load(dir, "{\n  \"nodes\": 5,,\n}\n", &config).rfind(file + ":2: not valid JSON: ", 0) == 0);
   CHECK(
       Load(dir, R"({"concurency": 5})", &config).rfind(file + ": unknown key \"concurency\"", 0) ==
       0);
@@ -48,9 +48,7 @@ TEST_CASE("test config: a number beyond a double's range is an error naming the 
   nodetest::TempDir dir;
   TestConfig config;
   CHECK(Load(dir, R"({"nodes": 1E+400})", &config) ==
-        dir.path() +
-            "/bad.json: not valid JSON: [json.exception.out_of_range.406] number overflow parsing "
-            "'1E+400'");
+        dir.path() + "/bad.json:1: not valid JSON: number overflow parsing '1E+400' at column 11");
 }
 
 }  // namespace

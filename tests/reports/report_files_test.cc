@@ -132,7 +132,7 @@ TEST_CASE("run folder: a missing or broken results.json is an error naming the f
   test::WriteFile(run + "/results.json", "{\"valid\": ");
   st = WriteRunReport(run);
   CHECK_FALSE(st.ok());
-  CHECK(st.message().find("results.json: not valid JSON") != std::string::npos);
+  CHECK(st.message().find("results.json:1: not valid JSON: ") != std::string::npos);
 
   st = WriteRunReport(dir.path() + "/no-such-run");
   CHECK_FALSE(st.ok());
