@@ -199,13 +199,11 @@ Status ValidateTestConfig(const TestConfig& c) {
     }
   }
   if (c.nodes != 0) {
-    if (auto err = target->CheckNodes(c.nodes)) return Status::Error("nodes: " + *err);
+    if (Status st = target->CheckNodes(c.nodes); !st) return st.Wrap("nodes");
   }
   const Workload* workload = FindWorkload(c.workload);
   if (Status st = workload->Validate(WorkloadConfigOf(c)); !st.ok()) return st;
-  if (auto err = CheckFaultFamilies(c.nemesis, FaultFacts(c, *workload))) {
-    return Status::Error(*err);
-  }
+  if (Status st = CheckFaultFamilies(c.nemesis, FaultFacts(c, *workload)); !st) return st;
   const std::string name = c.EffectiveName();
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == ".." ||
       name == "latest") {

@@ -21,24 +21,23 @@ std::optional<std::string> TargetMisses(const FaultPackage& p, const RunFacts& f
 
 }  // namespace
 
-std::optional<std::string> CheckFaultFamilies(const std::vector<std::string>& families,
-                                              const RunFacts& facts) {
+Status CheckFaultFamilies(const std::vector<std::string>& families, const RunFacts& facts) {
   for (const std::string& name : families) {
     const FaultPackage* p = FindFaultPackage(name);
     if (p == nullptr) {
-      return "nemesis '" + name + "' is unknown (nemeses: " + FaultFamilyNames() + ")";
+      return Status::Error("nemesis '" + name + "' is unknown (nemeses: " + FaultFamilyNames() + ")");
     }
     if (p->needs.client_pauses && !facts.client_pauses) {
-      return "nemesis '" + name + "' needs a workload whose clients can pause (lock), not " +
-             facts.workload;
+      return Status::Error("nemesis '" + name + "' needs a workload whose clients can pause (lock), not " +
+                           facts.workload);
     }
     if (p->needs.separate_network && !facts.backend.empty() &&
         !facts.capabilities.separate_network) {
-      return "nemesis '" + name + "' needs the netns backend: " + facts.backend +
-             " nodes share one network";
+      return Status::Error("nemesis '" + name + "' needs the netns backend: " + facts.backend +
+             " nodes share one network");
     }
   }
-  return std::nullopt;
+  return Status::Ok();
 }
 
 FaultPlan PlanFaults(const std::vector<std::string>& requested, const RunFacts& facts) {

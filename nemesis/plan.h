@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "nemesis/package.h"
 
 namespace coordcheck {
 
 // Why `families` cannot be asked of a run with these config facts (the first problem: an
-// unknown name, a need of the backend or workload unmet), or nullopt.
-std::optional<std::string> CheckFaultFamilies(const std::vector<std::string>& families,
-                                              const RunFacts& facts);
+// unknown name, a need of the backend or workload unmet) as an error, or ok.
+Status CheckFaultFamilies(const std::vector<std::string>& families, const RunFacts& facts);
 
 struct FaultPlan {
   // The families to set up, schedule and heal, in the order asked (duplicates dropped).

@@ -35,10 +35,11 @@ class Target {
   virtual std::vector<OptionDoc> options() const { return {}; }
   // Nodes the target runs on when the config does not say (TestConfig::nodes 0).
   virtual int default_nodes() const { return 5; }
-  // Why `nodes` target nodes cannot work ("redis-lock runs on exactly 1 node"), or nullopt.
-  virtual std::optional<std::string> CheckNodes(int nodes) const {
+  // Why `nodes` target nodes cannot work ("redis-lock runs on exactly 1 node") as an error,
+  // or ok.
+  virtual Status CheckNodes(int nodes) const {
     (void)nodes;
-    return std::nullopt;
+    return Status::Ok();
   }
   // Nodes of its own the target needs besides the `nodes` it runs on, one per role
   // ("resource" for the lock targets' protected resource). The run creates them after the

@@ -141,16 +141,16 @@ class LockTarget final : public Target {
   }
   std::vector<OptionDoc> options() const override { return spec_.options(); }
   int default_nodes() const override { return spec_.default_nodes; }
-  std::optional<std::string> CheckNodes(int nodes) const override {
-    if (nodes >= spec_.min_nodes && nodes <= spec_.max_nodes) return std::nullopt;
+  Status CheckNodes(int nodes) const override {
+    if (nodes >= spec_.min_nodes && nodes <= spec_.max_nodes) return Status::Ok();
     if (spec_.min_nodes == spec_.max_nodes) {
-      return spec_.name + " runs on exactly " + std::to_string(spec_.min_nodes) + " node" +
-             (spec_.min_nodes == 1 ? "" : "s") + " (plus the resource's), not " +
-             std::to_string(nodes);
+      return Status::Error(spec_.name + " runs on exactly " + std::to_string(spec_.min_nodes) +
+                           " node" + (spec_.min_nodes == 1 ? "" : "s") +
+                           " (plus the resource's), not " + std::to_string(nodes));
     }
-    return spec_.name + " runs on " + std::to_string(spec_.min_nodes) + " to " +
-           std::to_string(spec_.max_nodes) + " nodes (plus the resource's), not " +
-           std::to_string(nodes);
+    return Status::Error(spec_.name + " runs on " + std::to_string(spec_.min_nodes) + " to " +
+                         std::to_string(spec_.max_nodes) + " nodes (plus the resource's), not " +
+                         std::to_string(nodes));
   }
   std::vector<std::string> extra_node_roles() const override { return {"resource"}; }
   bool fencing_tokens() const { return spec_.fencing_tokens; }

@@ -30,16 +30,18 @@ class Payments final : public Target {
             payment_ops::kReadLedger};
   }
   int default_nodes() const override { return store_ == Store::kSqlite ? 2 : 4; }
-  std::optional<std::string> CheckNodes(int nodes) const override {
+  Status CheckNodes(int nodes) const override {
     if (store_ == Store::kSqlite && nodes != 2) {
-      return "payments runs on exactly 2 nodes (the service with its SQLite database, the "
-             "ledger); got " + std::to_string(nodes) + " (payments-pg runs several instances)";
+      return Status::Error(
+          "payments runs on exactly 2 nodes (the service with its SQLite database, the ledger); "
+          "got " + std::to_string(nodes) + " (payments-pg runs several instances)");
     }
     if (store_ == Store::kPostgres && (nodes < 3 || nodes > 9)) {
-      return "payments-pg runs on 3 to 9 nodes (PostgreSQL, 1 to 7 service instances, the "
-             "ledger); got " + std::to_string(nodes);
+      return Status::Error(
+          "payments-pg runs on 3 to 9 nodes (PostgreSQL, 1 to 7 service instances, the ledger); "
+          "got " + std::to_string(nodes));
     }
-    return std::nullopt;
+    return Status::Ok();
   }
   std::unique_ptr<Db> MakeDb() const override { return std::make_unique<PaymentsDb>(store_); }
   std::unique_ptr<Client> MakeClient() const override {
