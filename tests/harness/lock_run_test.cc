@@ -133,6 +133,7 @@ TEST_CASE("lock: redlock with an unfenced resource loses mutual exclusion under 
 
 TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected stale writes counted") {
   RequireRoot();
+  int64_t rejected_in_all = 0;
   for (uint64_t seed : {1, 2}) {
     INFO("seed " << seed);
     LockRun r = RunLock("etcd-fenced", "etcd-lock", "fenced", "clock,client-pause,partition", seed,
@@ -142,10 +143,10 @@ TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected sta
     CHECK(Checker(r, "mutual-exclusion")["valid"] == true);
     CHECK(Checker(r, "fencing")["valid"] == true);
     CHECK(PausedIncrements(r.history, 4000) >= 1);
-    // A paused holder came back with its old token: the resource refused it, and the run
-    // counts and lists what it refused.
+    // A paused holder that came back with its old token is refused by the resource, and the
+    // run counts and lists what it refused.
     const int64_t rejected = r.results["figures"]["rejected_stale_writes"].get<int64_t>();
-    CHECK(rejected >= 1);
+    rejected_in_all += rejected;
     CHECK(Checker(r, "fencing")["details"]["rejected"].size() == static_cast<size_t>(rejected));
     int stale = 0;
     for (const Op& op : Completions(r.history, "increment")) stale += op.error == "stale fence";
@@ -153,6 +154,11 @@ TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected sta
     CHECK(r.results["figures"]["overlaps"] == 0);
     CHECK(r.results["figures"]["lost_updates"] == 0);
   }
+  // Whether one run refuses a stale write is timing: another client must take the lock and
+  // write while the holder is paused, and a partition can keep it from reaching etcd's
+  // majority for the whole pause (one run of seed 1 in a loaded suite wrote no stale write).
+  // Across the runs at least one is refused.
+  CHECK(rejected_in_all >= 1);
 }
 
 TEST_CASE("lock: etcd-lock with an unfenced resource is caught under client pauses") {
