@@ -134,7 +134,8 @@ TEST_CASE("lock: redlock with an unfenced resource loses mutual exclusion under 
 TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected stale writes counted") {
   RequireRoot();
   int64_t rejected_in_all = 0;
-  for (uint64_t seed : {1, 2}) {
+  int paused_in_all = 0;
+  for (uint64_t seed : {1, 2, 3}) {
     INFO("seed " << seed);
     LockRun r = RunLock("etcd-fenced", "etcd-lock", "fenced", "clock,client-pause,partition", seed,
                         {}, 12);
@@ -142,7 +143,7 @@ TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected sta
     CHECK(r.code == 0);
     CHECK(Checker(r, "mutual-exclusion")["valid"] == true);
     CHECK(Checker(r, "fencing")["valid"] == true);
-    CHECK(PausedIncrements(r.history, 4000) >= 1);
+    paused_in_all += PausedIncrements(r.history, 4000);
     // A paused holder that came back with its old token is refused by the resource, and the
     // run counts and lists what it refused.
     const int64_t rejected = r.results["figures"]["rejected_stale_writes"].get<int64_t>();
@@ -154,10 +155,12 @@ TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected sta
     CHECK(r.results["figures"]["overlaps"] == 0);
     CHECK(r.results["figures"]["lost_updates"] == 0);
   }
-  // Whether one run refuses a stale write is timing: another client must take the lock and
-  // write while the holder is paused, and a partition can keep it from reaching etcd's
-  // majority for the whole pause (one run of seed 1 in a loaded suite wrote no stale write).
-  // Across the runs at least one is refused.
+  // Whether one run shows the story is timing: the client pause must land inside a critical
+  // section, and another client must take the lock and write while the holder is paused. When
+  // etcd elects a new leader for seconds (seen in loaded suites for seed 1), nobody holds the
+  // lock when the pause lands, or nobody else can take it during the pause; the run is still
+  // judged above. Across the runs, a holder was paused and at least one stale write refused.
+  CHECK(paused_in_all >= 1);
   CHECK(rejected_in_all >= 1);
 }
 
