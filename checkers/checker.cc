@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "checkers/clock_effect.h"
+#include "checkers/concurrency.h"
 #include "checkers/linearizable.h"
 
 namespace coordcheck {
@@ -111,6 +112,10 @@ const std::vector<CheckerInfo>& GenericCheckers() {
        "did the clock faults reach the target? Measured from the check-clock-offsets ops (its "
        "own clock against the preload's offset); informational, always valid",
        [] { return std::make_unique<ClockEffectChecker>(); }},
+      {"concurrency",
+       "how much concurrency the history holds: the share of client ops that overlapped another "
+       "on their key, ops open at once, ops per process; informational, always valid",
+       [] { return std::make_unique<ConcurrencyChecker>(); }},
   };
   return kGeneric;
 }

@@ -73,6 +73,8 @@ Context Context::RestrictRange(int first, int last) const {
   c.time_ns = time_ns;
   c.client_threads_ = client_threads_;
   c.processes_ = processes_;
+  c.pick_seed_ = pick_seed_;
+  c.invocations_ = invocations_;
   if (first > last) return c;
   c.threads_.assign(std::lower_bound(threads_.begin(), threads_.end(), first),
                     std::upper_bound(threads_.begin(), threads_.end(), last));
@@ -81,7 +83,18 @@ Context Context::RestrictRange(int first, int last) const {
   return c;
 }
 
+uint64_t Context::PickDraw() const {
+  if (pick_seed_ == 0) return 0;
+  return Mix64(pick_seed_ ^ Mix64((invocations_ + 1) * kGolden));
+}
+
+int Context::PickFreeThread() const {
+  assert(!free_.empty());
+  return free_[PickDraw() % free_.size()];
+}
+
 void Context::MarkBusy(int thread) {
+  ++invocations_;
   auto it = std::lower_bound(free_.begin(), free_.end(), thread);
   if (it != free_.end() && *it == thread) free_.erase(it);
 }
@@ -104,7 +117,7 @@ void Context::AdvanceProcess(int thread) {
 std::optional<Invocation> FillIn(Invocation op, const Context& ctx) {
   if (op.process == kAnyProcess) {
     if (ctx.free_threads().empty()) return std::nullopt;
-    op.process = ctx.ProcessOf(ctx.free_threads().front());
+    op.process = ctx.ProcessOf(ctx.PickFreeThread());
   } else {
     const int thread = ctx.ThreadOf(op.process);
     if (!ctx.IsFree(thread) || ctx.ProcessOf(thread) != op.process) return std::nullopt;

@@ -92,10 +92,17 @@ class IndependentGen final : public Generator {
     int best_group = -1;
     bool pending = false;
     int last_group = -1;
-    for (int t : ctx.free_threads()) {
-      const int g = layout.GroupOf(t);
-      // Free threads are sorted and groups contiguous: a group's free threads are adjacent.
-      if (g < 0 || g >= count || g == last_group) continue;
+    int first_group = -1;
+    // Groups are asked starting at a random free thread (Context::PickDraw), so that when ops
+    // are due in several groups the first group does not always win.
+    const std::vector<int>& free = ctx.free_threads();
+    const size_t start = free.empty() ? 0 : ctx.PickDraw() % free.size();
+    for (size_t i = 0; i < free.size(); ++i) {
+      const int g = layout.GroupOf(free[(start + i) % free.size()]);
+      // Free threads are sorted and groups contiguous: a group's free threads are adjacent,
+      // except that the group the rotation starts in may come round again at its end.
+      if (g < 0 || g >= count || g == last_group || g == first_group) continue;
+      if (first_group < 0) first_group = g;
       last_group = g;
       const Context sub = layout.Restrict(ctx, g);
       bool fresh = false;

@@ -26,7 +26,9 @@ class Simulator {
   Simulator(GenPtr gen, const SimOptions& options)
       : options_(options),
         gen_(std::move(gen)),
-        ctx_(options.client_threads, options.with_nemesis) {}
+        ctx_(options.client_threads, options.with_nemesis) {
+    ctx_.SetPickSeed(options.thread_pick_seed);
+  }
 
   SimResult Run() {
     bool stopping = false;

@@ -42,6 +42,9 @@ struct SimOptions {
   int64_t max_ops = 100'000;
   // No invocation at a time after this (ns). Default: unbounded.
   int64_t max_time_ns = std::numeric_limits<int64_t>::max();
+  // Seeds the choice of a free thread for ops on any thread (Context::PickFreeThread); 0 =
+  // the lowest free thread. Default 0.
+  uint64_t thread_pick_seed = 0;
   // Whether pause ops appear in the history (Jepsen leaves them out). Default false.
   bool record_sleeps = false;
 };

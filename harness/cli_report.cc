@@ -30,8 +30,8 @@ struct ReportCommands {
 std::shared_ptr<ReportCommands> AddReportCommands(CLI::App* app) {
   auto c = std::make_shared<ReportCommands>();
   c->report = app->add_subcommand(
-      "report", "Rebuild the reports (junit.xml, report.html) of a run or comparison folder "
-                "from its stored files");
+      "report", "Rebuild the reports (junit.xml, report.html) of a run, comparison or swarm "
+                "folder from its stored files");
   c->report->add_option("dir", c->dir, "a run folder (store/<test>/<time>) or a comparison folder")
       ->required();
   c->serve = app->add_subcommand(
@@ -56,13 +56,22 @@ Status WriteCompareReports(const std::string& compare_dir) {
   return junit.ok() ? html : junit;
 }
 
+Status WriteSwarmReports(const std::string& swarm_dir) {
+  Status junit = reports::WriteSwarmJUnit(swarm_dir);
+  Status html = reports::WriteSwarmReport(swarm_dir);
+  return junit.ok() ? html : junit;
+}
+
 int DispatchReportCommands(ReportCommands& c) {
   if (c.report->parsed()) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(c.dir, ec)) return Fail(c.dir + ": not a folder");
     const bool comparison = fs::exists(fs::path(c.dir) / "compare.json", ec);
-    Status st = comparison ? WriteCompareReports(c.dir) : WriteRunReports(c.dir);
+    const bool swarm = fs::exists(fs::path(c.dir) / "swarm.json", ec);
+    Status st = comparison ? WriteCompareReports(c.dir)
+                : swarm    ? WriteSwarmReports(c.dir)
+                           : WriteRunReports(c.dir);
     if (!st.ok()) return Fail(st.message());
     std::printf("wrote %s/report.html and %s/junit.xml\n", c.dir.c_str(), c.dir.c_str());
     return 0;

@@ -22,7 +22,8 @@ int DispatchReportCommands(ReportCommands& commands);
 // Writes the reports of a finished run folder (junit.xml; report.html) — what `run` does at
 // its end and `report` does again. Returns the first error, naming the file.
 Status WriteRunReports(const std::string& run_dir);
-// The same for a comparison folder.
+// The same for a comparison folder, and for a swarm folder.
 Status WriteCompareReports(const std::string& compare_dir);
+Status WriteSwarmReports(const std::string& swarm_dir);
 
 }  // namespace coordcheck

@@ -13,6 +13,7 @@
 
 #include "harness/cli.h"
 #include "harness/compare.h"
+#include "harness/swarm.h"
 #include "harness/control/cluster.h"
 #include "harness/run.h"
 #include "nemesis/plan.h"
@@ -54,6 +55,7 @@ std::string CommandLine(int argc, char** argv) {
 struct RunCommands {
   CLI::App* run = nullptr;
   CLI::App* compare = nullptr;
+  CLI::App* swarm = nullptr;
   CLI::App* list = nullptr;
   CLI::App* clean = nullptr;
 
@@ -63,6 +65,8 @@ struct RunCommands {
   std::map<std::string, std::string> field_text;
   std::string resource;
   std::string targets_text;  // compare
+  SwarmOptions swarm_options;
+  std::string swarm_faults;
   bool quiet = false;
   std::string clean_state_dir;
 };
@@ -108,6 +112,24 @@ std::shared_ptr<RunCommands> AddRunCommands(CLI::App* app) {
                   "STORE/compare-<workload>/<time>/ (compare.json, table.txt). Exit codes: 3 if "
                   "any run failed, else 1 if any was invalid, else 2 if any was unknown, else 0.");
 
+  CLI::App* swarm = c->swarm = app->add_subcommand(
+      "swarm", "Swarm testing: many short runs of one workload and target, each with its own "
+               "seed, a random subset of the fault families and a random fault interval; "
+               "stops at the first invalid run and prints the command that repeats it");
+  AddTestFlags(swarm, c.get(), true);
+  swarm->add_option("--runs", c->swarm_options.runs, "runs at most")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  swarm->add_option("--faults", c->swarm_faults,
+                    "comma-separated fault families to draw from (default: --nemesis, else "
+                    "every family that applies to the target)");
+  swarm->add_flag("--all", c->swarm_options.all, "run every run, also after an invalid one");
+  swarm->footer("Each run keeps its own store folder; the swarm writes "
+                "STORE/swarm-<workload>-<target>[-<bug>]/<time>/ (swarm.json, table.txt, "
+                "report.html, junit.xml). --seed sets the swarm's seed, from which every run's "
+                "seed, faults and interval are drawn. Exit codes: 3 if any run failed, else 1 if "
+                "any was invalid, else 2 if any was unknown, else 0.");
+
   c->list = app->add_subcommand("list", "List targets (with their bugs), workloads, checkers and nemeses");
   c->clean = app->add_subcommand(
       "clean", "Remove what killed runs left behind (namespaces, processes, node folders), "
@@ -147,6 +169,12 @@ int DoList() {
         Join(w->checkers(), ", ", [](const CheckerInfo& c) { return c.name; });
     std::printf("  %-12s %s (checkers: %s)\n", w->name().c_str(), w->description().c_str(),
                 cs.c_str());
+    if (w->default_rate() > 0) {
+      std::printf("  %-12s default --rate %g ops/s\n", "", w->default_rate());
+    } else {
+      std::printf("  %-12s default --rate 0 (unpaced: each client issues its next op when the "
+                  "last completes)\n", "");
+    }
     PrintOptions(w->options(), "--workload-options");
   }
   std::printf("checkers:\n");
@@ -185,7 +213,10 @@ int DoClean(const std::string& state_dir) {
 int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
   if (c.list->parsed()) return DoList();
   if (c.clean->parsed()) return DoClean(c.clean_state_dir);
-  CLI::App* cmd = c.run->parsed() ? c.run : c.compare->parsed() ? c.compare : nullptr;
+  CLI::App* cmd = c.run->parsed()       ? c.run
+                  : c.compare->parsed() ? c.compare
+                  : c.swarm->parsed()   ? c.swarm
+                                        : nullptr;
   if (cmd == nullptr) return -1;
 
   TestConfig config;
@@ -220,6 +251,10 @@ int DispatchRunCommands(RunCommands& c, int argc, char** argv) {
     std::vector<std::string> targets = Split(c.targets_text, ',');
     if (targets.empty()) return Fail("--targets: name at least one target");
     return RunCompare(config, targets, options);
+  }
+  if (cmd == c.swarm) {
+    c.swarm_options.faults = Split(c.swarm_faults, ',');
+    return RunSwarm(config, c.swarm_options, options);
   }
   return RunTest(config, options);
 }

@@ -58,6 +58,26 @@ std::vector<std::string> FigureColumns(const std::vector<RunOutcome>& runs) {
 
 }  // namespace
 
+std::string AlignColumns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      std::string cell = row[c];
+      cell.resize(width[c], ' ');
+      line += (c ? "  " : "") + cell;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
 std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
   const std::vector<std::string> figures = FigureColumns(runs);
   std::vector<std::string> header = {"target", "verdict"};
@@ -72,6 +92,12 @@ std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
     clock = clock || (run.results && run.results->clock_effect.is_object());
   }
   if (clock) header.push_back("clock faults");
+  // What concurrency each history held (checkers/concurrency.h); absent in older results.
+  bool concurrency = false;
+  for (const RunOutcome& run : runs) {
+    concurrency = concurrency || (run.results && run.results->concurrency.is_object());
+  }
+  if (concurrency) header.push_back("concurrency");
   std::vector<std::vector<std::string>> rows;
   for (const RunOutcome& run : runs) {
     std::vector<std::string> row = {run.config.target, VerdictOf(run)};
@@ -81,25 +107,13 @@ std::string FormatCompareTable(const std::vector<RunOutcome>& runs) {
       const bool measured = run.results && run.results->clock_effect.is_object();
       row.push_back(measured ? Cell(run.results->clock_effect.value("verdict", Json())) : "-");
     }
+    if (concurrency) {
+      row.push_back(run.results ? reports::ConcurrencyCell(run.results->concurrency) : "-");
+    }
     rows.push_back(std::move(row));
   }
-  std::vector<size_t> width(header.size());
-  for (size_t c = 0; c < header.size(); ++c) {
-    width[c] = header[c].size();
-    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (size_t c = 0; c < cells.size(); ++c) {
-      std::string cell = cells[c];
-      cell.resize(width[c], ' ');
-      out += (c ? "  " : "") + cell;
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out + "\n";
-  };
-  std::string out = line(header);
-  for (const auto& row : rows) out += line(row);
+  rows.insert(rows.begin(), header);
+  std::string out = AlignColumns(rows);
   // Per run: why it failed, what the checkers said, notes, and where it is.
   for (const RunOutcome& run : runs) {
     out += "\n" + run.config.target + ":";

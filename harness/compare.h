@@ -19,6 +19,10 @@
 
 namespace coordcheck {
 
+// `rows` as plain text, each column as wide as its widest cell, two spaces between columns,
+// no trailing spaces, one line per row.
+std::string AlignColumns(const std::vector<std::vector<std::string>>& rows);
+
 // One row per run: target, verdict, the workload's figures (Workload::Figures), whether
 // clock faults reached the target (when any ran), then per run its checkers' summaries,
 // notes and folder. Plain text, columns aligned.

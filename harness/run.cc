@@ -12,6 +12,7 @@
 
 #include "checkers/checker.h"
 #include "checkers/clock_effect.h"
+#include "checkers/concurrency.h"
 #include "generators/combinators.h"
 #include "harness/cli.h"
 #include "harness/cli_report.h"
@@ -44,6 +45,14 @@ constexpr auto kReadySlice = std::chrono::milliseconds(1000);
 std::string Seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
+
+// "200 ops/s", or "unpaced" for 0.
+std::string RateText(double rate) {
+  if (rate <= 0) return "unpaced";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%g ops/s", rate);
   return buf;
 }
 
@@ -164,11 +173,16 @@ std::optional<Status> WaitReady(Db& db, const DbEnv& env,
 gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
                              gen::GenPtr faults) {
   gen::GenPtr main = parts.generator;
-  if (config.rate > 0) {
-    main = gen::Stagger(static_cast<int64_t>(1e9 / config.rate), main, gen::Rng(seed));
-  }
+  const double rate = EffectiveRate(config);
+  if (rate > 0) main = gen::Stagger(static_cast<int64_t>(1e9 / rate), main, gen::Rng(seed));
   return gen::TimeLimit(static_cast<int64_t>(config.time_limit_s * 1e9),
                         gen::Clients(main, faults));
+}
+
+double EffectiveRate(const TestConfig& config) {
+  if (config.rate) return *config.rate;
+  const Workload* workload = FindWorkload(config.workload);
+  return workload != nullptr ? workload->default_rate() : Workload::kDefaultRate;
 }
 
 uint64_t ChildSeed(uint64_t seed, const std::string& name) {
@@ -239,6 +253,7 @@ class TestRun {
     target_ = FindTarget(config_.target);
     workload_ = FindWorkload(config_.workload);
     if (config_.nodes == 0) config_.nodes = target_->default_nodes();
+    if (!config_.rate) config_.rate = workload_->default_rate();
     workload_->ResolveOptions(&config_.workload_options, *target_);
     out_.config = config_;
     seed_ = *config_.seed;
@@ -275,6 +290,7 @@ class TestRun {
              (config_.bug.empty() ? "" : ", bug " + config_.bug) + ", " +
              std::to_string(config_.nodes) + extras + " " + config_.backend + " nodes, " +
              std::to_string(config_.concurrency) + " clients, " +
+             RateText(*config_.rate) + ", " +
              Seconds(config_.time_limit_s) + ") in " + run_dir_);
     results_.test = name;
     results_.target = config_.target;
@@ -439,6 +455,7 @@ class TestRun {
     o.client_env.workload_options = config_.workload_options;
     o.client_env.concurrency = config_.concurrency;
     o.client_env.seed = ChildSeed(seed_, "clients");
+    o.thread_pick_seed = ChildSeed(seed_, "threads") | 1;  // never 0 (= lowest thread)
     o.client_env.client_faults = &client_faults_;
     o.stop = options_.stop;
     if (progress_.enabled()) o.on_event = [this](const Op& e) { progress_.Observe(e); };
@@ -508,6 +525,12 @@ class TestRun {
       if (results_.clock_effect.value("verdict", "") != "reached" && note.is_string()) {
         results_.notes.push_back(note.get<std::string>());
       }
+    }
+    // What concurrency the history really holds (checkers/concurrency.h), and a note when it
+    // is too little for the checkers to find much.
+    results_.concurrency = Concurrency(recorded);
+    if (results_.concurrency.value("low", false)) {
+      results_.notes.push_back(results_.concurrency["note"].get<std::string>());
     }
     results_.events = static_cast<int64_t>(recorded.size());
     WriteResults();

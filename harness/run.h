@@ -50,6 +50,9 @@ int RunTest(TestConfig config, const RunOptions& options, RunOutcome* outcome = 
 gen::GenPtr ComposeMainPhase(const TestConfig& config, const WorkloadParts& parts, uint64_t seed,
                              gen::GenPtr faults);
 
+// The config's rate, or its workload's default when unset (Workload::default_rate).
+double EffectiveRate(const TestConfig& config);
+
 // A child seed of `seed` for the part called `name` (every random choice of a run derives
 // from the master seed this way).
 uint64_t ChildSeed(uint64_t seed, const std::string& name);

@@ -72,6 +72,7 @@ class Runner::Impl {
         history_(history),
         t0_(Clock::now()),
         ctx_(options_.concurrency, /*with_nemesis=*/true) {
+    ctx_.SetPickSeed(options_.thread_pick_seed);
     for (int t = 0; t < options_.concurrency; ++t) StartWorker(t);
     StartWorker(gen::kNemesisThread);
   }

@@ -47,6 +47,9 @@ struct RunnerOptions {
   ClientEnv client_env;
   // Stop flag watched by the scheduler (SIGINT/SIGTERM set it); may be null.
   const std::atomic<bool>* stop = nullptr;
+  // Seeds which free thread an op for any thread goes to (gen::Context::PickFreeThread);
+  // 0 = the lowest free thread. A run passes a child of its master seed.
+  uint64_t thread_pick_seed = 0;
   // Called on the scheduler thread with every event recorded (progress display); may be
   // empty. Must be quick.
   std::function<void(const Op&)> on_event;

@@ -70,8 +70,21 @@ const OptionTable<TestConfig>& TestConfigTable() {
           .Flag("--state-dir")
           .Int("concurrency", &C::concurrency, 1, 100000, "client threads")
           .Flag("--concurrency,-c")
-          .Number("rate", &C::rate, 0, kInf,
-                  "total ops per second over all clients (0 = unlimited)")
+          .Custom(
+              "rate", "a number >= 0",
+              [](const Json& v, C* c) -> std::string {
+                if (v.is_null()) {
+                  c->rate.reset();
+                  return "";
+                }
+                if (!v.is_number() || !(v.get<double>() >= 0) || !std::isfinite(v.get<double>()))
+                  return "must be a number >= 0";
+                c->rate = v.get<double>();
+                return "";
+              },
+              [](const C& c) { return c.rate ? Json(*c.rate) : Json(); },
+              "total ops per second over all clients (0 = unlimited; default: the workload's, "
+              "see `coordcheck list`)")
           .Flag("--rate")
           .Number("op_timeout_s", &C::op_timeout_s, 0.001, kInf,
                   "seconds before an op is recorded as info")
@@ -145,6 +158,7 @@ WorkloadConfig WorkloadConfigOf(const TestConfig& config) {
 Json TestConfigToJson(const TestConfig& config) {
   Json out = TestConfigTable().ToJson(config);
   if (!config.seed) out.erase("seed");
+  if (!config.rate) out.erase("rate");
   return out;
 }
 

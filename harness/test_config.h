@@ -35,10 +35,11 @@ struct TestConfig {
   std::string backend;
   std::string state_dir;  // ledgers and node directories; "" = the default
 
-  // Load: client threads, total op rate (ops/s over all clients; 0 = as fast as they go),
-  // per-op timeout (s), main-phase length (s).
+  // Load: client threads, total op rate (ops/s over all clients; 0 = as fast as they go;
+  // unset = the workload's default_rate, resolved when the run starts), per-op timeout (s),
+  // main-phase length (s).
   int concurrency = 5;
-  double rate = 200;
+  std::optional<double> rate;
   double op_timeout_s = 5;
   double time_limit_s = 30;
   // Independent keys: client threads per key and ops per key before a fresh key.

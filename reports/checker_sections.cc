@@ -58,10 +58,6 @@ bool IsObjectArray(const Json& v) {
   return true;
 }
 
-std::string Badge(const std::string& verdict) {
-  return "<span class=\"badge badge-" + Slug(verdict) + "\">" + EscapeHtml(verdict) + "</span>";
-}
-
 // The fallback guess (see kOpFields): the ops a details anomaly seems to name, from op-index
 // fields and critical sections, recursively.
 void CollectOps(const Json& v, int depth, OpRefs* refs, std::vector<int64_t>* ops) {

@@ -30,10 +30,6 @@ std::string Ms(const Json& v) {
   return buf;
 }
 
-std::string Badge(const std::string& verdict) {
-  return "<span class=\"badge badge-" + Slug(verdict) + "\">" + EscapeHtml(verdict) + "</span>";
-}
-
 std::string Label(std::string key) {
   std::replace(key.begin(), key.end(), '_', ' ');
   return key;
@@ -57,20 +53,6 @@ std::string AnomalyText(const RunResults& results) {
            (types.empty() ? "" : " (" + types + ")");
   }
   return out.empty() ? "none" : out;
-}
-
-// `href` when it is a plain relative path (letters, digits, "-._~/+", no leading '/'), else "".
-// Why so strict: run_dir comes from compare.json, which anyone may have edited; a ':' would let
-// "javascript:..." through as a scheme, a leading '/' or "//" would leave the store, and '%',
-// '\\', '?' or '#' would change what a browser makes of the path.
-std::string PlainRelativeHref(const std::string& href) {
-  if (href.empty() || href.front() == '/') return "";
-  for (const char c : href) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '+';
-    if (!ok) return "";
-  }
-  return href;
 }
 
 // One run of the comparison with what is known about it.
@@ -229,6 +211,9 @@ std::string SideBySide(const std::vector<CompareRun>& runs) {
       return text(r.results ? Member(r.results->clock_effect, "verdict") : Json());
     });
   }
+  row("concurrency", [](const CompareRun& r) {
+    return EscapeHtml(r.results ? ConcurrencyCell(r.results->concurrency) : "\u2013");
+  });
   row("anomalies", [](const CompareRun& r) {
     return EscapeHtml(r.results ? AnomalyText(*r.results) : "results.json missing");
   });
@@ -332,21 +317,13 @@ std::string RenderCompareReport(const Json& compare, const std::vector<Json>& ru
 
   const std::string workload = PlainText(Member(compare, "workload"), 80);
   const std::string title = "compare " + workload + ": " + std::to_string(runs.size()) + " targets";
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"en\" data-page=\"compare\">\n<head>\n"
-      "<meta charset=\"utf-8\">\n<script>" +
-      std::string(kErrorHook) + "</script>\n" + std::string(kContentSecurityPolicy) + "\n" +
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-      EscapeHtml(title) + " \u2014 coordcheck</title>\n<style>" + std::string(kReportCss) +
-      "</style>\n</head>\n<body>\n<header><h1 id=\"report-title\">" + EscapeHtml(title) +
-      "</h1>\n<div class=\"banner verdict-" + Slug(overall) +
-      "\" id=\"verdict-banner\" data-verdict=\"" + EscapeHtml(overall) +
-      "\"><span class=\"verdict-word\">" + EscapeHtml(overall) + "</span><p class=\"summary\">";
+  std::string summary;
   for (size_t i = 0; i < runs.size(); ++i) {
-    html += (i ? " \u00b7 " : "") + EscapeHtml(runs[i].target + " " + runs[i].verdict);
+    summary += (i ? " \u00b7 " : "") + EscapeHtml(runs[i].target + " " + runs[i].verdict);
   }
+  std::string html = SummaryPageStart("compare", title, overall, summary);
   html +=
-      "</p></div>\n</header>\n<main>\n<section id=\"run-info\"><h2>Comparison</h2>"
+      "<section id=\"run-info\"><h2>Comparison</h2>"
       "<table class=\"info\"><tr><th>workload</th><td>" +
       EscapeHtml(workload) + "</td></tr><tr id=\"run-seed\"><th>seed</th><td><code>" +
       EscapeHtml(JsonText(Member(compare, "seed"), 40)) +
@@ -357,8 +334,7 @@ std::string RenderCompareReport(const Json& compare, const std::vector<Json>& ru
   html += SideBySide(runs);
   html += LatencySection(runs);
   html += RunsSection(runs);
-  html += "</main>\n<footer>coordcheck comparison</footer>\n";
-  html += "<script>" + std::string(kReportJs) + "</script>\n</body>\n</html>\n";
+  html += SummaryPageEnd("coordcheck comparison");
   return html;
 }
 

@@ -1,5 +1,7 @@
 #include "reports/html.h"
 
+#include "reports/assets.h"
+
 #include <cinttypes>
 #include <cstdio>
 
@@ -136,6 +138,39 @@ std::string Slug(std::string_view text) {
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "x" : out;
+}
+
+std::string Badge(const std::string& verdict) {
+  return "<span class=\"badge badge-" + Slug(verdict) + "\">" + EscapeHtml(verdict) + "</span>";
+}
+
+std::string PlainRelativeHref(const std::string& href) {
+  if (href.empty() || href.front() == '/') return "";
+  for (const char c : href) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '+';
+    if (!ok) return "";
+  }
+  return href;
+}
+
+std::string SummaryPageStart(std::string_view page, const std::string& title,
+                             const std::string& verdict, const std::string& summary_html) {
+  return "<!DOCTYPE html>\n<html lang=\"en\" data-page=\"" + EscapeHtml(page) +
+         "\">\n<head>\n<meta charset=\"utf-8\">\n<script>" + std::string(kErrorHook) +
+         "</script>\n" + std::string(kContentSecurityPolicy) + "\n" +
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         EscapeHtml(title) + " \u2014 coordcheck</title>\n<style>" + std::string(kReportCss) +
+         "</style>\n</head>\n<body>\n<header><h1 id=\"report-title\">" + EscapeHtml(title) +
+         "</h1>\n<div class=\"banner verdict-" + Slug(verdict) +
+         "\" id=\"verdict-banner\" data-verdict=\"" + EscapeHtml(verdict) +
+         "\"><span class=\"verdict-word\">" + EscapeHtml(verdict) +
+         "</span><p class=\"summary\">" + summary_html + "</p></div>\n</header>\n<main>\n";
+}
+
+std::string SummaryPageEnd(const std::string& footer) {
+  return "</main>\n<footer>" + EscapeHtml(footer) + "</footer>\n<script>" + std::string(kReportJs) +
+         "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace coordcheck::reports

@@ -47,4 +47,21 @@ const Json& Member(const Json& object, const char* key);
 // An id for an HTML element from `text`: lowercase letters, digits and '-', never empty.
 std::string Slug(std::string_view text);
 
+// A verdict as a coloured badge: <span class="badge badge-SLUG">verdict</span>.
+std::string Badge(const std::string& verdict);
+
+// `href` when it is a plain relative path (letters, digits, "-._~/+", no leading '/'), else "".
+// Why so strict: run_dir comes from compare.json or swarm.json, which anyone may have edited;
+// a ':' would let "javascript:..." through as a scheme, a leading '/' or "//" would leave the
+// store, and '%', '\\', '?' or '#' would change what a browser makes of the path.
+std::string PlainRelativeHref(const std::string& href);
+
+// The start of a summary page (the comparison's, the swarm's) up to and including <main>:
+// head (error hook, content security policy, the reports' CSS), the title and a verdict
+// banner holding `summary_html` (already HTML). `page` is the html element's data-page.
+std::string SummaryPageStart(std::string_view page, const std::string& title,
+                             const std::string& verdict, const std::string& summary_html);
+// Its end: </main>, a footer saying `footer`, the reports' script.
+std::string SummaryPageEnd(const std::string& footer);
+
 }  // namespace coordcheck::reports

@@ -218,22 +218,36 @@ Status WriteRunJUnit(const std::string& run_dir) {
   return WriteFileReplacing(run_dir + "/junit.xml", RenderJUnit({run}));
 }
 
-Status WriteCompareJUnit(const std::string& compare_dir) {
+namespace {
+
+// DIR/LIST's "runs" (each with "run_dir", and "target" for a run that left no test.json) →
+// DIR/junit.xml.
+Status WriteRunListJUnit(const std::string& dir, const std::string& list) {
   Json record;
-  if (auto st = ReadJsonObject(compare_dir + "/compare.json", &record); !st.ok()) return st;
+  if (auto st = ReadJsonObject(dir + "/" + list, &record); !st.ok()) return st;
   std::vector<RunRecord> runs;
   for (const Json& run : record.value("runs", Json::array())) {
-    const std::string dir = run.value("run_dir", "");
+    const std::string run_dir = run.value("run_dir", "");
     RunRecord r;
-    if (auto st = ReadJsonObject(dir + "/results.json", &r.results); !st.ok()) {
+    if (auto st = ReadJsonObject(run_dir + "/results.json", &r.results); !st.ok()) {
       r.results = Json{{"verdict", "error"}, {"error", st.message()}};  // a run that left none
     }
-    if (auto st = ReadJsonObject(dir + "/test.json", &r.test); !st.ok()) {
+    if (auto st = ReadJsonObject(run_dir + "/test.json", &r.test); !st.ok()) {
       r.test = Json{{"target", run.value("target", "")}};
     }
     runs.push_back(std::move(r));
   }
-  return WriteFileReplacing(compare_dir + "/junit.xml", RenderJUnit(runs));
+  return WriteFileReplacing(dir + "/junit.xml", RenderJUnit(runs));
+}
+
+}  // namespace
+
+Status WriteCompareJUnit(const std::string& compare_dir) {
+  return WriteRunListJUnit(compare_dir, "compare.json");
+}
+
+Status WriteSwarmJUnit(const std::string& swarm_dir) {
+  return WriteRunListJUnit(swarm_dir, "swarm.json");
 }
 
 }  // namespace coordcheck::reports

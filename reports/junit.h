@@ -35,6 +35,8 @@ std::string RenderJUnit(const std::vector<RunRecord>& runs);
 Status WriteRunJUnit(const std::string& run_dir);
 // Reads COMPARE_DIR/compare.json and each run's files; writes COMPARE_DIR/junit.xml.
 Status WriteCompareJUnit(const std::string& compare_dir);
+// The same for a swarm folder (swarm.json): one <testsuite> per run.
+Status WriteSwarmJUnit(const std::string& swarm_dir);
 
 // `text` escaped for XML character data (tab and LF stay raw; CR is &#13;).
 std::string XmlEscape(const std::string& text);

@@ -97,6 +97,19 @@ std::string RenderCompareReport(const Json& compare, const std::vector<Json>& ru
                                 const std::vector<Json>& latency,
                                 const std::vector<std::string>& report_links);
 
+// A swarm folder (swarm.json, harness/swarm.h) → SWARM_DIR/report.html: the detection
+// figures and one row per run (seed, faults, interval, verdict, seconds, concurrency, the
+// checkers' summary, the command that repeats it, a relative link to its report.html). A
+// missing or broken swarm.json is an error naming the file; a run whose files are missing
+// still gets its row.
+Status WriteSwarmReport(const std::string& swarm_dir);
+
+// The swarm page from values: `swarm` as in swarm.json, `run_results[i]` the results.json of
+// swarm["runs"][i] (null when missing), `report_links[i]` its report's href (PlainRelativeHref
+// applies).
+std::string RenderSwarmReport(const Json& swarm, const std::vector<Json>& run_results,
+                              const std::vector<std::string>& report_links);
+
 // Latency of a history's client ops by f, over ok ops: {"<f>": {"count", "p50_ms", "p95_ms",
 // "p99_ms", "max_ms"}, ...}; also "*" over all f. Empty object for no ok ops.
 Json LatencySummary(const History& history);

@@ -287,6 +287,24 @@ std::string RunInfoSection(const RunNames& names, const Json& test, const RunRes
                            (note.is_string() ? " \u2014 " + note.get<std::string>() : "")),
                 "run-clock-effect");
   }
+  if (results.concurrency.is_object()) {
+    const Json& c = results.concurrency;
+    const Json& mean = Member(c, "mean_open");
+    const Json& busiest = Member(c, "busiest_process_share");
+    const Json& note = Member(c, "note");
+    char detail[160] = "";
+    if (mean.is_number() && busiest.is_number()) {
+      std::snprintf(detail, sizeof detail,
+                    "; %.2f ops open on the key at an invoke (mean); %s processes, the busiest "
+                    "issued %.1f%% of ops",
+                    mean.get<double>(), JsonText(Member(c, "processes"), 12).c_str(),
+                    busiest.get<double>() * 100);
+    }
+    info += Row("concurrency",
+                EscapeHtml(ConcurrencyCell(c) + detail +
+                           (note.is_string() ? " \u2014 " + note.get<std::string>() : "")),
+                "run-concurrency");
+  }
   if (results.check_seconds) {
     info += Row("check time",
                 EscapeHtml(FormatDuration(static_cast<int64_t>(*results.check_seconds * 1e9))));

@@ -2,6 +2,8 @@
 
 #include "reports/html.h"
 
+#include <cstdio>
+
 namespace coordcheck::reports {
 
 namespace {
@@ -72,6 +74,7 @@ Json RunResults::ToJson() const {
   }
   j["notes"] = notes;
   if (!clock_effect.is_null()) j["clock_effect"] = clock_effect;
+  if (!concurrency.is_null()) j["concurrency"] = concurrency;
   if (check_seconds) j["check_seconds"] = *check_seconds;
   if (events) j["events"] = *events;
   return j;
@@ -123,9 +126,22 @@ RunResults RunResults::FromJson(const Json& json) {
   if (const Json& f = Member(json, "figures"); f.is_object()) r.figures = f;
   r.notes = Strings(Member(json, "notes"));
   if (const Json& c = Member(json, "clock_effect"); c.is_object()) r.clock_effect = c;
+  if (const Json& c = Member(json, "concurrency"); c.is_object()) r.concurrency = c;
   r.check_seconds = Number(json, "check_seconds");
   if (const Json& e = Member(json, "events"); e.is_number_integer()) r.events = e.get<int64_t>();
   return r;
+}
+
+std::string ConcurrencyCell(const Json& concurrency) {
+  if (!concurrency.is_object()) return "-";
+  const Json& share = Member(concurrency, "overlap_share");
+  const Json& max_open = Member(concurrency, "max_open");
+  if (!share.is_number() || !max_open.is_number_integer()) return "-";
+  char text[96];
+  std::snprintf(text, sizeof text, "%.1f%% overlapped, max %lld open%s",
+                share.get<double>() * 100, static_cast<long long>(max_open.get<int64_t>()),
+                Member(concurrency, "low") == true ? " (low)" : "");
+  return text;
 }
 
 }  // namespace coordcheck::reports

@@ -13,6 +13,8 @@
 //   figures {name: number|null}                      the workload's figures
 //   notes [text]                                     what a reader must know
 //   clock_effect {...}                               only when clock faults were asked
+//   concurrency {...}                                what concurrency the history holds
+//                                                    (checkers/concurrency.h)
 //   check_seconds, events
 //
 // Thread-safety: a plain value type.
@@ -64,6 +66,7 @@ struct RunResults {
   Json figures = Json::object();   // {name: number or null}
   std::vector<std::string> notes;
   Json clock_effect;  // null unless clock faults were asked for
+  Json concurrency;   // checkers/concurrency.h's object; null in files written before it
   std::optional<double> check_seconds;
   std::optional<int64_t> events;
 
@@ -76,5 +79,9 @@ struct RunResults {
   // damaged or foreign results.json still gives a report (never throws).
   static RunResults FromJson(const Json& json);
 };
+
+// The concurrency object in a few words for a table cell, e.g. "62.3% overlapped, max 5 open
+// (low)"; "-" when `concurrency` is not an object.
+std::string ConcurrencyCell(const Json& concurrency);
 
 }  // namespace coordcheck::reports

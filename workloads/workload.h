@@ -62,6 +62,11 @@ class Workload {
     (void)options;
     (void)target;
   }
+  // The total op rate (ops/s over all clients; 0 = as fast as they go) of a run that does not
+  // set one (TestConfig::rate). Default 200; a workload whose checker needs overlapping ops
+  // says why it differs.
+  static constexpr double kDefaultRate = 200;
+  virtual double default_rate() const { return kDefaultRate; }
   // How long the client pauses of the "client-pause" fault family last (ms), or 0 when its
   // clients take none.
   virtual int64_t client_pause_ms(const Json& options) const {

@@ -2,11 +2,13 @@
 // semantics every generator shares (asking twice is harmless).
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "gen_test_util.h"
 #include "generators/basic.h"
+#include "generators/simulate.h"
 #include "workloads/register/generator.h"
 #include "generators/threads.h"
 #include "generators/timing.h"
@@ -170,6 +172,53 @@ TEST_CASE("Asking Next twice without committing gives the same op and successor"
     gen = first.next;
     ctx.time_ns = first.op.time_ns;
   }
+}
+
+// Ops per process among the client invokes of a simulated, lightly loaded register run (ops
+// 10 ms apart, each taking 1 ms, so one thread at a time is ever busy).
+std::map<int64_t, int64_t> ProcessesOfSequentialRun(int threads, int threads_per_key,
+                                                    uint64_t pick_seed) {
+  RegisterOptions options;
+  options.threads_per_key = threads_per_key;
+  SimOptions sim;
+  sim.client_threads = threads;
+  sim.thread_pick_seed = pick_seed;
+  sim.max_ops = 1000;
+  SimResult r = Simulate(Stagger(10 * kMs, RegisterWorkload(options, Rng(3)), Rng(4)), sim);
+  std::map<int64_t, int64_t> per_process;
+  for (const Op& op : r.history) {
+    if (op.type == OpType::kInvoke) ++per_process[op.process];
+  }
+  return per_process;
+}
+
+TEST_CASE("An op for any thread goes to a free thread drawn from the pick seed") {
+  // Without a pick seed, the lowest free thread: one process does everything.
+  // (Process 0 issues almost all: another only when an op comes within 1 ms of the last.)
+  const auto lowest = ProcessesOfSequentialRun(5, 5, 0);
+  CHECK(lowest.at(0) > 900);
+  // With one, every thread takes a fair share (expected 200 each of 1000).
+  const auto spread = ProcessesOfSequentialRun(5, 5, 42);
+  for (const auto& [process, ops] : spread) UNSCOPED_INFO("process " << process << ": " << ops);
+  REQUIRE(spread.size() == 5);
+  for (const auto& [process, ops] : spread) {
+    INFO("process " << process);
+    CHECK(ops > 120);
+  }
+  // The same seed picks the same threads; another seed other ones.
+  CHECK(ProcessesOfSequentialRun(5, 5, 42) == spread);
+  CHECK(ProcessesOfSequentialRun(5, 5, 43) != spread);
+}
+
+TEST_CASE("With several key groups, no group is favoured when ops are due") {
+  // 10 threads in two groups of 5 (two keys at a time): each group takes about half.
+  const auto spread = ProcessesOfSequentialRun(10, 5, 42);
+  int64_t first_group = 0;
+  for (const auto& [process, ops] : spread) {
+    if (process < 5) first_group += ops;
+  }
+  CHECK(first_group > 350);
+  CHECK(first_group < 650);
 }
 
 }  // namespace

@@ -142,5 +142,28 @@ TEST_CASE("FillIn is pending with no free thread or a named busy or stale proces
   CHECK(FillIn(named, ctx));
 }
 
+TEST_CASE("Context picks a free thread: the lowest without a pick seed, else a drawn one") {
+  Context plain(4, false);
+  plain.MarkBusy(0);
+  CHECK(plain.PickFreeThread() == 1);
+  CHECK(plain.PickDraw() == 0);
+
+  Context ctx(4, false);
+  ctx.SetPickSeed(7);
+  std::set<int> picked;
+  for (int i = 0; i < 200; ++i) {
+    const int t = ctx.PickFreeThread();
+    CHECK(ctx.IsFree(t));
+    CHECK(ctx.PickFreeThread() == t);  // asking twice picks the same
+    const Context copy = ctx;
+    CHECK(copy.PickFreeThread() == t);  // and a copy too
+    CHECK(ctx.RestrictRange(0, 3).PickFreeThread() == t);  // and a restricted one
+    picked.insert(t);
+    ctx.MarkBusy(t);  // an invocation: the next draw differs
+    ctx.MarkFree(t);
+  }
+  CHECK(picked == std::set<int>{0, 1, 2, 3});
+}
+
 }  // namespace
 }  // namespace coordcheck::gen

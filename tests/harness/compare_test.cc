@@ -46,6 +46,20 @@ TEST_CASE("compare: one aligned row per run, the workload's columns in order") {
                    "target\n  run folder: /store/lock-etcd-lock/T\n") != std::string::npos);
 }
 
+TEST_CASE("compare: a column says what concurrency each history held") {
+  std::vector<RunOutcome> runs = {
+      Outcome("kvd", kExitValid, "valid", Json::object(),
+              {{"concurrency", {{"overlap_share", 0.873}, {"max_open", 5}, {"low", false}}}}),
+      Outcome("redis", kExitValid, "valid", Json::object(),
+              {{"concurrency", {{"overlap_share", 0.041}, {"max_open", 2}, {"low", true}}}}),
+  };
+  const std::string table = FormatCompareTable(runs);
+  INFO(table);
+  CHECK(table.rfind("target  verdict  concurrency\n", 0) == 0);
+  CHECK(table.find("\nkvd     valid    87.3% overlapped, max 5 open\n") != std::string::npos);
+  CHECK(table.find("\nredis   valid    4.1% overlapped, max 2 open (low)\n") != std::string::npos);
+}
+
 TEST_CASE("compare: a run that failed shows as error, and its reason") {
   RunOutcome failed = Outcome("redlock", kExitError, "error", Json::object(),
                               {{"error", "set-up of redlock: node n3: no redis-server"}});
