@@ -1,6 +1,7 @@
 // TestConfig's JSON test files (LoadTestFile): read with the config table's rules; what cannot
 // be read is an error naming the file (and the line of a syntax error), never an exception.
 #include "harness/test_config.h"
+#include "harness/run.h"
 
 #include <fstream>
 #include <string>
@@ -26,6 +27,26 @@ TEST_CASE("test config: a test file sets the fields it names") {
   CHECK(Load(dir, R"({"target": "kvd", "nodes": 3, "meta": {"any": 1}})", &config) == "ok");
   CHECK(config.target == "kvd");
   CHECK(config.nodes == 3);
+}
+
+TEST_CASE("test config: an unset rate is the workload's; 0 and null are read as such") {
+  nodetest::TempDir dir;
+  TestConfig config;
+  CHECK(!config.rate);
+  CHECK_FALSE(TestConfigToJson(config).contains("rate"));
+  config.workload = "register";
+  CHECK(EffectiveRate(config) == 0);  // the register workload runs unpaced
+  config.workload = "lock";
+  CHECK(EffectiveRate(config) == 200);
+  CHECK(Load(dir, R"({"rate": 0})", &config) == "ok");
+  REQUIRE(config.rate);
+  CHECK(*config.rate == 0);
+  CHECK(EffectiveRate(config) == 0);
+  CHECK(TestConfigToJson(config)["rate"] == 0);
+  CHECK(Load(dir, R"({"rate": null})", &config) == "ok");
+  CHECK(!config.rate);
+  CHECK(Load(dir, R"({"rate": -1})", &config).find("\"rate\" must be a number >= 0") !=
+        std::string::npos);
 }
 
 TEST_CASE("test config: errors name the file, and the line of a syntax error") {
