@@ -3,6 +3,9 @@
 // durable) is caught on random seeds and passes under plain kills, the correct kvd
 // (fdatasync before every answer) stays valid, every fault is recorded with what it
 // dropped, and no mount, process or folder is left afterwards.
+#include <signal.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -113,6 +116,34 @@ TEST_CASE("disk: kvd that acknowledges before fsync passes under plain kills") {
   INFO("seed " << seed << "\n" << out);
   CHECK(code == 0);
   CheckNothingLeft(dirs);
+}
+
+// The mounts are undone on every way a run can end: SIGINT (teardown) and SIGKILL (then
+// `coordcheck clean`, from the ledger: the daemons it kills leave dead mounts to detach).
+TEST_CASE("disk: SIGINT mid-run unmounts, and `clean` detaches what a SIGKILLed run left") {
+  using namespace std::chrono_literals;
+  RequireRoot();
+  for (const int signal : {SIGINT, SIGKILL}) {
+    INFO("signal " << signal);
+    const RunDirs d = FreshRunDirs("disk-signal");
+    Spawned s = SpawnCoordcheck({"run", "--store", d.store, "--state-dir", d.state, "--nemesis",
+                                 "disk", "--nemesis-interval", "0.5", "--time-limit", "60"});
+    REQUIRE(WaitForText(LatestHistory(d), "\"f\":\"lose-unsynced\"", 30s));
+    ::kill(s.pid, signal);
+    if (signal == SIGINT) {
+      CHECK(WaitExit(s.pid, 30s) == 3);
+    } else {
+      REQUIRE(WaitExit(s.pid, 10s) == -SIGKILL);
+      const auto left = Leftovers(d.state, RunIdFromLog(LatestRun(d)));
+      CHECK(std::any_of(left.begin(), left.end(),
+                        [](const std::string& l) { return l.rfind("mount ", 0) == 0; }));
+      std::string out;
+      CHECK(RunCoordcheck({"clean", "--state-dir", d.state}, &out) == 0);
+      INFO(out);
+    }
+    INFO(ReadFile(s.out_path));
+    CheckNothingLeft(d);
+  }
 }
 
 }  // namespace coordcheck::testing
