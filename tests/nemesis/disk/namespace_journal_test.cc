@@ -71,7 +71,7 @@ TEST_CASE("a drop undoes unsynced creates, unlinks, renames and mkdirs, newest f
   CHECK(fs::is_empty(f.trash));
 }
 
-TEST_CASE("a directory fsync commits its changes and every older one; the rest is undone") {
+TEST_CASE("a directory fsync commits its changes and every older one, and the rest is undone") {
   Folder f;
   REQUIRE(f.journal.Mkdir("/a", 0755, 0, 0) == 0);
   REQUIRE(f.journal.Mkdir("/b", 0755, 0, 0) == 0);
@@ -89,7 +89,7 @@ TEST_CASE("a directory fsync commits its changes and every older one; the rest i
   CHECK(Tree(f.root) == std::set<std::string>{"a/", "b/", "a/x=x", "b/early=1"});
 }
 
-TEST_CASE("a committed unlink leaves nothing in the trash; a renamed directory is still known") {
+TEST_CASE("a committed unlink leaves nothing in the trash, and a renamed directory is still known") {
   Folder f;
   REQUIRE(f.journal.Mkdir("/d", 0755, 0, 0) == 0);
   f.journal.SyncDir(f.Stat("/"));
