@@ -128,7 +128,13 @@ Status DiskNemesis::Mount(const std::string& node) {
   if (!daemon.ok()) return daemon.status();
   mounted_[node] = *daemon;
   if (auto up = Ctl(node, {"status"}, options_.mount_timeout); !up.ok()) {
-    return up.status().Wrap("the mount did not come up");
+    // The daemon's own words say why (no /dev/fuse, not root, a busy mount point).
+    control::ExecOptions exec;
+    exec.timeout = options_.mount_timeout;
+    auto log = remote.Exec({"tail", "-c", "300", spec.log_path}, exec);
+    const std::string said = log.ok() ? Tail(log->out) : "";
+    return up.status().Wrap("the mount did not come up" +
+                            (said.empty() ? std::string() : " (its log: " + said + ")"));
   }
   return Status::Ok();
 }
