@@ -359,6 +359,8 @@ class TestRun {
     RunFacts facts = FaultFacts(config_, *workload_);
     facts.can_kill = process_control_->can_kill();
     facts.can_pause = process_control_->can_pause();
+    DiskBacked* disk = res_.db->disk_backed();
+    facts.has_data_dir = disk != nullptr;
     fault_plan_ = PlanFaults(config_.nemesis, facts);
     for (const std::string& note : fault_plan_.notes) log_.Say("note: " + note);
     results_.notes = fault_plan_.notes;
@@ -370,6 +372,9 @@ class TestRun {
     setup.context.process_control = process_control_.get();
     setup.context.client_board = &client_board_;
     setup.context.client_threads = config_.concurrency;
+    for (const std::string& node : target_nodes_) {
+      if (disk != nullptr) setup.context.data_dirs[node] = disk->DataDir(res_.cluster->remote(node));
+    }
     if (ClockObservable* observable = res_.db->clock_observable()) {
       setup.context.target_clock = [this, observable](const std::string& node)
           -> Result<TargetClockSample> {

@@ -19,6 +19,7 @@
 
 #include "nemesis/client_pause/family.h"
 #include "nemesis/clock/family.h"
+#include "nemesis/disk/family.h"
 #include "nemesis/kill/family.h"
 #include "nemesis/packet/family.h"
 #include "nemesis/partition/family.h"
@@ -33,7 +34,8 @@
   FAMILY(pause)                           \
   FAMILY(kill)                            \
   FAMILY(client_pause)                    \
-  FAMILY(restart)
+  FAMILY(restart)                         \
+  FAMILY(disk)
 
 namespace coordcheck {
 

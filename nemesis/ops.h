@@ -26,6 +26,9 @@
 //                    error bound and the offset file's value
 //   kill / start     {"nodes": [...]} or {"target": "primary"}; start null = every node killed
 //   pause / resume   {"nodes": [...]} or {"target": "primary"}; resume null = every node paused
+//   lose-unsynced    {"nodes": [...]} or {"target": "primary"}: kill, drop what was not
+//                    fsynced, start → {"nodes": [...], "dropped": {node: {...}}}
+//   torn-write       the same plus "seed": S (a prefix of each node's last unsynced write kept)
 #pragma once
 
 namespace coordcheck::fault {
@@ -42,5 +45,7 @@ inline constexpr const char* kKill = "kill";
 inline constexpr const char* kStart = "start";
 inline constexpr const char* kPause = "pause";
 inline constexpr const char* kResume = "resume";
+inline constexpr const char* kLoseUnsynced = "lose-unsynced";
+inline constexpr const char* kTornWrite = "torn-write";
 
 }  // namespace coordcheck::fault

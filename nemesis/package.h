@@ -19,6 +19,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,8 @@ struct FaultNeeds {
   int min_nodes = 1;
   bool kill = false;
   bool pause = false;
+  // Of the target: that it keeps its durable data in a folder on each node (DiskBacked).
+  bool data_dir = false;
 };
 
 // What is known of a run when its families are checked and planned.
@@ -59,6 +62,7 @@ struct RunFacts {
   int nodes = 0;  // the target's own nodes
   bool can_kill = false;
   bool can_pause = false;
+  bool has_data_dir = false;  // the target's durable data lives in a folder on each node
 };
 
 // What the schedule's steps draw on (nemesis/schedule.h).
@@ -94,6 +98,9 @@ struct FaultContext {
   int client_threads = 0;
   // clock: reads the target's own clock on a node (null = the target's is not observable).
   std::function<Result<TargetClockSample>(const std::string& node)> target_clock;
+  // disk: each target node's data folder (DiskBacked), by node name; empty when the target
+  // has none.
+  std::map<std::string, std::string> data_dirs;
 };
 
 struct FaultPackage {

@@ -16,6 +16,9 @@ std::optional<std::string> TargetMisses(const FaultPackage& p, const RunFacts& f
   }
   if (n.kill && !f.can_kill) return f.target + " cannot be killed and restarted";
   if (n.pause && !f.can_pause) return f.target + " cannot be paused";
+  if (n.data_dir && !f.has_data_dir) {
+    return f.target + " keeps no data in a folder of its own on each node";
+  }
   return std::nullopt;
 }
 
@@ -64,6 +67,7 @@ std::string NeedsText(const FaultNeeds& n) {
   if (n.min_nodes > 1) parts.push_back(std::to_string(n.min_nodes) + "+ nodes");
   if (n.kill) parts.push_back("a killable target");
   if (n.pause) parts.push_back("a pausable target");
+  if (n.data_dir) parts.push_back("a target with a data folder");
   std::string out;
   for (const auto& s : parts) out += (out.empty() ? "" : ", ") + s;
   return out;

@@ -14,6 +14,7 @@ packages=(
   postgresql libpq-dev libsqlite3-dev procps
   libxml2-utils bsdutils chromium libcpp-httplib-dev
   clang libclang-rt-14-dev
+  libfuse3-dev fuse3
 )
 
 missing=()

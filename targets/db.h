@@ -1,7 +1,8 @@
 // Db: a target's lifecycle on one node (Jepsen's db protocol): install and start it,
 // stop and remove it, name its log files. Extra abilities are separate small interfaces
 // a Db may also implement: Killable (kill/start with data kept), Pausable
-// (SIGSTOP/SIGCONT), HasPrimary (which node leads now) — the nemesis uses them.
+// (SIGSTOP/SIGCONT), HasPrimary (which node leads now), DiskBacked (where its durable data
+// lives) — the nemesis uses them.
 //
 // All methods return a Status whose message names the node; none throws. Setup is called
 // for every node in parallel, then Ready waits for the whole cluster; Teardown is called
@@ -40,6 +41,7 @@ class Killable;
 class Pausable;
 class HasPrimary;
 class ClockObservable;
+class DiskBacked;
 
 class Db {
  public:
@@ -60,6 +62,7 @@ class Db {
   virtual Pausable* pausable();
   virtual HasPrimary* has_primary();
   virtual ClockObservable* clock_observable();
+  virtual DiskBacked* disk_backed();
 };
 
 // Kill and restart the target's processes on a node; data is kept.
@@ -95,6 +98,16 @@ class ClockObservable {
                                                      const DbEnv& env) = 0;
 };
 
+// A target whose durable state on a node lives in one folder, which Setup and Start use as
+// they find it (they may create it, never remove or replace it): the disk faults mount their
+// filesystem there before the target starts (nemesis/disk).
+class DiskBacked {
+ public:
+  virtual ~DiskBacked() = default;
+  // The folder on `node` (under its root_dir()).
+  virtual std::string DataDir(const control::Remote& node) const = 0;
+};
+
 // Which node the target considers its primary or leader now.
 class HasPrimary {
  public:
@@ -106,5 +119,6 @@ inline Killable* Db::killable() { return dynamic_cast<Killable*>(this); }
 inline Pausable* Db::pausable() { return dynamic_cast<Pausable*>(this); }
 inline HasPrimary* Db::has_primary() { return dynamic_cast<HasPrimary*>(this); }
 inline ClockObservable* Db::clock_observable() { return dynamic_cast<ClockObservable*>(this); }
+inline DiskBacked* Db::disk_backed() { return dynamic_cast<DiskBacked*>(this); }
 
 }  // namespace coordcheck

@@ -14,6 +14,7 @@
 
 #include "harness/control/cluster.h"
 #include "harness/control/ledger.h"
+#include "harness/control/mounts.h"
 #include "harness/control/netns.h"
 #include "harness/control/process.h"
 #include "harness/control/state_dir.h"
@@ -147,8 +148,27 @@ bool CleanRun(const std::string& state_dir, const LedgerContents& ledger, CleanR
     if (!deleted.ok()) fail(deleted.message());
   }
 
-  // Directories, innermost first; only inside <state_dir>/<run_id>.
+  // Mounts (a FUSE daemon killed above leaves a dead one), before the directories holding
+  // them; only inside <state_dir>/<run_id>.
   const std::string run_dir = state_dir + "/" + run_id;
+  auto inside_run = [&run_dir](const std::string& path) {
+    const auto normal = std::filesystem::path(path).lexically_normal().string();
+    return normal.rfind(run_dir + "/", 0) == 0;
+  };
+  for (const auto* e : Entries(ledger, "mount")) {
+    const std::string path = String(*e, "path");
+    if (!inside_run(path)) {
+      fail("mount '" + path + "' is outside " + run_dir + "; left alone");
+    } else if (IsMountPoint(path)) {
+      if (Status s = DetachMount(path); !s.ok()) {
+        fail(s.message());
+      } else {
+        report.removed.push_back("mount " + path);
+      }
+    }
+  }
+
+  // Directories, innermost first; only inside <state_dir>/<run_id>.
   auto dirs = Entries(ledger, "dir");
   std::reverse(dirs.begin(), dirs.end());
   for (const auto* e : dirs) {

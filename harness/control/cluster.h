@@ -105,7 +105,7 @@ struct CleanReport {
 // Removes what runs that are no longer alive left behind, as recorded in the ledgers under
 // `state_dir` (empty = DefaultStateDir()): processes (by pid, checked against the start
 // time recorded with it, and every process inside one of our namespaces), namespaces,
-// directories, then the ledger itself. Ledgers of live controllers are left alone. A state
+// mounts (detached: Remote::RecordMount), directories, then the ledger itself. Ledgers of live controllers are left alone. A state
 // directory that CheckStateDir refuses is not read at all (one error says why).
 CleanReport CleanLeftovers(const std::string& state_dir = "");
 

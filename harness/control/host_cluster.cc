@@ -121,6 +121,7 @@ Status HostCluster::Destroy() {
   for (auto& remote : remotes_) remote->TerminateDaemons();
   const auto grace_deadline = std::chrono::steady_clock::now() + kDestroyGrace;
   for (auto& remote : remotes_) note(remote->StopDaemons(grace_deadline));
+  for (auto& remote : remotes_) note(remote->DetachMounts());
   for (auto& remote : remotes_) remote->Close();
   note(network_->Destroy());
   if (!run_dir_.empty()) {

@@ -5,10 +5,11 @@
 //
 // Create: the run id and the network's reservations are picked with the ledger
 // directory locked, and the ledger is created before anything else; on a later error
-// everything is undone. Destroy: stop daemons (SIGTERM, 1.5 s grace, SIGKILL), tear the
-// network down (kill what is left inside, delete namespaces), remove the directories, and
-// remove the ledger last — only when every step succeeded, so that a failed teardown
-// stays on record for CleanLeftovers once this process is gone.
+// everything is undone. Destroy: stop daemons (SIGTERM, 1.5 s grace, SIGKILL), detach
+// recorded mounts still there, tear the network down (kill what is left inside, delete
+// namespaces), remove the directories, and remove the ledger last — only when every step
+// succeeded, so that a failed teardown stays on record for CleanLeftovers once this
+// process is gone.
 //
 // Thread-safety: as Cluster.
 #pragma once

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "harness/control/mounts.h"
 #include "harness/control/process.h"
 
 namespace coordcheck::control {
@@ -251,6 +252,32 @@ Status HostRemote::StopDaemons(Clock::time_point grace_deadline) {
   for (const auto& [pid, name] : running) {
     Status s = WaitGone(pid, grace_deadline, name);
     if (first.ok()) first = s;
+  }
+  return first;
+}
+
+Status HostRemote::RecordMount(const std::string& path) {
+  if (closed_) return Error("the cluster was destroyed");
+  if (path.rfind(root_dir_ + "/", 0) != 0) {
+    return Error("a mount must be under the node's folder " + root_dir_ + " (got " + path + ")");
+  }
+  if (Status s = ledger_->Append({{"kind", "mount"}, {"node", node_}, {"path", path}}); !s.ok()) {
+    return Error("cannot record the mount " + path + ": " + s.message());
+  }
+  std::lock_guard lock(mu_);
+  mounts_.insert(path);
+  return Status::Ok();
+}
+
+Status HostRemote::DetachMounts() {
+  std::set<std::string> mounts;
+  {
+    std::lock_guard lock(mu_);
+    mounts = mounts_;
+  }
+  Status first;
+  for (const std::string& path : mounts) {
+    if (Status s = DetachMount(path); !s.ok() && first.ok()) first = Error(s.message());
   }
   return first;
 }

@@ -49,12 +49,16 @@ class HostRemote final : public Remote {
   bool DaemonAlive(const Daemon& daemon) override;
   Status Upload(const std::string& local_path, const std::string& remote_path, int mode) override;
   Status Download(const std::string& remote_path, const std::string& local_path) override;
+  Status RecordMount(const std::string& path) override;
 
   // Sends SIGTERM and SIGCONT to every running daemon's process group.
   void TerminateDaemons();
   // Waits for every daemon until `grace_deadline`, SIGKILLs the groups of those still
   // running, and reaps them all. The error names daemons that would not go away.
   Status StopDaemons(std::chrono::steady_clock::time_point grace_deadline);
+  // Detaches every recorded mount that is still mounted (after the daemons are gone). The
+  // error names those that could not be detached.
+  Status DetachMounts();
   // Closes the namespace descriptor; every later call fails.
   void Close();
 
@@ -86,6 +90,7 @@ class HostRemote final : public Remote {
   std::mutex mu_;
   std::map<pid_t, DaemonRecord> daemons_;  // guarded by mu_
   std::set<std::string> starting_;         // names being started; guarded by mu_
+  std::set<std::string> mounts_;           // RecordMount's paths; guarded by mu_
 };
 
 }  // namespace coordcheck::control

@@ -10,6 +10,7 @@
 //   {"kind":"dir","path":"/run/coordcheck/a3f9c2/n1"}
 //   {"kind":"netns","name":"cc-a3f9c2-n1"}
 //   {"kind":"process","node":"n1","name":"kvd","pid":789,"start_time":1011}
+//   {"kind":"mount","node":"n1","path":"/run/coordcheck/a3f9c2/n1/data"}
 // Each append is a single write() of whole lines followed by fsync(), so a SIGKILL leaves
 // either the entry or nothing; a torn last line (power loss) is ignored when read.
 //

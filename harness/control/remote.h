@@ -95,6 +95,15 @@ class Remote {
   virtual Status Upload(const std::string& local_path, const std::string& remote_path,
                         int mode = 0644) = 0;
   virtual Status Download(const std::string& remote_path, const std::string& local_path) = 0;
+
+  // Records, before the caller mounts a filesystem at `path` (a folder under root_dir()),
+  // that it does: when the node goes (Cluster::Destroy, or `coordcheck clean` after the
+  // controller died) a mount still there is detached (umount -l) before the node's folder
+  // is removed, so a dead FUSE daemon's mount is never left behind. Default: an error (the
+  // backend keeps no such record).
+  virtual Status RecordMount(const std::string& path) {
+    return Status::Error("node " + node() + ": this backend cannot record mounts (" + path + ")");
+  }
 };
 
 }  // namespace coordcheck::control

@@ -101,6 +101,18 @@ Status UndoAll(std::set<std::string>* nodes,
   return first;
 }
 
+Status CrashRestart(ProcessControl& control, const std::string& node,
+                    std::set<std::string>* down, const std::function<Status()>& while_down) {
+  if (Status st = control.Kill(node); !st.ok()) return st;
+  down->insert(node);
+  // The node is started again even when `while_down` failed: the op reports the error, the
+  // run goes on with every node up.
+  const Status meanwhile = while_down ? while_down() : Status::Ok();
+  Status st = control.Start(node);
+  if (st.ok()) down->erase(node);
+  return meanwhile.ok() ? st : meanwhile;
+}
+
 namespace {
 
 // `st`, having moved `node` from `from` to `to` (either may be null) when it is ok.

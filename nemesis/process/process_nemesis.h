@@ -43,6 +43,13 @@ void ActOnNodes(const std::vector<std::string>& nodes, Op* done,
 Status UndoAll(std::set<std::string>* nodes,
                         const std::function<Status(const std::string& node)>& undo);
 
+// A crash-restart of `node`: Kill, then `while_down` (if any), then Start — also when
+// `while_down` failed. `down` holds the node from the kill until it is started again (so a
+// Teardown can start it). Returns the first error.
+Status CrashRestart(ProcessControl& control, const std::string& node,
+                    std::set<std::string>* down,
+                    const std::function<Status()>& while_down = nullptr);
+
 // Which pairs of ops a ProcessNemesis handles.
 struct ProcessFaults {
   bool kill = true;   // kill / start

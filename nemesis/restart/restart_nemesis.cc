@@ -21,14 +21,8 @@ Op RestartNemesis::Invoke(const Op& invoke) {
     done.error = targets.message();
     return done;
   }
-  ActOnNodes(*targets, &done, [&](const std::string& node) {
-    Status st = control_->Kill(node);
-    if (!st.ok()) return st;
-    down_.insert(node);
-    st = control_->Start(node);
-    if (st.ok()) down_.erase(node);
-    return st;
-  });
+  ActOnNodes(*targets, &done,
+             [&](const std::string& node) { return CrashRestart(*control_, node, &down_); });
   return done;
 }
 

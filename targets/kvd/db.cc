@@ -32,6 +32,8 @@ std::string BinaryPath(const control::Remote& node) {
 
 std::string LogPath(const control::Remote& node) { return node.root_dir() + "/kvd.log"; }
 
+std::string DataPath(const control::Remote& node) { return node.root_dir() + "/data"; }
+
 Status CheckBug(const std::string& bug) {
   if (bug.empty()) return Status::Ok();
   const std::vector<BugInfo> bugs = KvdTarget().bugs();
@@ -95,7 +97,7 @@ Result<std::vector<std::string>> KvdDb::ServerArgv(const control::Remote& node, 
       "--peers",
       peers,
       "--data-dir",
-      node.root_dir() + "/data",
+      DataPath(node),
       "--seed",
       std::to_string(SplitMix64(env.seed ^ static_cast<uint64_t>(index))),
       "--forward-timeout-ms",
@@ -174,6 +176,8 @@ Status KvdDb::Start(control::Remote& node, const DbEnv& env) { return StartServe
 Status KvdDb::Pause(control::Remote& node) { return daemons_.Pause(node); }
 
 Status KvdDb::Resume(control::Remote& node) { return daemons_.Resume(node); }
+
+std::string KvdDb::DataDir(const control::Remote& node) const { return DataPath(node); }
 
 Result<std::string> KvdDb::Primary(const DbEnv& env) {
   if (env.nodes.empty()) return Result<std::string>::Error("kvd: the cluster has no nodes");

@@ -2,7 +2,7 @@
 //
 // Setup uploads the server binary (DbEnv::bin_dir/coordcheck-kvd) to
 // <root_dir>/bin/coordcheck-kvd and starts it as daemon "kvd" with its log at
-// <root_dir>/kvd.log and its data in <root_dir>/data. The primary is env.nodes[0] (n1);
+// <root_dir>/kvd.log and its data in <root_dir>/data (DataDir). The primary is env.nodes[0] (n1);
 // every node listens on its own address at KvdOptions::port. Ready pings every node until
 // it answers. Kill (SIGKILL, then waits until the process is gone) and Start (same data
 // dir) keep the data; Pause and Resume send SIGSTOP and SIGCONT.
@@ -31,7 +31,11 @@
 
 namespace coordcheck::kvd {
 
-class KvdDb final : public Db, public Killable, public Pausable, public HasPrimary {
+class KvdDb final : public Db,
+                    public Killable,
+                    public Pausable,
+                    public HasPrimary,
+                    public DiskBacked {
  public:
   Status Setup(control::Remote& node, const DbEnv& env) override;
   Status Ready(const DbEnv& env, std::chrono::milliseconds timeout) override;
@@ -45,6 +49,9 @@ class KvdDb final : public Db, public Killable, public Pausable, public HasPrima
   Status Resume(control::Remote& node) override;
 
   Result<std::string> Primary(const DbEnv& env) override;
+
+  // <root_dir>/data: the primary's log (the disk faults mount their filesystem there).
+  std::string DataDir(const control::Remote& node) const override;
 
   // The server's argv on `node` (exposed for tests and for the run log).
   static Result<std::vector<std::string>> ServerArgv(const control::Remote& node,

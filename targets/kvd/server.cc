@@ -29,7 +29,7 @@ struct Server::Upstream {
 };
 
 const std::vector<std::string>& KnownBugs() {
-  static const std::vector<std::string> kBugs = {"follower-reads", "lost-cas"};
+  static const std::vector<std::string> kBugs = {"follower-reads", "lost-cas", "no-fsync"};
   return kBugs;
 }
 
@@ -88,6 +88,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     StoreOptions so;
     so.data_dir = options.data_dir;
     so.lost_cas = options.bug == "lost-cas";
+    so.sync = options.bug != "no-fsync";
     so.lost_cas_delay_ms = options.lost_cas_delay_ms;
     so.seed = options.seed;
     ChangeListener listener;

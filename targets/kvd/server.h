@@ -11,7 +11,8 @@
 // Deliberately broken variants (ServerOptions::bug):
 //   follower-reads — followers answer reads from a local copy the primary pushes to them
 //                    asynchronously after a delay (Replicator): stale reads;
-//   lost-cas       — the primary acknowledges a matching cas before applying it (Store).
+//   lost-cas       — the primary acknowledges a matching cas before applying it (Store);
+//   no-fsync       — the primary acknowledges changes its log has not made durable (Store).
 //
 // Thread-safety: Serve runs on one thread; connection threads are internal.
 #pragma once
@@ -37,7 +38,7 @@ struct ServerOptions {
   std::string primary;             // the primary's "host:port"
   std::vector<std::string> peers;  // every node's "host:port" (the primary's included)
   std::string data_dir;            // where the primary keeps its log
-  std::string bug;                 // "", "follower-reads" or "lost-cas"
+  std::string bug;                 // "", "follower-reads", "lost-cas" or "no-fsync"
   int replication_delay_ms = 40;   // follower-reads: mean replication delay, ms
   int lost_cas_delay_ms = 30;      // lost-cas: mean delay before a cas applies, ms
   int forward_timeout_ms = 5000;   // follower: bound on one forwarded request, ms

@@ -22,7 +22,7 @@ constexpr char kUsage[] =
     "                      [--peers ADDR:PORT,...] [--data-dir DIR] [--bug NAME]\n"
     "                      [--replication-delay-ms N] [--lost-cas-delay-ms N]\n"
     "                      [--forward-timeout-ms N] [--connect-timeout-ms N] [--seed N]\n"
-    "bugs: follower-reads, lost-cas\n";
+    "bugs: follower-reads, lost-cas, no-fsync\n";
 
 bool ParseInt(std::string_view text, int64_t min, int64_t max, int64_t* out) {
   int64_t value = 0;

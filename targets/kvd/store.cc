@@ -1,5 +1,6 @@
 #include "targets/kvd/store.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,18 @@ const Json kNull = nullptr;
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
+// fsync of the directory `dir`, so the entries made in it are durable.
+Status SyncDir(const std::string& dir) {
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || fsync(fd) < 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return Status::Error("cannot fsync data dir " + dir + ": " + why);
+  }
+  close(fd);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
@@ -30,10 +43,19 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
   std::unique_ptr<Store> store(new Store(options, std::move(listener)));
   store->log_path_ = options.data_dir + "/data.jsonl";
   if (Status s = store->Replay(store->log_path_); !s.ok()) return s;
+  const bool existed = std::filesystem::exists(store->log_path_, ec);
   store->log_ = std::fopen(store->log_path_.c_str(), "a");
   if (store->log_ == nullptr) {
     return Result<std::unique_ptr<Store>>::Error("cannot open " + store->log_path_ + ": " +
                                                           std::strerror(errno));
+  }
+  store->sync_fd_ = fcntl(fileno(store->log_), F_DUPFD_CLOEXEC, 0);
+  if (store->sync_fd_ < 0) {
+    return Result<std::unique_ptr<Store>>::Error("cannot dup the descriptor of " +
+                                                 store->log_path_ + ": " + std::strerror(errno));
+  }
+  if (options.sync && !existed) {
+    if (Status s = SyncDir(options.data_dir); !s.ok()) return s;
   }
   if (options.lost_cas) store->applier_ = std::thread([s = store.get()] { s->RunApplier(); });
   return store;
@@ -50,6 +72,7 @@ Store::~Store() {
   applier_cv_.notify_all();
   if (applier_.joinable()) applier_.join();
   Close();
+  if (sync_fd_ >= 0) close(sync_fd_);
 }
 
 Status Store::Replay(const std::string& path) {
@@ -99,6 +122,7 @@ void Store::ApplyLocked(const std::string& key_name, const Json& key, const Json
     std::fflush(stderr);
     _exit(1);
   }
+  ++written_;
   data_[key_name] = value;
   if (listener_) listener_(key, value);
 }
@@ -110,6 +134,42 @@ const Json& Store::GetLocked(const std::string& key_name) const {
 
 Response Store::Execute(const Request& request) {
   std::unique_lock<std::mutex> lock(mu_);
+  Response response = ExecuteLocked(request, lock);
+  // Everything this answer shows — its own change, or what other changes wrote — is durable
+  // before it leaves.
+  const uint64_t shown = written_.load();
+  if (lock.owns_lock()) lock.unlock();
+  if (options_.sync) WaitDurable(shown);
+  return response;
+}
+
+void Store::WaitDurable(uint64_t lines) {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  while (synced_ < lines) {
+    if (syncing_) {
+      sync_cv_.wait(lock);
+      continue;
+    }
+    // This thread syncs for everyone: every line written so far, whoever wrote it.
+    syncing_ = true;
+    const uint64_t target = written_.load();
+    lock.unlock();
+    const int r = fdatasync(sync_fd_);
+    const int err = errno;
+    lock.lock();
+    syncing_ = false;
+    if (r != 0) {
+      std::fprintf(stderr, "kvd: cannot fdatasync %s: %s; exiting\n", log_path_.c_str(),
+                   std::strerror(err));
+      std::fflush(stderr);
+      _exit(1);
+    }
+    synced_ = std::max(synced_, target);
+    sync_cv_.notify_all();
+  }
+}
+
+Response Store::ExecuteLocked(const Request& request, std::unique_lock<std::mutex>& lock) {
   if (request.f == "read") return OkResponse(request.id, GetLocked(request.key_name));
   if (request.f != "write" && request.f != "cas") {
     return FailResponse(request.id, "unknown f \"" + request.f + "\"");

@@ -1,7 +1,21 @@
 // Store: the kvd primary's data — one map under one mutex, every change appended to a log
-// file in the data directory and flushed before the answer leaves, replayed at start, so a
-// SIGKILLed primary restarted on the same directory keeps every acknowledged change (the
-// bytes are in the kernel once fflush returns; fsync is not needed for process kills).
+// file in the data directory and made durable (fdatasync) before the answer leaves,
+// replayed at start, so a crashed primary restarted on the same directory keeps every
+// acknowledged change. The data directory is fsynced once the log file is created, so the
+// file's entry is durable too. (fflush alone puts the bytes in the kernel's page cache:
+// enough for a process kill, not for a crash that loses what was not synced — the disk
+// faults, nemesis/disk.)
+//
+// Group commit: a change is appended under the mutex, and the answer waits (outside it)
+// until a fdatasync has covered every log line written so far; one thread syncs at a time,
+// for every waiter. Reads and failed cas ops wait too: a value they show may come from a
+// change not yet durable, and a crash must not take back what an answer showed. Why: on the
+// test machine's disk (fdatasync 1-3 ms), 8 connections writing back to back got 725
+// writes/s with one fdatasync per change under the mutex, 2,900-4,200 with group commit
+// (5,700 with 32 connections) and 13,500-15,000 without fsync (bug no-fsync).
+//
+// Bug no-fsync: the log is only flushed to the kernel (never fsynced, nor is the directory):
+// acknowledged changes are lost by such a crash.
 //
 // Log format: one JSON object per line, {"k": key, "v": value}; a torn last line (the
 // process died mid-write) is cut off at replay. A failed log write ends the process:
@@ -15,6 +29,7 @@
 // called with the store's mutex held, in apply order, and must not call back into the store.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -39,6 +54,8 @@ struct StoreOptions {
   std::string data_dir;
   // Bug lost-cas: delay matching cas ops, see above.
   bool lost_cas = false;
+  // Make every change durable (fdatasync) before answering. false: bug no-fsync.
+  bool sync = true;
   // lost-cas: mean delay before a cas takes effect, in ms; uniform in [d/2, 3d/2]. Default 30.
   int lost_cas_delay_ms = 30;
   // Seed of the store's own randomness (lost-cas delays).
@@ -83,6 +100,9 @@ class Store {
 
   Store(const StoreOptions& options, ChangeListener listener);
   Status Replay(const std::string& path);
+  Response ExecuteLocked(const Request& request, std::unique_lock<std::mutex>& lock);
+  // Returns once the first `lines` log lines are durable (syncing them if no one is).
+  void WaitDurable(uint64_t lines);
   // Applies a change: log, map, listener. Requires mu_.
   void ApplyLocked(const std::string& key_name, const Json& key, const Json& value);
   const Json& GetLocked(const std::string& key_name) const;
@@ -96,6 +116,13 @@ class Store {
   std::map<std::string, Json> data_;  // key_name -> value
   FILE* log_ = nullptr;
   std::string log_path_;
+  std::atomic<uint64_t> written_{0};  // log lines flushed to the kernel; changed under mu_
+
+  int sync_fd_ = -1;  // the log's descriptor for fdatasync (outlives Close)
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  uint64_t synced_ = 0;   // log lines durable; guarded by sync_mu_
+  bool syncing_ = false;  // a thread is in fdatasync; guarded by sync_mu_
 
   // lost-cas only.
   std::map<std::string, std::deque<PendingCas>> pending_;  // key_name -> cas ops not applied

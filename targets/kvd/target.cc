@@ -23,6 +23,10 @@ class Kvd final : public Target {
         {"lost-cas",
          "the primary acknowledges a matching cas before applying it (tens of ms later) and a "
          "write in between discards it, so reads miss acknowledged cas ops and some are lost"},
+        {"no-fsync",
+         "the primary acknowledges a change once its log line is in the kernel's page cache, "
+         "before fdatasync makes it durable, so a crash that loses unsynced data (the disk "
+         "faults) loses acknowledged writes"},
     };
   }
   std::vector<std::string> client_ops() const override { return {"read", "write", "cas"}; }

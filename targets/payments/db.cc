@@ -22,7 +22,11 @@ constexpr auto kReadyRetryPause = milliseconds(100);
 std::string LogPath(const control::Remote& node, const std::string& what) {
   return node.root_dir() + "/" + what + ".log";
 }
-std::string PgData(const control::Remote& node) { return node.root_dir() + "/pgdata"; }
+// Every durable file of a node lives in its data folder (DiskBacked): the disk faults mount
+// their filesystem there.
+std::string DataPath(const control::Remote& node) { return node.root_dir() + "/data"; }
+
+std::string PgData(const control::Remote& node) { return DataPath(node) + "/pgdata"; }
 
 std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
   std::vector<std::string> out = {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres",
@@ -110,8 +114,10 @@ Status PaymentsDb::InstallPostgres(control::Remote& node) {
     return s;
   }
   if (Status s = Run(node,
+                     // Not --no-sync: under the disk faults, what initdb wrote and did not
+                     // sync would be dropped at the first crash, and the cluster with it.
                      AsPostgres({bin + "/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E",
-                                 "UTF8", "--no-sync", "--no-instructions"}),
+                                 "UTF8", "--no-instructions"}),
                      "postgres: initdb", control::ExecOptions{milliseconds(60000), "", {}});
       !s.ok()) {
     if (s.message().find("Permission denied") == std::string::npos) return s;
@@ -124,6 +130,12 @@ Status PaymentsDb::InstallPostgres(control::Remote& node) {
   append.input = "host all all 0.0.0.0/0 trust\n";
   if (Status s = Run(node, {"/usr/bin/tee", "-a", data + "/pg_hba.conf"}, "postgres: pg_hba.conf",
                      append);
+      !s.ok()) {
+    return s;
+  }
+  // Durable like the rest of the cluster (initdb synced it): the disk faults drop what was
+  // not synced, and a lost line would refuse every service.
+  if (Status s = Run(node, {"/usr/bin/sync", data + "/pg_hba.conf"}, "postgres: sync pg_hba.conf");
       !s.ok()) {
     return s;
   }
@@ -163,7 +175,7 @@ Status PaymentsDb::StartRole(control::Remote& node, Role role, const DbEnv& env)
   } else if (role == Role::kService) {
     std::string database;
     if (store_ == Store::kSqlite) {
-      database = "sqlite:" + node.root_dir() + "/payments.db";
+      database = "sqlite:" + DataPath(node) + "/payments.db";
     } else {
       database = "postgres:host=" + AddressOf(env, layout.db) + " port=" +
                  std::to_string(kPostgresPort) + " user=postgres dbname=postgres";
@@ -186,7 +198,7 @@ Status PaymentsDb::StartRole(control::Remote& node, Role role, const DbEnv& env)
   } else {
     argv = {node.root_dir() + "/bin/coordcheck-ledger", "--node", node.node(), "--listen",
             wire::JoinHostPort(node.address(), options->ledger_port), "--database",
-            node.root_dir() + "/ledger.db", "--slow-every",
+            DataPath(node) + "/ledger.db", "--slow-every",
             std::to_string(options->ledger_slow_every), "--slow-ms",
             std::to_string(options->slow_ms)};
     if (bug == Bug::kNonDedupConsumer) argv.push_back("--no-dedup");
@@ -208,6 +220,10 @@ Status PaymentsDb::Setup(control::Remote& node, const DbEnv& env) {
   if (*role == Role::kDatabase) {
     if (Status s = InstallPostgres(node); !s.ok()) return s;
   } else {
+    if (Status s = Run(node, {"/usr/bin/mkdir", "-p", DataPath(node)}, "create the data folder");
+        !s.ok()) {
+      return s;
+    }
     const char* binary = *role == Role::kService ? "coordcheck-payments" : "coordcheck-ledger";
     const std::string local = env.bin_dir + "/" + binary;
     if (Status s = node.Upload(local, node.root_dir() + "/bin/" + binary, 0755); !s.ok()) {
@@ -216,6 +232,8 @@ Status PaymentsDb::Setup(control::Remote& node, const DbEnv& env) {
   }
   return StartRole(node, *role, env);
 }
+
+std::string PaymentsDb::DataDir(const control::Remote& node) const { return DataPath(node); }
 
 Status PaymentsDb::Ready(const DbEnv& env, milliseconds timeout) {
   auto options = ParsePaymentsOptions(env.workload_options);

@@ -10,6 +10,10 @@
 // Killing it kills its whole process group and waits until no backend is left, so the restart
 // finds no shared memory still attached; the restart runs crash recovery.
 //
+// Each node's durable files are in <root_dir>/data (DiskBacked): pgdata, or the service's
+// or the ledger's SQLite file. initdb syncs the cluster it writes (no --no-sync) and the
+// pg_hba.conf line we add is synced: the disk faults drop whatever was not.
+//
 // Thread-safety: see Db (per-node state is behind a mutex).
 #pragma once
 
@@ -23,7 +27,7 @@
 
 namespace coordcheck::payments {
 
-class PaymentsDb final : public Db, public Killable, public Pausable {
+class PaymentsDb final : public Db, public Killable, public Pausable, public DiskBacked {
  public:
   explicit PaymentsDb(Store store) : store_(store) {}
 
@@ -36,6 +40,9 @@ class PaymentsDb final : public Db, public Killable, public Pausable {
   Status Start(control::Remote& node, const DbEnv& env) override;
   Status Pause(control::Remote& node) override;
   Status Resume(control::Remote& node) override;
+
+  // <root_dir>/data: PostgreSQL's cluster (pgdata), the service's or the ledger's SQLite file.
+  std::string DataDir(const control::Remote& node) const override;
 
  private:
   enum class Role { kDatabase, kService, kLedger };

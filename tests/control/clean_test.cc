@@ -17,6 +17,7 @@
 
 #include "harness/control/cluster.h"
 #include "harness/control/ledger.h"
+#include "harness/control/mounts.h"
 #include "harness/control/netns.h"
 #include "harness/control/process.h"
 #include "tests/control/test_util.h"
@@ -34,6 +35,8 @@ using coordcheck::control::ProcessGone;
 using namespace std::chrono_literals;
 
 namespace {
+
+const std::string kSyncfs = COORDCHECK_BIN_DIR_PATH "/coordcheck-syncfs";
 
 bool Removed(const CleanReport& report, const std::string& line) {
   return std::find(report.removed.begin(), report.removed.end(), line) != report.removed.end();
@@ -388,4 +391,45 @@ TEST_CASE("KillIfSame does not signal a process that took over the pid after the
   });
   INFO(failures);
   CHECK(failures.empty());
+}
+
+TEST_CASE("CleanLeftovers detaches the dead FUSE mount a killed run left, before its folders",
+          "[clean][root]") {
+  nodetest::RequireRoot("FUSE mounts");
+  nodetest::TempDir dir;
+  const std::string node = dir.path() + "/abc123/n1";
+  const std::string mnt = node + "/data", backing = node + "/syncfs/backing";
+  std::filesystem::create_directories(mnt);
+  std::filesystem::create_directories(backing);
+  // A real coordcheck-syncfs, SIGKILLed: its mount stays, and every access to it fails.
+  const pid_t daemon = fork();
+  REQUIRE(daemon >= 0);
+  if (daemon == 0) {
+    execl(kSyncfs.c_str(), kSyncfs.c_str(), "mount", "--backing", backing.c_str(),
+          "--mountpoint", mnt.c_str(), "--socket", (node + "/ctl.sock").c_str(), nullptr);
+    _exit(127);
+  }
+  REQUIRE(nodetest::WaitUntil([&] { return coordcheck::control::IsMountPoint(mnt); },
+                              std::chrono::seconds(5)));
+  kill(daemon, SIGKILL);
+  waitpid(daemon, nullptr, 0);
+  std::error_code ec;
+  (void)std::filesystem::status(mnt + "/x", ec);
+  REQUIRE(ec.value() == ENOTCONN);
+
+  cctest::WriteDeadLedger(dir.path(), "abc123", "netns",
+                          {{{"kind", "dir"}, {"path", dir.path() + "/abc123"}},
+                           {{"kind", "dir"}, {"path", node}},
+                           {{"kind", "mount"}, {"node", "n1"}, {"path", mnt}},
+                           {{"kind", "mount"}, {"node", "n1"}, {"path", "/elsewhere"}}});
+  const CleanReport report = CleanLeftovers(dir.path());
+  INFO("removed:\n" << Joined(report.removed) << "errors:\n" << Joined(report.errors));
+  CHECK_FALSE(coordcheck::control::IsMountPoint(mnt));
+  CHECK(Removed(report, "mount " + mnt));
+  CHECK(Removed(report, "dir " + dir.path() + "/abc123"));
+  CHECK_FALSE(nodetest::Exists(dir.path() + "/abc123"));
+  // A mount outside the run's folder is not ours to touch.
+  REQUIRE(report.errors.size() == 1);
+  CHECK_THAT(report.errors[0], Contains("/elsewhere"));
+  coordcheck::control::DetachMount(mnt);  // if the check above failed
 }

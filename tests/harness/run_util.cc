@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 namespace coordcheck::testing {
@@ -144,6 +145,16 @@ std::vector<std::string> Leftovers(const std::string& state_dir, const std::stri
       if (e.path().filename().string().find("cc-" + run_id) == 0) {
         left.push_back("netns " + e.path().filename().string());
       }
+    }
+  }
+  // Mounts (the disk faults' FUSE mounts), by mount point.
+  std::istringstream mounts(ReadFile("/proc/self/mountinfo"));
+  for (std::string line; std::getline(mounts, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    if (fields >> id >> parent >> dev >> root >> mount_point &&
+        mount_point.rfind(state_dir + "/", 0) == 0) {
+      left.push_back("mount " + mount_point);
     }
   }
   for (const auto& e : fs::directory_iterator("/proc", ec)) {

@@ -59,7 +59,8 @@ bool WaitForHistoryBytes(const RunDirs& dirs, std::uintmax_t bytes,
                          std::chrono::milliseconds timeout);
 
 // What is left of runs that used `state_dir`: ledgers, node folders, namespaces named with
-// `run_id` ("cc-<id>-..."), and processes whose command line mentions `state_dir`.
+// `run_id` ("cc-<id>-..."), mounts inside it, and processes whose command line mentions
+// `state_dir`.
 std::vector<std::string> Leftovers(const std::string& state_dir, const std::string& run_id);
 // The cluster id a run logged in its coordcheck.log ("" if none).
 std::string RunIdFromLog(const std::string& run_dir);

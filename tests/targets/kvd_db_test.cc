@@ -26,7 +26,7 @@ TEST_CASE("targets registry lists kvd with its bugs and workloads", "[registry]"
     bugs.push_back(bug.name);
     CHECK_FALSE(bug.description.empty());
   }
-  CHECK(bugs == std::vector<std::string>{"follower-reads", "lost-cas"});
+  CHECK(bugs == std::vector<std::string>{"follower-reads", "lost-cas", "no-fsync"});
   CHECK(kvd->client_ops() == std::vector<std::string>{"read", "write", "cas"});
   CHECK(kvd->MakeClient() != nullptr);
   std::unique_ptr<Db> db = kvd->MakeDb();
@@ -43,7 +43,7 @@ TEST_CASE("kvd db: Setup rejects unknown bugs and options, naming the node", "[k
     Status s = cluster.Start();
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("n1") != std::string::npos);
-    CHECK(s.message().find("no bug \"stale-writes\" (known: follower-reads, lost-cas)") !=
+    CHECK(s.message().find("no bug \"stale-writes\" (known: follower-reads, lost-cas, no-fsync)") !=
           std::string::npos);
   }
   SECTION("option") {
