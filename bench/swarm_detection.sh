@@ -39,6 +39,7 @@ correct=(
   "payments payments-pg -"
 )
 
+known=$("$bin" list)
 status=0
 printf '%-9s %-12s %-20s %-8s %-10s %-9s %-14s %s\n' workload target bug runs detected "first at" "seconds" "swarm seed"
 one() {  # kind workload target bug extra...
@@ -54,7 +55,7 @@ one() {  # kind workload target bug extra...
     flags+=(--runs "$correct_runs" --all)
   fi
   # The target's bug list may not have this bug (no-fsync before the disk fault landed).
-  if [[ $bug != - ]] && ! "$bin" list | grep -Eq -- "--bug $bug( |$)"; then
+  if [[ $bug != - ]] && ! grep -Eq -- "--bug $bug( |$)" <<<"$known"; then
     printf '%-9s %-12s %-20s %s\n' "$workload" "$target" "$bug" "(no such bug here)"
     return 0
   fi
