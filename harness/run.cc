@@ -534,7 +534,7 @@ class TestRun {
     // What concurrency the history really holds (checkers/concurrency.h), and a note when it
     // is too little for the checkers to find much.
     results_.concurrency = Concurrency(recorded);
-    if (results_.concurrency.value("low", false)) {
+    if (results_.concurrency.value("low", false) && workload_->overlap_matters()) {
       results_.notes.push_back(results_.concurrency["note"].get<std::string>());
     }
     results_.events = static_cast<int64_t>(recorded.size());

@@ -67,6 +67,9 @@ class Workload {
   // says why it differs.
   static constexpr double kDefaultRate = 200;
   virtual double default_rate() const { return kDefaultRate; }
+  // Whether its checkers find more when clients' ops on one key overlap, so that a run with
+  // little overlap gets a note saying so (checkers/concurrency.h). Default true.
+  virtual bool overlap_matters() const { return true; }
   // How long the client pauses of the "client-pause" fault family last (ms), or 0 when its
   // clients take none.
   virtual int64_t client_pause_ms(const Json& options) const {

@@ -56,9 +56,11 @@ class SqlConn {
   std::string_view BeginWrite() const { return dialect() == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN"; }
 };
 
-// Opens (creating it) the SQLite database at `path`: WAL journal, synchronous NORMAL (a
-// killed process loses nothing; only a power cut could lose the last commits), foreign
-// keys on, waiting up to `busy_timeout` for the write lock.
+// Opens (creating it) the SQLite database at `path`: WAL journal, synchronous FULL, foreign
+// keys on, waiting up to `busy_timeout` for the write lock. Why FULL: with NORMAL a commit in
+// WAL mode is not fsynced, so a power cut or an OS crash loses acknowledged charges and
+// events; the disk fault (nemesis/disk) showed it: 259 acknowledged payments never charged and
+// 2,633 events lost in one run. A payments ledger must not acknowledge what it can lose.
 std::unique_ptr<SqlConn> OpenSqlite(const std::string& path, std::chrono::milliseconds busy_timeout,
                                     std::string* error);
 

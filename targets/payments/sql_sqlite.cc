@@ -96,7 +96,7 @@ std::unique_ptr<SqlConn> OpenSqlite(const std::string& path, std::chrono::millis
   }
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   auto conn = std::make_unique<SqliteConn>(db);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"}) {
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
     SqlResult r = conn->Exec(pragma, {});
     if (!r.ok()) {
       *error = "sqlite: " + path + ": " + pragma + ": " + r.message;
