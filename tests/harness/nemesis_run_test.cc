@@ -4,7 +4,11 @@
 // helper processes, namespaces) is left afterwards; the root namespace is unchanged.
 #include <signal.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -29,12 +33,18 @@ struct Run {
   int code = -1;
   std::string out;
   std::string dir;  // the run's folder in the store
+  // The kvd server processes seen while the run went on (sampled every 10 ms).
+  WatchedProcesses kvd;
 };
 
 Run RunWithFaults(const std::string& name, const std::vector<std::string>& extra) {
   Run r;
   r.dirs = FreshRunDirs(name);
-  r.code = RunCoordcheck(RegisterRunArgs(r.dirs, extra), &r.out);
+  const Spawned s = SpawnCoordcheck(RegisterRunArgs(r.dirs, extra));
+  // kvd's command line names its data folder, under the run's state directory.
+  r.code = WatchProcesses(s, {r.dirs.state + "/", "coordcheck-kvd", "--data-dir"},
+                          std::chrono::minutes(3), &r.kvd);
+  r.out = ReadFile(s.out_path);
   r.dir = LatestRun(r.dirs);
   return r;
 }
@@ -53,20 +63,24 @@ std::map<std::string, int> FaultCompletions(const std::string& run_dir, std::vec
   return out;
 }
 
-void CheckValidUnder(const std::string& family, const std::vector<std::string>& fs_expected) {
+// A run of the register workload on kvd under `family` (5 nodes, 20 s, seed 5): valid, every
+// fault of `fs_expected` really done at least once (FaultDone: a fault that failed does not
+// count), no fault completed with an error, nothing left. Returns the run and its fault
+// completions.
+Run CheckValidUnder(const std::string& family, const std::vector<std::string>& fs_expected,
+                    std::vector<Op>* faults) {
   RequireRoot();
   const std::string before = RootNetworkState();
   Run r = RunWithFaults(family, {"--nemesis", family, "--nemesis-interval", "2", "--time-limit",
                                  "20", "--seed", "5"});
   INFO(r.out);
   CHECK(r.code == 0);
-  std::vector<Op> faults;
-  auto completions = FaultCompletions(r.dir, &faults);
+  FaultCompletions(r.dir, faults);
   for (const std::string& f : fs_expected) {
     INFO("fault " << f);
-    CHECK(completions[f] >= 1);
+    CHECK(DoneFaults(*faults, f) >= 1);
   }
-  for (const Op& op : faults) {
+  for (const Op& op : *faults) {
     INFO(OpToLine(op));
     CHECK(op.error.is_null());  // every fault was really done
   }
@@ -74,28 +88,116 @@ void CheckValidUnder(const std::string& family, const std::vector<std::string>& 
   CHECK(results["nemesis"]["unhealed"] == "");
   CheckNothingLeft(r.dirs);
   CHECK(RootNetworkState() == before);
+  return r;
+}
+
+// The number of nodes the run had (its test.json).
+size_t NodesOf(const Run& r) {
+  return Json::parse(ReadFile(r.dir + "/test.json"))["nodes"].get<size_t>();
+}
+
+// The nodes a kill/start/pause/resume completion acted on.
+std::vector<std::string> ActedOn(const Op& op) {
+  std::vector<std::string> out;
+  if (op.value.is_object() && op.value.contains("nodes")) {
+    for (const Json& n : op.value["nodes"]) out.push_back(n.get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace
 
 TEST_CASE("faults: kvd primary stays valid under partitions") {
-  CheckValidUnder("partition", {"start-partition", "stop-partition"});
+  std::vector<Op> faults;
+  CheckValidUnder("partition", {"start-partition", "stop-partition"}, &faults);
 }
 
 TEST_CASE("faults: kvd primary stays valid under packet loss and delay") {
-  CheckValidUnder("packet", {"start-packet", "stop-packet"});
+  std::vector<Op> faults;
+  CheckValidUnder("packet", {"start-packet", "stop-packet"}, &faults);
 }
 
 TEST_CASE("faults: kvd primary stays valid under clock bumps and strobes") {
-  CheckValidUnder("clock", {"reset-clock", "check-clock-offsets"});
+  std::vector<Op> faults;
+  Run r = CheckValidUnder("clock", {"bump-clock", "reset-clock", "check-clock-offsets"}, &faults);
+  // Each bump was observed: the check-clock-offsets that follows it (a probe under the
+  // preload on each node, nemesis/clock/clock_nemesis.h) reads the bumped offsets.
+  int observed = 0;
+  for (size_t i = 0; i < faults.size(); ++i) {
+    if (faults[i].f != "bump-clock" || !FaultDone(faults[i])) continue;
+    REQUIRE(i + 1 < faults.size());
+    const Op& check = faults[i + 1];
+    INFO(OpToLine(faults[i]) << "\n" << OpToLine(check));
+    REQUIRE(check.f == "check-clock-offsets");
+    for (const auto& [node, moved] : faults[i].value.items()) {
+      const int64_t after = moved["after_ms"].get<int64_t>();
+      REQUIRE(check.value.contains(node));
+      CHECK(std::llabs(check.value[node].get<int64_t>() - after) <= 50);
+      observed += after != 0;
+    }
+  }
+  CHECK(observed >= 1);
+  // Strobes that ran flipped a clock (FaultDone); the heal's check reads every offset back
+  // at 0.
+  for (const Op& op : faults) {
+    if (op.f == "strobe-clock") CHECK(FaultDone(op));
+  }
+  REQUIRE(faults.back().f == "check-clock-offsets");
+  for (const auto& [node, offset] : faults.back().value.items()) CHECK(offset == 0);
 }
 
 TEST_CASE("faults: kvd primary stays valid under pauses") {
-  CheckValidUnder("pause", {"pause", "resume"});
+  std::vector<Op> faults;
+  Run r = CheckValidUnder("pause", {"pause", "resume"}, &faults);
+  // A paused node's kvd was seen stopped (state T in /proc/PID/stat) while the run went on.
+  INFO("kvd pids " << Json(r.kvd.pids).dump() << ", seen stopped " << Json(r.kvd.stopped).dump());
+  CHECK(r.kvd.pids.size() == NodesOf(r));  // paused, never replaced
+  CHECK(r.kvd.stopped.size() >= 1);
+  // Clients saw it: an op sent to a paused node (or to any node while the primary, n1, is
+  // paused: it forwards there) after the pause does not complete ok before the resume: it
+  // fails or times out, or is held until the resume. There were such ops.
+  History h;
+  REQUIRE(ReadHistoryFile(r.dir + "/history.jsonl", &h).ok());
+  std::set<std::string> paused;
+  std::map<int64_t, const Op*> open;  // process -> its invoke inside a pause window
+  int blocked = 0;
+  for (const Op& op : h.ops) {
+    if (op.is_nemesis()) {
+      if (op.f == "pause" && !op.is_invoke()) {
+        for (const std::string& n : ActedOn(op)) paused.insert(n);
+      } else if (op.f == "resume" && op.is_invoke()) {
+        blocked += static_cast<int>(open.size());  // held for the whole pause
+        paused.clear();
+        open.clear();  // what completes from now on may have been served after the resume
+      }
+      continue;
+    }
+    if (op.is_invoke()) {
+      if (paused.count(op.node) != 0 || paused.count("n1") != 0) open[op.process] = &op;
+      continue;
+    }
+    if (open.erase(op.process) == 0) continue;
+    INFO("paused " << Json(paused).dump() << ": " << OpToLine(op));
+    CHECK(op.type != OpType::kOk);
+    ++blocked;
+  }
+  CHECK(blocked >= 1);
 }
 
 TEST_CASE("faults: kvd primary stays valid under kills and restarts") {
-  CheckValidUnder("kill", {"kill", "start"});
+  std::vector<Op> faults;
+  Run r = CheckValidUnder("kill", {"kill", "start"}, &faults);
+  // Every start really started a new process: besides the first one per node, one new kvd
+  // pid for each node a start acted on, and each node killed was started again.
+  int started = 0, killed = 0;
+  for (const Op& op : faults) {
+    if (op.f == "start") started += static_cast<int>(ActedOn(op).size());
+    if (op.f == "kill") killed += static_cast<int>(ActedOn(op).size());
+  }
+  INFO("kvd pids " << Json(r.kvd.pids).dump());
+  CHECK(killed >= 1);
+  CHECK(started == killed);
+  CHECK(r.kvd.pids.size() == NodesOf(r) + static_cast<size_t>(started));
 }
 
 TEST_CASE("faults: restart crash-restarts kvd's processes, and kvd stays valid") {
@@ -114,6 +216,11 @@ TEST_CASE("faults: restart crash-restarts kvd's processes, and kvd stays valid")
     for (const Json& n : op.value["nodes"]) ++restarts[n.get<std::string>()];
   }
   REQUIRE_FALSE(restarts.empty());
+  // Each restart of a node started a new process: a new kvd pid seen while the run went on.
+  int restarted = 0;
+  for (const auto& [node, times] : restarts) restarted += times;
+  INFO("kvd pids " << Json(r.kvd.pids).dump());
+  CHECK(r.kvd.pids.size() == NodesOf(r) + static_cast<size_t>(restarted));
   // Each start of a kvd process logs one "listening" line: a node restarted N times had N + 1
   // processes.
   for (const std::string node : {"n1", "n2", "n3"}) {
