@@ -266,20 +266,54 @@ TEST_CASE("faults: SIGINT in the middle of faults heals, tears down and leaves n
   CHECK(RootNetworkState() == before);
 }
 
+// The packet-fault rules (the mangle table's statistic DROP and NFQUEUE rules) in each of the
+// run's namespaces, one "NAMESPACE: RULE" line each.
+std::vector<std::string> PacketRulesOf(const std::string& run_id) {
+  std::vector<std::string> rules;
+  for (const std::string& ns : nodetest::NamespacesOf(run_id)) {
+    std::string out;
+    RunCommand({"/usr/sbin/ip", "netns", "exec", ns, "iptables", "-w", "-t", "mangle", "-S"}, &out,
+               10s);
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("statistic") != std::string::npos ||
+          line.find("NFQUEUE") != std::string::npos) {
+        rules.push_back(ns + ": " + line);
+      }
+    }
+  }
+  return rules;
+}
+
 TEST_CASE("faults: after SIGKILL mid-fault, `coordcheck clean` removes rules, helpers and files") {
   RequireRoot();
   const std::string before = RootNetworkState();
   const RunDirs d = FreshRunDirs("fault-sigkill");
-  // Packet faults start helper daemons (netdelay) on nodes; clock faults write offset files.
+  // Packet faults install rules in the nodes' namespaces and start helper daemons (netdelay)
+  // for delays; each fault lasts 2-6 s, so a fault seen applied is still applied when the
+  // SIGKILL lands.
   Spawned s = SpawnCoordcheck({"run", "--store", d.store, "--state-dir", d.state, "--nemesis",
-                               "packet,clock", "--nemesis-interval", "0.2", "--time-limit", "60"});
-  REQUIRE(WaitForText(LatestHistory(d), "\"f\":\"start-packet\"", 15s));
+                               "packet", "--nemesis-interval", "4", "--time-limit", "60"});
+  REQUIRE(WaitForText(LatestHistory(d), "\"f\":\"start-packet\"", 30s));
+  const std::string run_id = RunIdFromLog(LatestRun(d));
+  REQUIRE_FALSE(run_id.empty());
+  // Wait for the fault itself, not its invoke (written before the fault is applied): its
+  // rules in a node's namespace.
+  REQUIRE(nodetest::WaitUntil([&] { return !PacketRulesOf(run_id).empty(); }, 30s, 20ms));
   ::kill(s.pid, SIGKILL);
   REQUIRE(WaitExit(s.pid, 10s) == -SIGKILL);
-  CHECK_FALSE(Leftovers(d.state, RunIdFromLog(LatestRun(d))).empty());
+  // A real leftover, not just the ledger: the rules are still there, in namespaces that are.
+  const std::vector<std::string> rules = PacketRulesOf(run_id);
+  INFO("left after SIGKILL: " << Json(rules).dump(1));
+  CHECK_FALSE(rules.empty());
+  CHECK_FALSE(nodetest::NamespacesOf(run_id).empty());
+  CHECK_FALSE(Leftovers(d.state, run_id).empty());
   std::string out;
   CHECK(RunCoordcheck({"clean", "--state-dir", d.state}, &out) == 0);
   INFO(out);
+  CHECK(PacketRulesOf(run_id).empty());
+  CHECK(nodetest::NamespacesOf(run_id).empty());
+  CHECK(nodetest::PidsWith({d.state + "/"}).empty());  // helpers (netdelay) and kvd gone
   CheckNothingLeft(d);
   CHECK(RootNetworkState() == before);
 }
