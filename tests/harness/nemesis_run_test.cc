@@ -318,6 +318,48 @@ TEST_CASE("faults: after SIGKILL mid-fault, `coordcheck clean` removes rules, he
   CHECK(RootNetworkState() == before);
 }
 
+// The fault invokes (f and value, in order) of a run's stored history.
+std::vector<std::pair<std::string, Json>> FaultInvokes(const std::string& run_dir) {
+  History h;
+  REQUIRE(ReadHistoryFile(run_dir + "/history.jsonl", &h).ok());
+  std::vector<std::pair<std::string, Json>> out;
+  for (const Op& op : h.ops) {
+    if (op.is_nemesis() && op.is_invoke()) out.emplace_back(op.f, op.value);
+  }
+  return out;
+}
+
+TEST_CASE("faults: the same seed gives the same fault schedule (run -f test.json), another seed another") {
+  const std::vector<std::string> faults = {"--backend", "local", "--nodes", "3", "--time-limit",
+                                           "4", "--nemesis", "pause,kill,clock",
+                                           "--nemesis-interval", "0.3"};
+  auto run = [&](const RunDirs& d, std::vector<std::string> args) {
+    std::string out;
+    const int code = RunCoordcheck(args, &out);
+    INFO(out);
+    CHECK(code == 0);
+    CheckNothingLeft(d);
+    return LatestRun(d);
+  };
+  const RunDirs d = FreshRunDirs("same-seed");
+  std::vector<std::string> first_args = RegisterRunArgs(d, faults);
+  first_args.insert(first_args.end(), {"--seed", "11"});
+  const std::string first = run(d, first_args);
+  const std::string again = run(d, {"run", "-f", first + "/test.json", "--quiet"});
+  std::vector<std::string> other_args = RegisterRunArgs(d, faults);
+  other_args.insert(other_args.end(), {"--seed", "12"});
+  const std::string other = run(d, other_args);
+
+  const auto a = FaultInvokes(first), b = FaultInvokes(again), c = FaultInvokes(other);
+  INFO("seed 11: " << Json(a).dump() << "\nagain: " << Json(b).dump() << "\nseed 12: "
+                   << Json(c).dump());
+  // Runs end on the clock, so one may have a fault or two more at its end.
+  const size_t n = std::min({a.size(), b.size(), c.size()});
+  REQUIRE(n >= 5);
+  CHECK(std::equal(a.begin(), a.begin() + n, b.begin()));
+  CHECK_FALSE(std::equal(a.begin(), a.begin() + n, c.begin()));
+}
+
 TEST_CASE("faults: partitions and packet faults need network namespaces") {
   std::string out;
   const std::string store = FreshDir("fault-local-store");
