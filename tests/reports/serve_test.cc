@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -209,6 +210,45 @@ TEST_CASE("serve: only the served address is a Host, and only GET and HEAD are s
   const std::string r = Exchange(port, post);
   CHECK(Status(r, 405));
   CHECK(r.find("Allow: GET, HEAD") != std::string::npos);
+}
+
+// Every file and folder below `root` with its size, modification time and content.
+std::vector<std::string> TreeSnapshot(const std::string& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    struct stat st {};
+    REQUIRE(::lstat(e.path().c_str(), &st) == 0);
+    std::string line = e.path().string() + " mode " + std::to_string(st.st_mode) + " mtime " +
+                       std::to_string(st.st_mtim.tv_sec) + "." +
+                       std::to_string(st.st_mtim.tv_nsec) + " size " + std::to_string(st.st_size);
+    if (e.is_regular_file()) line += " " + test::ReadFile(e.path().string());
+    out.push_back(line);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_CASE("serve: read-only: no request changes, adds or removes anything in the store") {
+  test::TempDir dir;
+  const ServeOptions options = MakeStore(dir);
+  const std::vector<std::string> before = TreeSnapshot(options.store);
+  Served served(options);
+  const int port = served.port();
+  const std::string host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+  for (const std::string method : {"POST", "PUT", "DELETE", "PATCH", "MKCOL", "MOVE", "COPY"}) {
+    for (const std::string path : {"/t/r/results.json", "/t/r/new.json", "/t/new", "/"}) {
+      INFO(method << " " << path);
+      const std::string r = Exchange(port, method + " " + path + " HTTP/1.1\r\n" + host +
+                                               "Destination: /t/r/moved.json\r\n"
+                                               "Content-Length: 2\r\n\r\n{}");
+      CHECK((Status(r, 405) || Status(r, 400)));
+    }
+  }
+  // Reading changes nothing either.
+  CHECK(Status(Get(port, "/"), 200));
+  CHECK(Status(Get(port, "/t/r/results.json"), 200));
+  CHECK(Status(Exchange(port, "HEAD /t/r/plot.svg HTTP/1.1\r\n" + host + "\r\n"), 200));
+  CHECK(TreeSnapshot(options.store) == before);
 }
 
 TEST_CASE("serve: files come with nosniff and a sandboxing CSP, and .svg is text, never an image") {
