@@ -2,8 +2,6 @@
 // its Dialer), as the runner will do it: "local" (loopback addresses, any user) and "netns"
 // (network namespaces, root only: tagged [root], labelled "root" in ctest).
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include "harness/control/cluster.h"
 #include "targets/kvd/client.h"
 #include "targets/kvd/db.h"
+#include "tests/support/node_env.h"
 #include "tests/targets/kvd_workload.h"
 
 namespace coordcheck::test {
@@ -160,10 +159,7 @@ TEST_CASE("kvd on a local cluster: deploy, check, kill, restart, pause", "[kvd][
 }
 
 TEST_CASE("kvd on a netns cluster: deploy, check, kill, restart, pause", "[kvd][control][root]") {
-  if (geteuid() != 0) {
-    WARN("needs root: skipped");
-    return;
-  }
+  nodetest::RequireRoot();
   ExerciseBackend("netns");
 }
 
