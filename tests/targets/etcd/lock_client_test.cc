@@ -258,6 +258,35 @@ void LeaseExpiry(const std::string& backend) {
   MustRelease(b, gb);  // unlock of a vanished key: released all the same
 }
 
+TEST_CASE("etcd-lock: a background pause stops the keepalive: the lease expires, a waiter gets in",
+          "[etcd][lock]") {
+  EtcdCluster c("local", 3);
+  c.Start();
+  EtcdLockClient a;
+  EtcdLockClient b;
+  REQUIRE(a.Open(c.LockEnvFor("n1", 2000)).ok());
+  REQUIRE(b.Open(c.LockEnvFor("n2", 2000)).ok());
+  const Grant ga = MustAcquire(a);
+  // Renewing, a keeps its 2 s lease.
+  REQUIRE(nodetest::WaitUntil([&] { return a.renewals() >= 1; }, seconds(10), milliseconds(20)));
+  // a's whole client pauses for far longer than the TTL: the keepalive sends nothing, etcd
+  // expires the lease and b, waiting, gets the lock with a larger fence.
+  a.PauseBackground(seconds(12));
+  const auto paused = Clock::now();
+  const int64_t renewals = a.renewals();
+  const Grant gb = MustAcquire(b, seconds(10));
+  INFO("b got in " << MsSince(paused) << " ms into the pause");
+  CHECK(MsSince(paused) >= 1000);  // not before a's lease (2 s, renewed every ~0.7 s) expired
+  CHECK(a.renewals() == renewals);
+  CHECK(*gb.fence > *ga.fence);
+  CHECK(LockKeys(c, "cc-test-lock") == std::vector<std::string>{gb.token});
+  const Json ttl = c.Call("n1", "lease/timetolive", Json{{"ID", ga.detail.at("lease")}});
+  CHECK(etcd::Int64Field(ttl, "TTL") == -1);  // a's lease is gone
+  CHECK_FALSE(a.lease_lost());  // a has not noticed: it sent nothing
+  a.Close();
+  MustRelease(b, gb);
+}
+
 TEST_CASE("etcd-lock: a holder whose lease expires loses the lock to a larger fence (netns)",
           "[etcd][lock][root]") {
   nodetest::RequireRoot();

@@ -165,6 +165,33 @@ TEST_CASE("redis-lock: renewal keeps the lock past its TTL until release", "[red
   (void)stolen;
 }
 
+TEST_CASE("redis-lock: a background pause stops renewal: the key expires and another client gets in",
+          "[redis][lock]") {
+  redistest::RedisCluster c("local", 3);
+  c.Start();
+  auto a = Open(c.LockEnvFor(300, 1, {{"renew", true}}));
+  auto b = Open(c.LockEnvFor(300, 2, {{"renew", true}}));  // b keeps its key once it has it
+  const Grant held = MustAcquire(*a);
+  // Renewing, a keeps the key past its TTL.
+  REQUIRE(nodetest::WaitUntil([&] { return a->renewals() >= 3; }, milliseconds(10000)));
+  CHECK(c.Get("n1", kLock) == held.token);
+  // a's whole client pauses (a GC pause) for far longer than the TTL: no renewal goes out,
+  // Redis expires the key, and b takes the lock while a still believes it holds it.
+  a->PauseBackground(milliseconds(5000));
+  const auto paused = Clock::now();
+  const int64_t renewals = a->renewals();
+  const Grant next = MustAcquire(*b, milliseconds(4000));
+  INFO("b got in " << Ms(Clock::now() - paused).count() << " ms into the pause");
+  CHECK(Ms(Clock::now() - paused) >= milliseconds(150));  // not before a's key could expire
+  CHECK(a->renewals() == renewals);
+  CHECK(c.Get("n1", kLock) == next.token);
+  // After the pause a's next renewal finds the key taken and stops; b's key is untouched.
+  CHECK(nodetest::WaitUntil([&] { return a->renewal_lost(); }, milliseconds(15000)));
+  CHECK(a->renewals() == renewals);
+  CHECK(c.Get("n1", kLock) == next.token);
+  a->Close();
+}
+
 TEST_CASE("redis-lock: a dead instance fails definitely, a paused one is uncertain",
           "[redis][lock]") {
   redistest::RedisCluster c("local", 3);
