@@ -12,7 +12,9 @@
 #include <catch2/catch.hpp>
 
 #include "targets/client_faults.h"
+#include "tests/support/node_env.h"
 #include "tests/targets/resource/resource_fixture.h"
+#include "tests/support/slack.h"
 
 namespace coordcheck::test {
 namespace {
@@ -175,7 +177,12 @@ TEST_CASE("lock client: a paused holder's late write is refused by the fenced re
   s.board.PostPause(ClientFaultBoard::kAnyThread, 800);
   Op late;
   std::thread holder([&] { late = paused->Invoke(Inv(0, "increment"), In(3000)); });
-  std::this_thread::sleep_for(300ms);  // the paused one has read and stalls
+  // Once the paused one has read and stalls (it has paused its background), the next one
+  // takes the lock.
+  REQUIRE(nodetest::WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(s.script.mu);
+    return !s.script.background_pauses_ms.empty();
+  }));
   REQUIRE(next->Invoke(Inv(1, "acquire"), In(2000)).type == OpType::kOk);
   Op fresh = next->Invoke(Inv(1, "increment"), In(2000));
   holder.join();
