@@ -74,10 +74,7 @@ class FakeNemesis final : public Nemesis {
 
 std::string TempPath(const std::string& name) {
   // One folder per process: ctest runs this binary's cases side by side.
-  auto dir = std::filesystem::temp_directory_path() /
-             ("coordcheck-runner-test-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  return nodetest::ProcessTempDir() + "/" + name;
 }
 
 // Ops with the given values, in order, on any free client thread.
