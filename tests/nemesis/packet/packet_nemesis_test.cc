@@ -360,7 +360,7 @@ TEST_CASE("netdelay: SIGTERM while holding packets releases them and exits 0", "
   CHECK(rtt.lost == 0);
   CHECK(rtt.min_ms > 800);   // held, then let go at the SIGTERM (1.5 s after start)
   CHECK(rtt.max_ms < 3000);  // long before the 10 s delay
-  CHECK(elapsed_ms < 4000);
+  CHECK(elapsed_ms < 8000);   // long before the 10 s delay too
   CHECK_FALSE(nodetest::Exists(ready));  // removed at exit
 }
 
