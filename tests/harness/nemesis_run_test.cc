@@ -413,11 +413,12 @@ TEST_CASE("faults: a family that cannot apply to the target is not scheduled, an
   CHECK(completions["start-partition"] == 0);
   CHECK(completions["stop-partition"] == 0);
   CHECK(completions["bump-clock"] + completions["strobe-clock"] >= 1);  // the other still runs
-  const std::string note =
-      "partition: not scheduled: redis-lock runs on 1 node; partition needs at least 2";
+  // A note names the family left out (key words, not the sentence), in results.json and on
+  // the terminal.
   Json results = Json::parse(ReadFile(dir + "/results.json"));
-  CHECK(results["notes"].size() >= 1);
-  CHECK(results["notes"][0] == note);
+  REQUIRE(results["notes"].size() >= 1);
+  const std::string note = results["notes"][0];
+  CHECK(note.rfind("partition: not scheduled", 0) == 0);
   CHECK(out.find("note: " + note) != std::string::npos);
   CheckNothingLeft(d);
 }

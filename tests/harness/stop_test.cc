@@ -117,7 +117,9 @@ TEST_CASE("run: SIGINT during set-up (the ready wait) ends the run within second
   CHECK(took < 20s);  // the ready wait alone is 30 s
   const Json results = ReadResults(run);
   CHECK(results["verdict"] == "error");
-  CHECK(results["error"] == "interrupted while waiting for kvd to be ready");
+  const std::string error = results["error"];
+  CHECK(error.find("interrupted") != std::string::npos);  // in the ready wait, not before
+  CHECK(error.find("ready") != std::string::npos);
   CheckNothingLeft(d);
 }
 
