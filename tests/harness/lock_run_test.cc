@@ -177,23 +177,37 @@ TEST_CASE("lock: etcd-lock with an unfenced resource is caught under client paus
 TEST_CASE("lock: etcd's lease ignores wall-clock skew, and the run says the faults did not reach it") {
   RequireRoot();
   // Clock faults only, on an unfenced resource: if they shortened etcd's leases, two
-  // holders would overlap at the resource. They do not.
-  LockRun r = RunLock("etcd-clock", "etcd-lock", "unfenced", "clock", 4, {}, 12);
-  INFO(r.out);
-  CHECK(r.code == 0);
-  CHECK(Completions(r.history, "bump-clock").size() + Completions(r.history, "strobe-clock").size() >= 2);
-  const Json& effect = r.results["clock_effect"];
-  INFO(effect.dump(2));
-  CHECK(effect["verdict"] == "not-reached");
-  CHECK(effect["reached"].empty());
-  CHECK_FALSE(effect["not_reached"].empty());
-  // The run says so in words, next to its verdict.
-  bool noted = false;
-  for (const Json& note : r.results["notes"]) {
-    noted = noted || note.get<std::string>().find("did not reach") != std::string::npos;
+  // holders would overlap at the resource. They do not, whatever the seed. Whether a run can
+  // tell "not reached" is up to its seed: only a bump of more than a second (beyond the
+  // measurement error) is compared (checkers/clock_effect.h), and a seed may give only
+  // strobes and small bumps ("not-observed"). So runs with random seeds until one tells
+  // (at most four; nearly every seed does); every run must be valid and none "reached".
+  bool told = false;
+  for (int run = 0; run < 4 && !told; ++run) {
+    const uint64_t seed = DrawSeed("etcd-clock run " + std::to_string(run));
+    INFO("seed " << seed);
+    LockRun r = RunLock("etcd-clock", "etcd-lock", "unfenced", "clock", seed, {}, 12);
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(Checker(r, "mutual-exclusion")["valid"] == true);
+    const Json& effect = r.results["clock_effect"];
+    INFO(effect.dump(2));
+    CHECK(effect["reached"].empty());
+    const std::string verdict = effect["verdict"];
+    CHECK((verdict == "not-reached" || verdict == "not-observed"));
+    if (verdict != "not-reached") continue;
+    told = true;
+    CHECK(Completions(r.history, "bump-clock").size() >= 1);
+    CHECK_FALSE(effect["not_reached"].empty());
+    // The run says so, next to its verdict (a key phrase, not the sentence).
+    bool noted = false;
+    for (const Json& note : r.results["notes"]) {
+      noted = noted || note.get<std::string>().find("did not reach") != std::string::npos;
+    }
+    CHECK(noted);
+    CHECK(r.out.find("did not reach") != std::string::npos);
   }
-  CHECK(noted);
-  CHECK(r.out.find("did not reach") != std::string::npos);
+  CHECK(told);
 }
 
 TEST_CASE("compare: the same seed and faults against three lock targets, one table") {
