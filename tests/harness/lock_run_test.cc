@@ -70,6 +70,25 @@ int PausedIncrements(const History& h, int64_t at_least_ms) {
 
 const Json& Checker(const LockRun& r, const char* name) { return r.results["checkers"][name]; }
 
+// `coordcheck check HISTORY --checker mutual-exclusion,fencing` judges the run's saved
+// history offline as the run did: the same exit code and, per checker, the same verdict and
+// details (anomalies, counts, op indexes).
+void CheckOfflineAgrees(const LockRun& r) {
+  const std::string out_path = FreshDir("lock-check") + "/results.json";
+  std::string out;
+  const int code = RunCoordcheck({"check", r.dir + "/history.jsonl", "--checker",
+                                  "mutual-exclusion,fencing", "--out", out_path},
+                                 &out);
+  INFO(out);
+  CHECK(code == r.code);
+  const Json offline = Json::parse(ReadFile(out_path));
+  for (const char* name : {"mutual-exclusion", "fencing"}) {
+    INFO(name);
+    CHECK(offline["details"][name]["valid"] == Checker(r, name)["valid"]);
+    CHECK(offline["details"][name]["details"] == Checker(r, name)["details"]);
+  }
+}
+
 // The run is invalid because the resource saw overlapping critical sections.
 void CheckMutualExclusionLost(const LockRun& r) {
   INFO(r.out);
@@ -88,6 +107,7 @@ void CheckMutualExclusionLost(const LockRun& r) {
   REQUIRE(me != std::string::npos);
   CHECK(junit.find("<failure type=\"invalid\"", me) < junit.find("</testcase>", me));
   CHECK(junit.find("overlapped at the resource") != std::string::npos);
+  CheckOfflineAgrees(r);
 }
 
 void CaughtUnderClockBumps(const std::string& target) {
@@ -154,6 +174,7 @@ TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected sta
     CHECK(stale == rejected);
     CHECK(r.results["figures"]["overlaps"] == 0);
     CHECK(r.results["figures"]["lost_updates"] == 0);
+    CheckOfflineAgrees(r);
   }
   // Whether one run shows the story is timing: the client pause must land inside a critical
   // section, and another client must take the lock and write while the holder is paused. When
