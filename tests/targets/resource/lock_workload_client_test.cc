@@ -174,15 +174,19 @@ TEST_CASE("lock client: a paused holder's late write is refused by the fenced re
   s.script.acquires.push_back({3, "", false});
   s.script.acquires.push_back({5, "", false});
   REQUIRE(paused->Invoke(Inv(0, "acquire"), In(2000)).type == OpType::kOk);
-  s.board.PostPause(ClientFaultBoard::kAnyThread, 800);
+  // A pause long enough that the next client's acquire and increment, on a loaded machine,
+  // still come before the paused one's write.
+  s.board.PostPause(ClientFaultBoard::kAnyThread, 3000);
   Op late;
-  std::thread holder([&] { late = paused->Invoke(Inv(0, "increment"), In(3000)); });
+  std::thread holder([&] { late = paused->Invoke(Inv(0, "increment"), In(10000)); });
   // Once the paused one has read and stalls (it has paused its background), the next one
   // takes the lock.
-  REQUIRE(nodetest::WaitUntil([&] {
-    std::lock_guard<std::mutex> lock(s.script.mu);
-    return !s.script.background_pauses_ms.empty();
-  }));
+  CHECK(nodetest::WaitUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(s.script.mu);
+        return !s.script.background_pauses_ms.empty();
+      },
+      std::chrono::seconds(30)));
   REQUIRE(next->Invoke(Inv(1, "acquire"), In(2000)).type == OpType::kOk);
   Op fresh = next->Invoke(Inv(1, "increment"), In(2000));
   holder.join();
@@ -191,8 +195,8 @@ TEST_CASE("lock client: a paused holder's late write is refused by the fenced re
   REQUIRE(late.type == OpType::kFail);
   CHECK(late.error == "stale fence");
   CHECK(late.value["accepted"] == false);
-  CHECK(late.value["paused_ms"] == 800);
-  CHECK(s.script.background_pauses_ms == std::vector<int64_t>{800});
+  CHECK(late.value["paused_ms"] == 3000);
+  CHECK(s.script.background_pauses_ms == std::vector<int64_t>{3000});
   const Json log = s.Log();
   REQUIRE(log.size() == 4);
   CHECK(log[3]["cs"] == "0-1");
