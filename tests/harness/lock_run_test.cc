@@ -4,7 +4,8 @@
 // keeps the resource safe under the same faults and the stale writes it rejected are
 // counted; etcd's lock with an unfenced resource is caught under client pauses (the point is
 // fencing, not the brand of lock service); etcd's lease ignores wall-clock skew and the run
-// says so; `coordcheck compare` runs them side by side.
+// says so (on random seeds); `coordcheck check --checker mutual-exclusion,fencing` judges
+// each run's saved history as the run did; `coordcheck compare` runs them side by side.
 #include <cstdlib>
 #include <map>
 #include <sstream>

@@ -1,7 +1,10 @@
 // `coordcheck run` with faults, as root on real network namespaces: the correct kvd stays
 // valid under every fault family, follower reads are caught under partitions, every fault
-// is recorded in the history with what was done, and nothing of ours (rules, offset files,
-// helper processes, namespaces) is left afterwards; the root namespace is unchanged.
+// is recorded in the history with what was done and its effect is observed (bumped offsets
+// read back; kvd processes seen stopped, or replaced by new ones; client ops stalled by a
+// pause; packet rules left by a SIGKILLed run and removed by `clean`), the same seed gives
+// the same faults, and nothing of ours (rules, offset files, helper processes, namespaces)
+// is left afterwards; the root namespace is unchanged.
 #include <signal.h>
 
 #include <algorithm>

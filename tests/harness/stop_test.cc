@@ -1,8 +1,10 @@
 // `coordcheck run` stopped by a signal or failed, end to end on the local backend: SIGTERM,
 // SIGHUP and SIGQUIT stop it as SIGINT does (teardown, results.json, exit 3); a stop during the
 // target's ready wait ends the run within seconds; results.json is written after teardown,
-// so what teardown could not undo is in it; and a state folder that is not ours alone is
-// refused (run as another user with setpriv). `serve` stops on the same signals.
+// so what teardown could not undo is in it (teardown_error, nemesis.unhealed); a set-up
+// error names the node (exit 3); a check out of its budget ends the run unknown (exit 2, a
+// junit error); and a state folder that is not ours alone is refused (run as another user
+// with setpriv). `serve` stops on the same signals.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/mount.h>

@@ -1,6 +1,8 @@
 // kvd deployed by KvdDb through the real harness/control backends (Cluster, its Remotes and
 // its Dialer), as the runner will do it: "local" (loopback addresses, any user) and "netns"
-// (network namespaces, root only: tagged [root], labelled "root" in ctest).
+// (network namespaces, root only: tagged [root], labelled "root" in ctest; they fail, not
+// skip, when not root). ProcessNemesis, through the harness's DbProcessControl, really
+// stops, resumes, kills and restarts kvd processes there.
 
 #include <catch2/catch.hpp>
 #include <filesystem>
