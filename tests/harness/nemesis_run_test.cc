@@ -36,7 +36,8 @@ struct Run {
   int code = -1;
   std::string out;
   std::string dir;  // the run's folder in the store
-  // The kvd server processes seen while the run went on (sampled every 10 ms).
+  // The kvd server processes seen while the run went on (sampled every 50 ms: a pause or a
+  // restarted process lasts half a second or more).
   WatchedProcesses kvd;
 };
 

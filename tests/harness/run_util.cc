@@ -189,7 +189,7 @@ int WatchProcesses(const Spawned& s, const std::vector<std::string>& parts,
         stopped.push_back(pid);
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

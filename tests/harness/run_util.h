@@ -77,7 +77,7 @@ struct WatchedProcesses {
   std::vector<pid_t> pids;     // every such process seen, in the order first seen
   std::vector<pid_t> stopped;  // those seen in state T (stopped) at least once
 };
-// Waits for `s` to exit (at most `timeout`; killed after it) while sampling every 10 ms
+// Waits for `s` to exit (at most `timeout`; killed after it) while sampling every 50 ms
 // the processes matching `parts` and their state; returns the exit code (as WaitExit).
 int WatchProcesses(const Spawned& s, const std::vector<std::string>& parts,
                    std::chrono::milliseconds timeout, WatchedProcesses* seen);
