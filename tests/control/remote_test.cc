@@ -276,7 +276,8 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
     CHECK(r.DaemonAlive(*d));
     const auto start = std::chrono::steady_clock::now();
     REQUIRE(r.StopDaemon(*d, 10s).ok());
-    CHECK(Seconds(std::chrono::steady_clock::now() - start) < Seconds(testtime::kSlack));  // not the grace
+    CHECK(Seconds(std::chrono::steady_clock::now() - start) <
+          Seconds(testtime::kSlack));  // not the grace
     CHECK_FALSE(r.DaemonAlive(*d));
     CHECK(cctest::ProcState(static_cast<pid_t>(d->pid)) == '-');  // reaped, not a zombie
     CHECK(r.StopDaemon(*d, 1s).ok());                             // again: already gone
@@ -304,7 +305,8 @@ TEST_CASE("StopDaemon ends a daemon, escalating to SIGKILL after the grace perio
         nodetest::WaitUntil([&] { return cctest::ProcState(static_cast<pid_t>(d->pid)) == 'T'; }));
     const auto start = std::chrono::steady_clock::now();
     REQUIRE(r.StopDaemon(*d, 10s).ok());
-    CHECK(Seconds(std::chrono::steady_clock::now() - start) < Seconds(testtime::kSlack));  // not the grace
+    CHECK(Seconds(std::chrono::steady_clock::now() - start) <
+          Seconds(testtime::kSlack));  // not the grace
   }
 
   SECTION("the daemon's children go with it") {

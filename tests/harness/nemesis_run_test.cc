@@ -340,10 +340,13 @@ std::vector<std::pair<std::string, Json>> FaultInvokes(const std::string& run_di
   return out;
 }
 
-TEST_CASE("faults: the same seed gives the same fault schedule (run -f test.json), another seed another") {
-  const std::vector<std::string> faults = {"--backend", "local", "--nodes", "3", "--time-limit",
-                                           "4", "--nemesis", "pause,kill,clock",
-                                           "--nemesis-interval", "0.3"};
+TEST_CASE(
+    "faults: the same seed gives the same fault schedule (run -f test.json), another seed "
+    "another") {
+  const std::vector<std::string> faults = {
+      "--backend",          "local", "--nodes",   "3",
+      "--time-limit",       "4",     "--nemesis", "pause,kill,clock",
+      "--nemesis-interval", "0.3"};
   auto run = [&](const RunDirs& d, std::vector<std::string> args) {
     std::string out;
     const int code = RunCoordcheck(args, &out);
@@ -362,8 +365,8 @@ TEST_CASE("faults: the same seed gives the same fault schedule (run -f test.json
   const std::string other = run(d, other_args);
 
   const auto a = FaultInvokes(first), b = FaultInvokes(again), c = FaultInvokes(other);
-  INFO("seed 11: " << Json(a).dump() << "\nagain: " << Json(b).dump() << "\nseed 12: "
-                   << Json(c).dump());
+  INFO("seed 11: " << Json(a).dump() << "\nagain: " << Json(b).dump()
+                   << "\nseed 12: " << Json(c).dump());
   // Runs end on the clock, so one may have a fault or two more at its end.
   const size_t n = std::min({a.size(), b.size(), c.size()});
   REQUIRE(n >= 5);

@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
-#include <iostream>
-#include <random>
 #include <filesystem>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <thread>
 
 namespace coordcheck::testing {
@@ -142,8 +142,8 @@ bool FaultDone(const Op& op) {
   if (op.f == "bump-clock") {
     if (!v.is_object()) return false;
     for (const auto& [node, moved] : v.items()) {
-      if (moved.is_object() && moved.value("before_ms", int64_t{0}) !=
-                                   moved.value("after_ms", int64_t{0})) {
+      if (moved.is_object() &&
+          moved.value("before_ms", int64_t{0}) != moved.value("after_ms", int64_t{0})) {
         return true;
       }
     }
@@ -154,8 +154,8 @@ bool FaultDone(const Op& op) {
 }
 
 int DoneFaults(const std::vector<Op>& ops, const std::string& f) {
-  return static_cast<int>(
-      std::count_if(ops.begin(), ops.end(), [&](const Op& op) { return op.f == f && FaultDone(op); }));
+  return static_cast<int>(std::count_if(ops.begin(), ops.end(),
+                                        [&](const Op& op) { return op.f == f && FaultDone(op); }));
 }
 
 uint64_t DrawSeed(const std::string& what) {

@@ -85,7 +85,8 @@ Spawned StartRunStuckInReadyWait(const RunDirs& d, const BusyPort& busy) {
 
 }  // namespace
 
-TEST_CASE("run: SIGTERM, SIGHUP and SIGQUIT stop the run as SIGINT does: teardown and results.json") {
+TEST_CASE(
+    "run: SIGTERM, SIGHUP and SIGQUIT stop the run as SIGINT does: teardown and results.json") {
   for (int sig : {SIGTERM, SIGHUP, SIGQUIT}) {
     INFO("signal " << sig);
     RunDirs d = FreshRunDirs("stop-signal");

@@ -15,8 +15,8 @@
 #include "targets/kvd/client.h"
 #include "targets/kvd/protocol.h"
 #include "targets/wire/wire.h"
-#include "tests/targets/kvd_test_cluster.h"
 #include "tests/support/slack.h"
+#include "tests/targets/kvd_test_cluster.h"
 
 namespace coordcheck::test {
 namespace {

@@ -403,8 +403,7 @@ TEST_CASE("http: Abort from another thread ends a waiting call at once", "[etcd]
   CHECK(uncertain);
   CHECK(response.message().find("aborted") != std::string::npos);
   // At the Abort, not at the 5 s deadline.
-  CHECK(Clock::now().time_since_epoch() - Clock::duration(aborted_at_ns.load()) <
-        testtime::kSlack);
+  CHECK(Clock::now().time_since_epoch() - Clock::duration(aborted_at_ns.load()) < testtime::kSlack);
   // Later calls fail before sending until Close.
   auto after = http.Post("/x", "{}", In(milliseconds(1000)), &uncertain);
   REQUIRE_FALSE(after.ok());

@@ -12,8 +12,8 @@
 #include "harness/control/dialers.h"
 #include "targets/etcd/gateway.h"
 #include "targets/etcd/lock_client.h"
-#include "tests/targets/etcd/etcd_test_util.h"
 #include "tests/support/slack.h"
+#include "tests/targets/etcd/etcd_test_util.h"
 
 namespace {
 
@@ -286,7 +286,7 @@ TEST_CASE("etcd-lock: a background pause stops the keepalive: the lease expires,
   CHECK(LockKeys(c, "cc-test-lock") == std::vector<std::string>{gb.token});
   const Json ttl = c.Call("n1", "lease/timetolive", Json{{"ID", ga.detail.at("lease")}});
   CHECK(etcd::Int64Field(ttl, "TTL") == -1);  // a's lease is gone
-  CHECK_FALSE(a.lease_lost());  // a has not noticed: it sent nothing
+  CHECK_FALSE(a.lease_lost());                // a has not noticed: it sent nothing
   a.Close();
   MustRelease(b, gb);
 }

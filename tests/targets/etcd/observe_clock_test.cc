@@ -24,8 +24,8 @@
 #include "nemesis/clock/clock_nemesis.h"
 #include "nemesis/ops.h"
 #include "tests/support/loopback.h"
-#include "tests/targets/etcd/etcd_test_util.h"
 #include "tests/support/slack.h"
+#include "tests/targets/etcd/etcd_test_util.h"
 
 namespace {
 

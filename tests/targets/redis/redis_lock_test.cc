@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "targets/redis/redis_lock.h"
-#include "tests/targets/redis/redis_test_util.h"
 #include "tests/support/slack.h"
+#include "tests/targets/redis/redis_test_util.h"
 
 namespace {
 
@@ -165,8 +165,9 @@ TEST_CASE("redis-lock: renewal keeps the lock past its TTL until release", "[red
   (void)stolen;
 }
 
-TEST_CASE("redis-lock: a background pause stops renewal: the key expires and another client gets in",
-          "[redis][lock]") {
+TEST_CASE(
+    "redis-lock: a background pause stops renewal: the key expires and another client gets in",
+    "[redis][lock]") {
   redistest::RedisCluster c("local", 3);
   c.Start();
   auto a = Open(c.LockEnvFor(300, 1, {{"renew", true}}));

@@ -12,8 +12,8 @@
 #include "history/history.h"
 #include "nemesis/clock/clock_nemesis.h"
 #include "nemesis/ops.h"
-#include "tests/targets/redis/redis_test_util.h"
 #include "tests/support/slack.h"
+#include "tests/targets/redis/redis_test_util.h"
 
 namespace {
 

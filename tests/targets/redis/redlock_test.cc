@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "targets/redis/redlock.h"
-#include "tests/targets/redis/redis_test_util.h"
 #include "tests/support/slack.h"
+#include "tests/targets/redis/redis_test_util.h"
 
 namespace {
 

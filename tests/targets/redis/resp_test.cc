@@ -9,8 +9,8 @@
 
 #include "harness/control/dialers.h"
 #include "targets/redis/resp.h"
-#include "tests/targets/redis/redis_test_util.h"
 #include "tests/support/slack.h"
+#include "tests/targets/redis/redis_test_util.h"
 
 namespace {
 

@@ -13,8 +13,8 @@
 
 #include "targets/client_faults.h"
 #include "tests/support/node_env.h"
-#include "tests/targets/resource/resource_fixture.h"
 #include "tests/support/slack.h"
+#include "tests/targets/resource/resource_fixture.h"
 
 namespace coordcheck::test {
 namespace {

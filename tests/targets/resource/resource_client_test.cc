@@ -10,8 +10,8 @@
 #include "targets/resource/client.h"
 #include "targets/wire/wire.h"
 #include "tests/support/loopback.h"
-#include "tests/targets/resource/resource_fixture.h"
 #include "tests/support/slack.h"
+#include "tests/targets/resource/resource_fixture.h"
 
 namespace coordcheck::test {
 namespace {
