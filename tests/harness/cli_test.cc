@@ -14,6 +14,7 @@
 #include "harness/control/cluster.h"
 #include "harness/test_config.h"
 #include "targets/target.h"
+#include "tests/support/node_env.h"
 #include "workloads/workload.h"
 
 namespace {
@@ -41,9 +42,7 @@ std::string Shared(const std::string& file) {
 }
 
 std::string TempFile(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / "coordcheck-cli-test";
-  std::filesystem::create_directories(dir);
-  auto path = (dir / name).string();
+  auto path = nodetest::ProcessTempDir() + "/" + name;
   std::ofstream(path) << text;
   return path;
 }

@@ -4,7 +4,8 @@
 // keeps the resource safe under the same faults and the stale writes it rejected are
 // counted; etcd's lock with an unfenced resource is caught under client pauses (the point is
 // fencing, not the brand of lock service); etcd's lease ignores wall-clock skew and the run
-// says so; `coordcheck compare` runs them side by side.
+// says so (on random seeds); `coordcheck check --checker mutual-exclusion,fencing` judges
+// each run's saved history as the run did; `coordcheck compare` runs them side by side.
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -70,6 +71,25 @@ int PausedIncrements(const History& h, int64_t at_least_ms) {
 
 const Json& Checker(const LockRun& r, const char* name) { return r.results["checkers"][name]; }
 
+// `coordcheck check HISTORY --checker mutual-exclusion,fencing` judges the run's saved
+// history offline as the run did: the same exit code and, per checker, the same verdict and
+// details (anomalies, counts, op indexes).
+void CheckOfflineAgrees(const LockRun& r) {
+  const std::string out_path = FreshDir("lock-check") + "/results.json";
+  std::string out;
+  const int code = RunCoordcheck({"check", r.dir + "/history.jsonl", "--checker",
+                                  "mutual-exclusion,fencing", "--out", out_path},
+                                 &out);
+  INFO(out);
+  CHECK(code == r.code);
+  const Json offline = Json::parse(ReadFile(out_path));
+  for (const char* name : {"mutual-exclusion", "fencing"}) {
+    INFO(name);
+    CHECK(offline["details"][name]["valid"] == Checker(r, name)["valid"]);
+    CHECK(offline["details"][name]["details"] == Checker(r, name)["details"]);
+  }
+}
+
 // The run is invalid because the resource saw overlapping critical sections.
 void CheckMutualExclusionLost(const LockRun& r) {
   INFO(r.out);
@@ -88,6 +108,7 @@ void CheckMutualExclusionLost(const LockRun& r) {
   REQUIRE(me != std::string::npos);
   CHECK(junit.find("<failure type=\"invalid\"", me) < junit.find("</testcase>", me));
   CHECK(junit.find("overlapped at the resource") != std::string::npos);
+  CheckOfflineAgrees(r);
 }
 
 void CaughtUnderClockBumps(const std::string& target) {
@@ -154,6 +175,7 @@ TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected sta
     CHECK(stale == rejected);
     CHECK(r.results["figures"]["overlaps"] == 0);
     CHECK(r.results["figures"]["lost_updates"] == 0);
+    CheckOfflineAgrees(r);
   }
   // Whether one run shows the story is timing: the client pause must land inside a critical
   // section, and another client must take the lock and write while the holder is paused. When
@@ -177,23 +199,37 @@ TEST_CASE("lock: etcd-lock with an unfenced resource is caught under client paus
 TEST_CASE("lock: etcd's lease ignores wall-clock skew, and the run says the faults did not reach it") {
   RequireRoot();
   // Clock faults only, on an unfenced resource: if they shortened etcd's leases, two
-  // holders would overlap at the resource. They do not.
-  LockRun r = RunLock("etcd-clock", "etcd-lock", "unfenced", "clock", 4, {}, 12);
-  INFO(r.out);
-  CHECK(r.code == 0);
-  CHECK(Completions(r.history, "bump-clock").size() + Completions(r.history, "strobe-clock").size() >= 2);
-  const Json& effect = r.results["clock_effect"];
-  INFO(effect.dump(2));
-  CHECK(effect["verdict"] == "not-reached");
-  CHECK(effect["reached"].empty());
-  CHECK_FALSE(effect["not_reached"].empty());
-  // The run says so in words, next to its verdict.
-  bool noted = false;
-  for (const Json& note : r.results["notes"]) {
-    noted = noted || note.get<std::string>().find("did not reach") != std::string::npos;
+  // holders would overlap at the resource. They do not, whatever the seed. Whether a run can
+  // tell "not reached" is up to its seed: only a bump of more than a second (beyond the
+  // measurement error) is compared (checkers/clock_effect.h), and a seed may give only
+  // strobes and small bumps ("not-observed"). So runs with random seeds until one tells
+  // (at most four; nearly every seed does); every run must be valid and none "reached".
+  bool told = false;
+  for (int run = 0; run < 4 && !told; ++run) {
+    const uint64_t seed = DrawSeed("etcd-clock run " + std::to_string(run));
+    INFO("seed " << seed);
+    LockRun r = RunLock("etcd-clock", "etcd-lock", "unfenced", "clock", seed, {}, 12);
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(Checker(r, "mutual-exclusion")["valid"] == true);
+    const Json& effect = r.results["clock_effect"];
+    INFO(effect.dump(2));
+    CHECK(effect["reached"].empty());
+    const std::string verdict = effect["verdict"];
+    CHECK((verdict == "not-reached" || verdict == "not-observed"));
+    if (verdict != "not-reached") continue;
+    told = true;
+    CHECK(Completions(r.history, "bump-clock").size() >= 1);
+    CHECK_FALSE(effect["not_reached"].empty());
+    // The run says so, next to its verdict (a key phrase, not the sentence).
+    bool noted = false;
+    for (const Json& note : r.results["notes"]) {
+      noted = noted || note.get<std::string>().find("did not reach") != std::string::npos;
+    }
+    CHECK(noted);
+    CHECK(r.out.find("did not reach") != std::string::npos);
   }
-  CHECK(noted);
-  CHECK(r.out.find("did not reach") != std::string::npos);
+  CHECK(told);
 }
 
 TEST_CASE("compare: the same seed and faults against three lock targets, one table") {

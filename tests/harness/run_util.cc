@@ -5,10 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -126,6 +129,69 @@ bool WaitForText(const std::string& path, const std::string& text,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+bool FaultDone(const Op& op) {
+  if (!op.is_nemesis() || op.is_invoke() || !op.error.is_null()) return false;
+  const Json& v = op.value;
+  if (op.f == "kill" || op.f == "start" || op.f == "pause" || op.f == "resume") {
+    return v.is_object() && v.contains("nodes") && v["nodes"].is_array() && !v["nodes"].empty();
+  }
+  if (op.f == "start-partition") {
+    return v.is_object() && v.value("rules", int64_t{0}) > 0;
+  }
+  if (op.f == "bump-clock") {
+    if (!v.is_object()) return false;
+    for (const auto& [node, moved] : v.items()) {
+      if (moved.is_object() &&
+          moved.value("before_ms", int64_t{0}) != moved.value("after_ms", int64_t{0})) {
+        return true;
+      }
+    }
+    return false;
+  }
+  if (op.f == "strobe-clock") return v.is_object() && v.value("flips", int64_t{0}) > 0;
+  return true;
+}
+
+int DoneFaults(const std::vector<Op>& ops, const std::string& f) {
+  return static_cast<int>(std::count_if(ops.begin(), ops.end(),
+                                        [&](const Op& op) { return op.f == f && FaultDone(op); }));
+}
+
+uint64_t DrawSeed(const std::string& what) {
+  const uint64_t seed = std::random_device{}() % 1000000;
+  std::cout << what << ": seed " << seed << std::endl;
+  return seed;
+}
+
+int WatchProcesses(const Spawned& s, const std::vector<std::string>& parts,
+                   std::chrono::milliseconds timeout, WatchedProcesses* seen) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t r = ::waitpid(s.pid, &status, WNOHANG);
+    if (r == s.pid) {
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return -WTERMSIG(status);
+      return -999;
+    }
+    if (std::chrono::steady_clock::now() > until) {
+      ::kill(s.pid, SIGKILL);
+      WaitExit(s.pid, std::chrono::seconds(5));
+      return -1000;
+    }
+    for (pid_t pid : nodetest::PidsWith(parts)) {
+      auto& pids = seen->pids;
+      if (std::find(pids.begin(), pids.end(), pid) == pids.end()) pids.push_back(pid);
+      auto& stopped = seen->stopped;
+      if (nodetest::ProcessStateOf(pid) == 'T' &&
+          std::find(stopped.begin(), stopped.end(), pid) == stopped.end()) {
+        stopped.push_back(pid);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 std::vector<std::string> Leftovers(const std::string& state_dir, const std::string& run_id) {

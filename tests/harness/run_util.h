@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "history/op.h"
 #include "tests/support/node_env.h"
 
 namespace coordcheck::testing {
@@ -57,6 +58,29 @@ std::string LatestHistory(const RunDirs& dirs);
 // Polls until the latest run's history is larger than `bytes` or the timeout passes.
 bool WaitForHistoryBytes(const RunDirs& dirs, std::uintmax_t bytes,
                          std::chrono::milliseconds timeout);
+
+// True when `op` is a nemesis completion that really did something: no `error` (a fault
+// that could not be done, or only partly, names what in `error`: nemesis/ops.h) and, where
+// the completion says what was acted on, something was: kill/start/pause/resume name at
+// least one node, start-partition installed rules, bump-clock moved a node, strobe-clock
+// flipped a clock.
+bool FaultDone(const Op& op);
+// The completions of `f` in `ops` for which FaultDone holds.
+int DoneFaults(const std::vector<Op>& ops, const std::string& f);
+
+// A random seed for a run, printed (with `what`) so that a failure can be repeated.
+uint64_t DrawSeed(const std::string& what);
+
+// What a watcher saw of the processes whose command line contains every one of `parts`
+// while a spawned run went on (WatchProcesses).
+struct WatchedProcesses {
+  std::vector<pid_t> pids;     // every such process seen, in the order first seen
+  std::vector<pid_t> stopped;  // those seen in state T (stopped) at least once
+};
+// Waits for `s` to exit (at most `timeout`; killed after it) while sampling every 50 ms
+// the processes matching `parts` and their state; returns the exit code (as WaitExit).
+int WatchProcesses(const Spawned& s, const std::vector<std::string>& parts,
+                   std::chrono::milliseconds timeout, WatchedProcesses* seen);
 
 // What is left of runs that used `state_dir`: ledgers, node folders, namespaces named with
 // `run_id` ("cc-<id>-..."), mounts inside it, and processes whose command line mentions

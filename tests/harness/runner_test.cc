@@ -3,6 +3,7 @@
 // nemesis routing, and phases sharing processes and time.
 #include "harness/runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -16,6 +17,8 @@
 
 #include "generators/combinators.h"
 #include "history/jsonl.h"
+#include "tests/support/node_env.h"
+#include "tests/support/slack.h"
 
 namespace coordcheck {
 namespace {
@@ -71,10 +74,7 @@ class FakeNemesis final : public Nemesis {
 
 std::string TempPath(const std::string& name) {
   // One folder per process: ctest runs this binary's cases side by side.
-  auto dir = std::filesystem::temp_directory_path() /
-             ("coordcheck-runner-test-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  return nodetest::ProcessTempDir() + "/" + name;
 }
 
 // Ops with the given values, in order, on any free client thread.
@@ -229,19 +229,29 @@ TEST_CASE("runner: the stop flag ends a phase early") {
   fx.options.stop = &stop;
   fx.runner = std::make_unique<Runner>(
       fx.options, [&] { return std::make_unique<FakeClient>(&fx.opens); }, nullptr, &fx.writer);
+  std::atomic<int64_t> stopped_at_ns{0};
   std::thread stopper([&] {
-    std::this_thread::sleep_for(100ms);
+    // Once the phase has recorded some ops (20 lines of history), raise the flag.
+    nodetest::WaitUntil(
+        [&] {
+          const std::string text = nodetest::ReadFile(fx.path);
+          return std::count(text.begin(), text.end(), '\n') >= 20;
+        },
+        30s, 5ms);
+    stopped_at_ns = std::chrono::steady_clock::now().time_since_epoch().count();
     stop = true;
   });
-  auto t0 = std::chrono::steady_clock::now();
   // Unbounded, paced: without the flag this would never end.
   auto stats = fx.runner->RunPhase(
       gen::Clients(gen::Delay(1'000'000, gen::Repeat(gen::MakeOp("write", 1)))));
   stopper.join();
   REQUIRE(stats.ok());
   CHECK(stats->stopped);
-  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
-  CHECK(stats->invoked > 10);
+  // It ended soon after the flag: within an op's timeout (200 ms), give or take the machine.
+  const auto after_flag = std::chrono::steady_clock::now().time_since_epoch() -
+                          std::chrono::steady_clock::duration(stopped_at_ns.load());
+  CHECK(after_flag < 200ms + testtime::kSlack);
+  CHECK(stats->invoked >= 10);
   History h = fx.Read();  // still a valid history
   CHECK(h.size() >= 20);
 }

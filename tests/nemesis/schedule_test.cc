@@ -3,6 +3,7 @@
 // phase undoing every family.
 #include "nemesis/schedule.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "generators/simulate.h"
 #include "generators/threads.h"
 #include "generators/timing.h"
+#include "nemesis/package.h"
 
 namespace coordcheck {
 namespace {
@@ -226,6 +228,36 @@ TEST_CASE("fault schedule: two nodes get only the partitions two nodes can have"
   for (const Op& op : Run(o, 3))
     if (op.f == "start-partition") kinds.insert(op.value["kind"].get<std::string>());
   CHECK(kinds.count("majorities-ring") == 1);
+}
+
+TEST_CASE("fault targets: one node, a minority, a majority or all, each size as documented") {
+  // Sizes for each cluster size: one, a minority (fewer than half, at least one), a
+  // majority (more than half), all. A minority of 3 is 1, of 4 is 1; a majority of 4 is 3.
+  const std::map<size_t, std::set<size_t>> sizes = {
+      {1, {1}}, {2, {1, 2}}, {3, {1, 2, 3}}, {4, {1, 3, 4}}, {5, {1, 2, 3, 5}}, {7, {1, 3, 4, 7}}};
+  const std::map<size_t, std::set<size_t>> without_all = {
+      {1, {1}}, {2, {1, 2}}, {3, {1, 2}}, {4, {1, 3}}, {5, {1, 2, 3}}, {7, {1, 3, 4}}};
+  for (const auto& [n, expected] : sizes) {
+    INFO(n << " nodes");
+    std::vector<std::string> nodes;
+    for (size_t i = 1; i <= n; ++i) nodes.push_back("n" + std::to_string(i));
+    Rng rng(n);
+    std::set<size_t> seen, seen_without_all;
+    for (int i = 0; i < 400; ++i) {
+      const Json picked = PickNodes(rng, nodes);
+      seen.insert(picked.size());
+      // Distinct nodes of the cluster, sorted.
+      std::vector<std::string> names = picked.get<std::vector<std::string>>();
+      CHECK(std::is_sorted(names.begin(), names.end()));
+      CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
+      for (const std::string& name : names) {
+        CHECK(std::find(nodes.begin(), nodes.end(), name) != nodes.end());
+      }
+      seen_without_all.insert(PickNodes(rng, nodes, /*allow_all=*/false).size());
+    }
+    CHECK(seen == expected);
+    CHECK(seen_without_all == without_all.at(n));
+  }
 }
 
 }  // namespace coordcheck

@@ -1,5 +1,6 @@
 #include "tests/support/node_env.h"
 
+#include <fcntl.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +107,47 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::vector<pid_t> PidsWith(const std::vector<std::string>& parts) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (pid == getpid()) continue;
+    std::string cmdline = ReadFile(e.path().string() + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    const bool all = std::all_of(parts.begin(), parts.end(), [&](const std::string& part) {
+      return cmdline.find(part) != std::string::npos;
+    });
+    if (all && !control::ProcessGone(pid)) out.push_back(pid);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+char ProcessStateOf(pid_t pid) {
+  auto st = control::ReadProcStat(pid);
+  return st ? st->state : '-';
+}
+
+const std::string& ProcessTempDir() {
+  struct Folder {
+    Folder() {
+      char tmpl[] = "/tmp/cc-test-files.XXXXXX";
+      if (mkdtemp(tmpl) == nullptr) FAIL("mkdtemp failed");
+      path = tmpl;
+    }
+    ~Folder() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+    std::string path;
+  };
+  static const Folder folder;
+  return folder.path;
+}
+
 void RequireRoot(const char* why) {
   if (geteuid() != 0) {
     FAIL("this test needs root (" << why << "); run the tests labelled root as root");
@@ -122,8 +165,20 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
 }
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // read(2), not a stream: a /proc file of a process that exits while it is read fails with
+  // ESRCH, which istreambuf_iterator turns into an exception.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string out;
+  char buf[65536];
+  while (true) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
 }
 
 bool Exists(const std::string& path) {

@@ -11,6 +11,8 @@
 // may run on several threads at once (Remote is thread-safe).
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -36,6 +38,11 @@ class TempDir {
   std::string path_;
 };
 
+// This test process's own folder for scratch files: a fresh /tmp/cc-test-files.XXXXXX
+// (mkdtemp, made on first use), removed with everything in it when the process exits.
+// Unique per process, so test processes that ctest runs side by side never share files.
+const std::string& ProcessTempDir();
+
 // Fails the current test with a message naming `why` unless running as root.
 void RequireRoot(const char* why = "network namespaces");
 
@@ -47,6 +54,13 @@ bool WaitUntil(const std::function<bool()>& done,
 // The whole file; "" when it cannot be read.
 std::string ReadFile(const std::string& path);
 bool Exists(const std::string& path);
+
+// The processes whose command line (arguments joined by spaces) contains every one of
+// `parts`, in pid order; the test process itself and zombies are left out.
+std::vector<pid_t> PidsWith(const std::vector<std::string>& parts);
+// The state letter of `pid` from /proc/PID/stat ('R', 'S', 'T' = stopped, ...), '-' when it
+// does not exist.
+char ProcessStateOf(pid_t pid);
 
 // Reads "listening PORT" from a probe's log (the test probes print it once bound); 0 when
 // it does not appear within 3 s.

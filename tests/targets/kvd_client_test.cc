@@ -15,6 +15,7 @@
 #include "targets/kvd/client.h"
 #include "targets/kvd/protocol.h"
 #include "targets/wire/wire.h"
+#include "tests/support/slack.h"
 #include "tests/targets/kvd_test_cluster.h"
 
 namespace coordcheck::test {
@@ -167,7 +168,7 @@ TEST_CASE("kvd client: a server that never answers gives info at the deadline", 
   CHECK(op.value == 1);
   CHECK(op.error.dump().find("no answer by the deadline") != std::string::npos);
   CHECK(took >= milliseconds(295));
-  CHECK(took < milliseconds(1500));
+  CHECK(took < milliseconds(300) + testtime::kSlack);
 }
 
 TEST_CASE("kvd client: connect refused is a fail that names the node", "[kvd][client]") {

@@ -1,8 +1,8 @@
 // kvd deployed by KvdDb through the real harness/control backends (Cluster, its Remotes and
 // its Dialer), as the runner will do it: "local" (loopback addresses, any user) and "netns"
-// (network namespaces, root only: tagged [root], labelled "root" in ctest).
-
-#include <unistd.h>
+// (network namespaces, root only: tagged [root], labelled "root" in ctest; they fail, not
+// skip, when not root). ProcessNemesis, through the harness's DbProcessControl, really
+// stops, resumes, kills and restarts kvd processes there.
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -11,8 +11,13 @@
 #include <thread>
 
 #include "harness/control/cluster.h"
+#include "harness/control/process.h"
+#include "harness/nemesis_setup.h"
+#include "nemesis/ops.h"
+#include "nemesis/process/process_nemesis.h"
 #include "targets/kvd/client.h"
 #include "targets/kvd/db.h"
+#include "tests/support/node_env.h"
 #include "tests/targets/kvd_workload.h"
 
 namespace coordcheck::test {
@@ -109,6 +114,7 @@ class DeployedCluster {
     return env;
   }
   control::Remote& remote(const std::string& node) { return cluster_->remote(node); }
+  control::Cluster& cluster() { return *cluster_; }
   kvd::KvdDb& db() { return db_; }
   const DbEnv& env() const { return env_; }
 
@@ -160,11 +166,95 @@ TEST_CASE("kvd on a local cluster: deploy, check, kill, restart, pause", "[kvd][
 }
 
 TEST_CASE("kvd on a netns cluster: deploy, check, kill, restart, pause", "[kvd][control][root]") {
-  if (geteuid() != 0) {
-    WARN("needs root: skipped");
-    return;
-  }
+  nodetest::RequireRoot();
   ExerciseBackend("netns");
+}
+
+// The one kvd server process of `node` (its command line names the node's data folder).
+pid_t KvdPid(DeployedCluster& cluster, const std::string& node) {
+  const std::vector<pid_t> pids =
+      nodetest::PidsWith({"coordcheck-kvd", cluster.remote(node).root_dir() + "/data"});
+  INFO(node << ": kvd pids " << Json(pids).dump());
+  REQUIRE(pids.size() == 1);
+  return pids[0];
+}
+
+bool StateIs(pid_t pid, char state) {
+  return nodetest::WaitUntil([&] { return nodetest::ProcessStateOf(pid) == state; },
+                             std::chrono::seconds(10), milliseconds(5));
+}
+
+bool Stopped(pid_t pid) { return StateIs(pid, 'T'); }
+bool Running(pid_t pid) {
+  return nodetest::WaitUntil(
+      [&] {
+        const char st = nodetest::ProcessStateOf(pid);
+        return st == 'S' || st == 'R';
+      },
+      std::chrono::seconds(10), milliseconds(5));
+}
+
+// Invokes `f` on the nemesis; requires it done on exactly `nodes`.
+void MustFault(ProcessNemesis& nemesis, const std::string& f, Json value,
+               const std::vector<std::string>& nodes) {
+  const Op done = nemesis.Invoke(nodetest::NemesisOp(f, std::move(value)));
+  INFO(f << ": " << done.value.dump() << " error " << done.error.dump());
+  REQUIRE(done.error.is_null());
+  REQUIRE(done.value["nodes"] == Json(nodes));
+}
+
+TEST_CASE("process nemesis on real kvd processes: paused ones stop, killed ones restart anew",
+          "[kvd][control][root]") {
+  nodetest::RequireRoot();
+  DeployedCluster cluster("netns", "");
+  Status started = cluster.Start();
+  if (!started.ok()) FAIL(started.message());
+  DbProcessControl control(&cluster.db(), &cluster.cluster(), &cluster.env());
+  ProcessNemesis nemesis(&control, cluster.names());
+  REQUIRE(nemesis.Setup().ok());
+  ClientEnv env = cluster.client_env();
+  kvd::KvdClient via_n2;
+  REQUIRE(via_n2.Open(env, "n2").ok());
+  REQUIRE(via_n2.Invoke(MakeOp("write", "k", 1), In(3000)).type == OpType::kOk);
+
+  // Pause: n2's kvd is stopped (state T), and a request to it times out.
+  const pid_t n2 = KvdPid(cluster, "n2");
+  const pid_t n3 = KvdPid(cluster, "n3");
+  MustFault(nemesis, fault::kPause, {{"nodes", {"n2"}}}, {"n2"});
+  CHECK(Stopped(n2));
+  CHECK(nodetest::ProcessStateOf(n3) != 'T');
+  CHECK(via_n2.Invoke(MakeOp("read", "k", nullptr), In(1000)).type == OpType::kInfo);
+  MustFault(nemesis, fault::kResume, nullptr, {"n2"});
+  CHECK(Running(n2));
+  CHECK(KvdPid(cluster, "n2") == n2);  // the same process, resumed
+  kvd::KvdClient again;
+  REQUIRE(again.Open(env, "n2").ok());
+  CHECK(again.Invoke(MakeOp("read", "k", nullptr), In(3000)).type == OpType::kOk);
+
+  // Kill: n2's process is gone; start: a new process (a new pid) serves the data.
+  MustFault(nemesis, fault::kKill, {{"nodes", {"n2"}}}, {"n2"});
+  CHECK(nodetest::WaitUntil([&] { return control::ProcessGone(n2); }, std::chrono::seconds(10)));
+  CHECK(nodetest::PidsWith({"coordcheck-kvd", cluster.remote("n2").root_dir() + "/data"}).empty());
+  MustFault(nemesis, fault::kStart, nullptr, {"n2"});
+  REQUIRE(cluster.db().Ready(cluster.env(), std::chrono::seconds(10)).ok());
+  const pid_t n2_new = KvdPid(cluster, "n2");
+  CHECK(n2_new != n2);
+  CHECK(Running(n2_new));
+  kvd::KvdClient after;
+  REQUIRE(after.Open(env, "n2").ok());
+  Op read = after.Invoke(MakeOp("read", "k", nullptr), In(3000));
+  CHECK(read.type == OpType::kOk);
+  CHECK(read.value == 1);
+
+  // Teardown undoes what is still in force: n3 paused and n2 killed come back.
+  MustFault(nemesis, fault::kPause, {{"nodes", {"n3"}}}, {"n3"});
+  MustFault(nemesis, fault::kKill, {{"nodes", {"n2"}}}, {"n2"});
+  CHECK(Stopped(n3));
+  REQUIRE(nemesis.Teardown().ok());
+  CHECK(Running(n3));
+  const pid_t n2_third = KvdPid(cluster, "n2");
+  CHECK(n2_third != n2_new);
+  CHECK(Running(n2_third));
 }
 
 TEST_CASE("kvd on a local cluster: follower-reads is caught", "[kvd][control]") {

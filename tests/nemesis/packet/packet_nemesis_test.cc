@@ -360,7 +360,7 @@ TEST_CASE("netdelay: SIGTERM while holding packets releases them and exits 0", "
   CHECK(rtt.lost == 0);
   CHECK(rtt.min_ms > 800);   // held, then let go at the SIGTERM (1.5 s after start)
   CHECK(rtt.max_ms < 3000);  // long before the 10 s delay
-  CHECK(elapsed_ms < 4000);
+  CHECK(elapsed_ms < 8000);  // long before the 10 s delay too
   CHECK_FALSE(nodetest::Exists(ready));  // removed at exit
 }
 
@@ -381,9 +381,13 @@ TEST_CASE("packet nemesis: traffic flows when netdelay dies (queue bypass) and t
     const auto paren = line.rfind(')');
     return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z';
   };
-  for (int i = 0; i < 200 && !dead(); ++i) usleep(5000);
-  REQUIRE(dead());
-  usleep(20000);  // and the kernel has unbound its queue
+  REQUIRE(nodetest::WaitUntil(dead, 10s, 5ms));
+  // ...and the kernel has unbound its queue: n1's namespace lists no bound queue.
+  REQUIRE(nodetest::WaitUntil(
+      [&] {
+        return c.cluster.Exec("n1", {"cat", "/proc/net/netfilter/nfnetlink_queue"}).empty();
+      },
+      10s, 5ms));
   const auto bypassed = Stats(RttRun(c.cluster, "n2", "n1", echo1, 10, 10));
   CHECK(bypassed.lost == 0);
   CHECK(bypassed.max_ms < 10);

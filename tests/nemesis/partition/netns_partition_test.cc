@@ -140,7 +140,7 @@ TEST_CASE("partition netns: REJECT fails a connect fast while DROP makes it time
   Run(nemesis, "start-partition", {{"grudge", {{"n3", {"n1"}}}}, {"mode", "reject"}});
   auto [rejected, rejected_ms] = cluster.Connect("n1", "n3", 3000);
   CHECK(rejected == "refused");
-  CHECK(rejected_ms < 500);
+  CHECK(rejected_ms < 500);  // against DROP's 1 s timeout below (RUN_SERIAL: see CMakeLists)
 
   Run(nemesis, "start-partition", {{"grudge", {{"n3", {"n1"}}}}, {"mode", "drop"}});
   auto [dropped, dropped_ms] = cluster.Connect("n1", "n3", 1000);
@@ -382,8 +382,9 @@ TEST_CASE("partition netns: partitioning and healing five nodes is quick", "[roo
   WARN("5 nodes: setup " << setup_ms << " ms, start-partition " << start_ms / kRounds
                          << " ms, stop-partition " << stop_ms / kRounds << " ms, teardown "
                          << teardown_ms << " ms");
-  CHECK(start_ms / kRounds < 1000);
-  CHECK(stop_ms / kRounds < 1000);
+  // Figures (tens of ms alone); the bounds only catch a hang.
+  CHECK(start_ms / kRounds < 5000);
+  CHECK(stop_ms / kRounds < 5000);
 }
 
 }  // namespace

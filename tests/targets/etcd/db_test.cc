@@ -98,7 +98,7 @@ void Lifecycle(const std::string& backend) {
   EtcdCluster c(backend, 3);
   const double start_ms = c.Start();
   Figure(backend + " 3-node etcd cluster Setup..Ready", start_ms, "ms");
-  CHECK(start_ms < 10000);
+  CHECK(start_ms < 60000);  // a figure; the bound only catches a hang
 
   // The leader: Primary names the node whose member id every member calls leader.
   auto primary = c.db().Primary(c.env());
@@ -158,7 +158,7 @@ void Lifecycle(const std::string& backend) {
   Figure(backend + " paused leader replaced (Primary names the new one)", failover_ms, "ms");
   // Usually 1-2 s (election timeout 1 s, randomized up to 2 s); a split vote on a loaded
   // machine adds another round.
-  CHECK(failover_ms < 6000);
+  CHECK(failover_ms < 30000);
   std::vector<std::string> others;
   for (const std::string& n : c.names()) {
     if (n != leader) others.push_back(n);

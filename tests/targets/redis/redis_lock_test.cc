@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "targets/redis/redis_lock.h"
+#include "tests/support/slack.h"
 #include "tests/targets/redis/redis_test_util.h"
 
 namespace {
@@ -48,7 +49,7 @@ TEST_CASE("redis-lock: one holder at a time, the next after release", "[redis][l
   INFO(refused);
   CHECK(refused.find("lock held by another client") != std::string::npos);
   CHECK(took >= milliseconds(100));  // retried until about the deadline
-  CHECK(took <= milliseconds(150));
+  CHECK(took <= milliseconds(150) + testtime::kSlack);  // and gave up then (TTL 2 s)
 
   bool uncertain = true;
   const Status released = a->Release(held, Clock::now() + milliseconds(500), &uncertain);
@@ -76,7 +77,7 @@ TEST_CASE("redis-lock: waiting clients get the lock once it is released", "[redi
   const auto waited = Ms(Clock::now() - start);
   releaser.join();
   CHECK(waited >= milliseconds(90));
-  CHECK(waited < milliseconds(400));
+  CHECK(waited < milliseconds(100) + testtime::kSlack);  // at the release, not the 5 s TTL
   CHECK(next.detail["attempts"].get<int>() > 1);
 }
 
@@ -118,8 +119,7 @@ TEST_CASE(
   const Grant second = MustAcquire(*b, milliseconds(2000));
   const auto waited = Ms(Clock::now() - start);
   INFO("b waited " << waited.count() << " ms");
-  CHECK(waited >= milliseconds(250));
-  CHECK(waited < milliseconds(600));
+  CHECK(waited >= milliseconds(250));  // not before the key expired
   CHECK(c.Get("n1", kLock) == second.token);
   // Two grants outstanding at once; nothing tells a's later writes apart (no fence).
   CHECK_FALSE(first.fence.has_value());
@@ -165,6 +165,34 @@ TEST_CASE("redis-lock: renewal keeps the lock past its TTL until release", "[red
   (void)stolen;
 }
 
+TEST_CASE(
+    "redis-lock: a background pause stops renewal: the key expires and another client gets in",
+    "[redis][lock]") {
+  redistest::RedisCluster c("local", 3);
+  c.Start();
+  auto a = Open(c.LockEnvFor(300, 1, {{"renew", true}}));
+  auto b = Open(c.LockEnvFor(300, 2, {{"renew", true}}));  // b keeps its key once it has it
+  const Grant held = MustAcquire(*a);
+  // Renewing, a keeps the key past its TTL.
+  REQUIRE(nodetest::WaitUntil([&] { return a->renewals() >= 3; }, milliseconds(10000)));
+  CHECK(c.Get("n1", kLock) == held.token);
+  // a's whole client pauses (a GC pause) for far longer than the TTL: no renewal goes out,
+  // Redis expires the key, and b takes the lock while a still believes it holds it.
+  a->PauseBackground(milliseconds(5000));
+  const auto paused = Clock::now();
+  const int64_t renewals = a->renewals();
+  const Grant next = MustAcquire(*b, milliseconds(4000));
+  INFO("b got in " << Ms(Clock::now() - paused).count() << " ms into the pause");
+  CHECK(Ms(Clock::now() - paused) >= milliseconds(150));  // not before a's key could expire
+  CHECK(a->renewals() == renewals);
+  CHECK(c.Get("n1", kLock) == next.token);
+  // After the pause a's next renewal finds the key taken and stops; b's key is untouched.
+  CHECK(nodetest::WaitUntil([&] { return a->renewal_lost(); }, milliseconds(15000)));
+  CHECK(a->renewals() == renewals);
+  CHECK(c.Get("n1", kLock) == next.token);
+  a->Close();
+}
+
 TEST_CASE("redis-lock: a dead instance fails definitely, a paused one is uncertain",
           "[redis][lock]") {
   redistest::RedisCluster c("local", 3);
@@ -175,7 +203,7 @@ TEST_CASE("redis-lock: a dead instance fails definitely, a paused one is uncerta
   auto start = Clock::now();
   const std::string dead = MustFail(*a, milliseconds(150));
   INFO(dead);
-  CHECK(Ms(Clock::now() - start) <= milliseconds(200));
+  CHECK(Ms(Clock::now() - start) <= milliseconds(150) + testtime::kSlack);
   CHECK(dead.find("n1 (") != std::string::npos);
   CHECK(dead.find("refused") != std::string::npos);
   REQUIRE(c.db().Start(c.remote("n1"), c.env()).ok());
@@ -190,7 +218,7 @@ TEST_CASE("redis-lock: a dead instance fails definitely, a paused one is uncerta
   REQUIRE_FALSE(grant.ok());
   CHECK(uncertain);
   CHECK(took >= milliseconds(150));
-  CHECK(took < milliseconds(300));
+  CHECK(took < milliseconds(150) + testtime::kSlack);
   CHECK(grant.message().find("no reply by the deadline") != std::string::npos);
   // Rightly uncertain: once resumed, redis runs the SET that was sent.
   REQUIRE(c.db().Resume(c.remote("n1")).ok());

@@ -12,6 +12,8 @@
 #include <catch2/catch.hpp>
 
 #include "targets/client_faults.h"
+#include "tests/support/node_env.h"
+#include "tests/support/slack.h"
 #include "tests/targets/resource/resource_fixture.h"
 
 namespace coordcheck::test {
@@ -172,10 +174,19 @@ TEST_CASE("lock client: a paused holder's late write is refused by the fenced re
   s.script.acquires.push_back({3, "", false});
   s.script.acquires.push_back({5, "", false});
   REQUIRE(paused->Invoke(Inv(0, "acquire"), In(2000)).type == OpType::kOk);
-  s.board.PostPause(ClientFaultBoard::kAnyThread, 800);
+  // A pause long enough that the next client's acquire and increment, on a loaded machine,
+  // still come before the paused one's write.
+  s.board.PostPause(ClientFaultBoard::kAnyThread, 3000);
   Op late;
-  std::thread holder([&] { late = paused->Invoke(Inv(0, "increment"), In(3000)); });
-  std::this_thread::sleep_for(300ms);  // the paused one has read and stalls
+  std::thread holder([&] { late = paused->Invoke(Inv(0, "increment"), In(10000)); });
+  // Once the paused one has read and stalls (it has paused its background), the next one
+  // takes the lock.
+  CHECK(nodetest::WaitUntil(
+      [&] {
+        std::lock_guard<std::mutex> lock(s.script.mu);
+        return !s.script.background_pauses_ms.empty();
+      },
+      std::chrono::seconds(30)));
   REQUIRE(next->Invoke(Inv(1, "acquire"), In(2000)).type == OpType::kOk);
   Op fresh = next->Invoke(Inv(1, "increment"), In(2000));
   holder.join();
@@ -184,8 +195,8 @@ TEST_CASE("lock client: a paused holder's late write is refused by the fenced re
   REQUIRE(late.type == OpType::kFail);
   CHECK(late.error == "stale fence");
   CHECK(late.value["accepted"] == false);
-  CHECK(late.value["paused_ms"] == 800);
-  CHECK(s.script.background_pauses_ms == std::vector<int64_t>{800});
+  CHECK(late.value["paused_ms"] == 3000);
+  CHECK(s.script.background_pauses_ms == std::vector<int64_t>{3000});
   const Json log = s.Log();
   REQUIRE(log.size() == 4);
   CHECK(log[3]["cs"] == "0-1");
@@ -202,7 +213,7 @@ TEST_CASE("lock client: a pause never pushes the write past the op's deadline", 
   Op inc = c->Invoke(Inv(1, "increment"), In(1500));
   const auto took = std::chrono::steady_clock::now() - start;
   REQUIRE(inc.type == OpType::kOk);
-  CHECK(took < 1500ms);
+  CHECK(took < 1500ms + testtime::kSlack);  // by the deadline, not after the 60 s pause
   CHECK(inc.value["paused_ms"].get<int64_t>() >= 1000);
   CHECK(inc.value["paused_ms"].get<int64_t>() <= 1200);
 }

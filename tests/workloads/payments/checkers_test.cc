@@ -223,7 +223,7 @@ TEST_CASE("idempotency: a retried key acknowledged once with a replayed answer i
   CHECK(r.details["accounts"] == 2);
   CHECK(r.details["anomaly_types"].empty());
   CHECK(r.details["anomalies"].empty());
-  CHECK(Contains(r.summary, "valid: every payment took effect as acknowledged"));
+  CHECK(r.anomalies.empty());
 }
 
 TEST_CASE("idempotency: an unacknowledged key may take effect once or never", "[payments]") {
@@ -290,13 +290,8 @@ TEST_CASE("idempotency: an acknowledged key charged twice is a duplicate-charge"
   CHECK(dup[0]["charges"] == Json::array({"c-9f", "c-1a"}));
   CHECK(dup[0]["attempts"] == Json::array({first, second}));
   CHECK(dup[0]["read"] == read);
+  CHECK(dup[0]["charge_count"] == 2);
   const std::string words = dup[0]["explanation"];
-  CHECK(Contains(words, Name("payment p3-7 (account a2, 40) was acknowledged (op ", second) +
-                            " returned charge c-9f)"));
-  CHECK(Contains(words, "committed 2 charges for it"));
-  CHECK(Contains(words, "c-9f and c-1a \u2014 charged twice"));
-  CHECK(Contains(words, Name("its attempts were op ", first) +
-                            Name(" (info: timeout), op ", second) + " (ok)"));
   const std::vector<Json> bal = Of(r, "balance-mismatch");
   REQUIRE(bal.size() == 1);
   CHECK(bal[0]["account"] == "a2");
@@ -306,10 +301,10 @@ TEST_CASE("idempotency: an acknowledged key charged twice is a duplicate-charge"
   CHECK(bal[0]["extra_charges"] == 1);
   CHECK(bal[0]["unexplained"] == 0);
   CHECK(bal[0]["keys"] == Json::array({"p3-7"}));
-  CHECK(Contains(bal[0]["explanation"].get<std::string>(),
-                 "40 too much (+40), from 1 extra charge of a payment charged more than once "
-                 "(+40)"));
-  CHECK(r.summary == "invalid: 1 payment charged twice (key p3-7), 1 balance wrong (account a2)");
+  CHECK(bal[0]["extra_amount"] == 40);
+  // The terminal line names the payment and the account.
+  CHECK(Contains(r.summary, "p3-7"));
+  CHECK(Contains(r.summary, "a2"));
   // Typed: the duplicate names its attempts, then the read; it is dated by the attempts (the
   // first invoke to the retry's ok).
   REQUIRE(r.anomalies.size() == 2);
@@ -340,11 +335,9 @@ TEST_CASE("idempotency: an unacknowledged key charged twice is a duplicate-charg
   CHECK(dup[0]["acknowledged"] == false);
   CHECK(dup[0]["charge_count"] == 3);
   CHECK(dup[0]["attempts"] == Json::array({first, second}));
-  CHECK(Contains(dup[0]["explanation"].get<std::string>(), "was never acknowledged"));
-  CHECK(Contains(dup[0]["explanation"].get<std::string>(), "charged 3 times"));
   CHECK(r.details["duplicate_charges"] == 2);
   CHECK(Of(r, "balance-mismatch")[0]["difference"] == 80);
-  CHECK(Contains(r.summary, "1 payment charged more than once (key p1-0)"));
+  CHECK(Contains(r.summary, "p1-0"));
 }
 
 TEST_CASE("idempotency: an acknowledged key never charged is a lost-charge", "[payments]") {
@@ -364,8 +357,7 @@ TEST_CASE("idempotency: an acknowledged key never charged is a lost-charge", "[p
   CHECK(lost[0]["key"] == "p1-0");
   CHECK(lost[0]["attempts"] == Json::array({op}));
   CHECK(lost[0]["charge_ids"] == Json::array({"c-1"}));
-  CHECK(Contains(lost[0]["explanation"].get<std::string>(),
-                 Name("committed no charge for it (read-service, op ", read) + ")"));
+  CHECK(lost[0]["read"] == read);
   const std::vector<Json> bal = Of(r, "balance-mismatch");
   REQUIRE(bal.size() == 1);
   CHECK(bal[0]["account"] == "a1");  // missing from the read's balances: 0
@@ -373,8 +365,7 @@ TEST_CASE("idempotency: an acknowledged key never charged is a lost-charge", "[p
   CHECK(bal[0]["expected"] == 40);
   CHECK(bal[0]["difference"] == -40);
   CHECK(bal[0]["lost_charges"] == 1);
-  CHECK(Contains(bal[0]["explanation"].get<std::string>(),
-                 "40 too little (-40), from 1 acknowledged payment never charged (-40)"));
+  CHECK(bal[0]["lost_amount"] == 40);
 }
 
 TEST_CASE("idempotency: a key whose every attempt failed but was charged is failed-but-charged",
@@ -394,9 +385,10 @@ TEST_CASE("idempotency: a key whose every attempt failed but was charged is fail
   CHECK(a["key"] == "p1-0");
   CHECK(a["attempts"] == Json::array({first, second}));
   CHECK(a["charges"] == Json::array({"c-1"}));
-  CHECK(Contains(a["explanation"].get<std::string>(),
-                 "every attempt of payment p1-0 (account a1, 40) failed"));
-  CHECK(Contains(a["explanation"].get<std::string>(), Name("op ", first) + " (fail: rolled back)"));
+  REQUIRE(r.anomalies.size() == 1);
+  CHECK(r.anomalies[0].type == "failed-but-charged");
+  CHECK(r.anomalies[0].ops.at(0) == first);
+  CHECK(r.anomalies[0].ops.at(1) == second);
 }
 
 TEST_CASE(
@@ -421,7 +413,7 @@ TEST_CASE(
     CHECK(a["responses"][1]["op"] == second);
     CHECK(a["responses"][1]["charge_id"] == "c-2");
     CHECK(a["responses"][1]["replayed"] == true);
-    CHECK(Contains(a["explanation"].get<std::string>(), "with different charge ids"));
+    CHECK(a["responses"][0]["charge_id"] == "c-1");
   }
   SECTION("an answer that is not the committed charge") {
     Payments b;
@@ -432,9 +424,9 @@ TEST_CASE(
     INFO(r.ToJson().dump(2));
     REQUIRE(r.valid == Validity::kInvalid);
     CHECK(r.details["anomaly_types"] == Json::array({"inconsistent-response"}));
-    CHECK(Contains(
-        r.details["anomalies"][0]["explanation"].get<std::string>(),
-        Name("op ", op) + " returned charge c-x but the service's committed charge for it is c-1"));
+    const Json& a = r.details["anomalies"][0];
+    CHECK(a["responses"] == Json::array({{{"op", op}, {"charge_id", "c-x"}, {"replayed", false}}}));
+    CHECK(a["charges"] == Json::array({"c-1"}));
   }
 }
 
@@ -453,7 +445,7 @@ TEST_CASE("idempotency: a charge no attempt asked for is an unknown-charge", "[p
   CHECK(a["key"] == "zz-9");
   CHECK(a["charge_id"] == "c-5");
   CHECK(a["read"] == read);
-  CHECK(Contains(a["explanation"].get<std::string>(), "no attempt ever used key zz-9"));
+  CHECK(a["amount"] == 30);
   const Json bal = Of(r, "balance-mismatch")[0];
   CHECK(bal["difference"] == 30);
   CHECK(bal["unknown_charges"] == 1);
@@ -473,9 +465,9 @@ TEST_CASE("idempotency: a charge with another account or amount is a wrong-charg
   CHECK(a["amount"] == 50);
   CHECK(a["expected_amount"] == 40);
   CHECK(a["attempts"] == Json::array({op}));
-  CHECK(Contains(a["explanation"].get<std::string>(),
-                 Name("payment p1-0 asked for 40 on account a1 (op ", op) +
-                     ") but the service committed charge c-1 for 50 on account a1"));
+  CHECK(a["charge_id"] == "c-1");
+  CHECK(a["account"] == "a1");
+  CHECK(a["expected_account"] == "a1");
   const Json bal = Of(r, "balance-mismatch")[0];
   CHECK(bal["difference"] == 10);
   CHECK(bal["wrong_charges"] == 1);
@@ -502,13 +494,10 @@ TEST_CASE("idempotency: a balance that disagrees with the payments is a balance-
   CHECK(bal[0]["account"] == "a1");
   CHECK(bal[0]["difference"] == 5);
   CHECK(bal[0]["unexplained"] == 5);
-  CHECK(Contains(bal[0]["explanation"].get<std::string>(),
-                 "the balance itself differs from the sum of the account's committed charges "
-                 "(40) by +5"));
+  CHECK(bal[0]["committed"] == 40);
   CHECK(bal[1]["account"] == "a2");
   CHECK(bal[1]["balance"] == 0);
   CHECK(bal[1]["difference"] == -25);
-  CHECK(Contains(r.summary, "2 balances wrong (accounts a1, a2)"));
 }
 
 TEST_CASE("idempotency: the anomalies listed stop at 100, the counts do not", "[payments]") {
@@ -529,7 +518,9 @@ TEST_CASE("idempotency: the anomalies listed stop at 100, the counts do not", "[
   CHECK(r.details["anomalies"].size() == 100);
   CHECK(r.details["anomalies_truncated"] == true);
   CHECK(r.details["anomaly_types"] == Json::array({"duplicate-charge", "balance-mismatch"}));
-  CHECK(Contains(r.summary, "150 payments charged twice (keys p-0, p-1, p-2, \u2026)"));
+  // The terminal line names the first keys only.
+  CHECK(Contains(r.summary, "p-0"));
+  CHECK_FALSE(Contains(r.summary, "p-99"));
 }
 
 // ---- idempotency: unknown ----
@@ -657,7 +648,6 @@ TEST_CASE("payment checkers: the time limit gives unknown, never a guess", "[pay
     INFO(r.summary);
     CHECK(r.valid == Validity::kUnknown);
     CHECK(r.details["reason"] == "time-limit");
-    CHECK(Contains(r.summary, "time limit"));
   }
   CHECK(RunIdem(b.history()).valid == Validity::kValid);
   CHECK(RunOutbox(b.history()).valid == Validity::kValid);
@@ -690,8 +680,7 @@ TEST_CASE("outbox: every committed charge's event applied once, drained, is vali
   CHECK(r.details["lost_events"] == 0);
   CHECK(r.details["undelivered"] == 0);
   CHECK(r.details["anomalies"].empty());
-  CHECK(Contains(r.summary, "valid: every committed charge's event was applied exactly once"));
-  CHECK(Contains(r.summary, "outbox drained"));
+  CHECK(r.details["drained"] == true);
 }
 
 TEST_CASE("outbox: duplicates count only at the consumer", "[payments]") {
@@ -734,18 +723,17 @@ TEST_CASE("outbox: an event applied twice is a duplicate-event", "[payments]") {
   CHECK(a["key"] == "p3-7");
   CHECK(a["applications"] == 2);
   CHECK(a["read"] == ledger);
-  CHECK(Contains(a["explanation"].get<std::string>(),
-                 "the ledger applied the event of charge c-9f (key p3-7, account a2, 40) twice " +
-                     Name("(read-ledger, op ", ledger) + ")"));
-  CHECK(Contains(a["explanation"].get<std::string>(), Name("op ", service)));
+  CHECK(a["account"] == "a2");
+  CHECK(a["amount"] == 40);
+  REQUIRE_FALSE(r.anomalies.empty());
+  CHECK(r.anomalies[0].ops == std::vector<int64_t>{ledger, service});
   const Json bal = Of(r, "ledger-balance-mismatch")[0];
   CHECK(bal["account"] == "a2");
   CHECK(bal["balance"] == 80);
   CHECK(bal["expected"] == 40);
   CHECK(bal["duplicate_applications"] == 1);
-  CHECK(Contains(bal["explanation"].get<std::string>(),
-                 "from 1 extra application of events applied more than once (+40)"));
-  CHECK(Contains(r.summary, "1 event applied more than once (charge c-9f)"));
+  CHECK(bal["duplicate_amount"] == 40);
+  CHECK(Contains(r.summary, "c-9f"));
 }
 
 TEST_CASE("outbox: an event of no committed charge is a phantom-event", "[payments]") {
@@ -763,7 +751,7 @@ TEST_CASE("outbox: an event of no committed charge is a phantom-event", "[paymen
   const Json a = Of(r, "phantom-event")[0];
   CHECK(a["charge_id"] == "c-1");
   CHECK(a["read"] == ledger);
-  CHECK(Contains(a["explanation"].get<std::string>(), "an effect without a committed charge"));
+  CHECK(a["applications"] == 1);
   CHECK(Of(r, "ledger-balance-mismatch")[0]["phantom_amount"] == 40);
 }
 
@@ -786,9 +774,9 @@ TEST_CASE("outbox: a committed charge never applied after a drain is a lost-even
   const Json a = Of(r, "lost-event")[0];
   CHECK(a["charge_id"] == "c-2");
   CHECK(a["key"] == "p2-0");
-  CHECK(Contains(a["explanation"].get<std::string>(),
-                 Name("although the outbox was drained (drain, op ", drain) +
-                     ", ended ok with 0 pending): the event was lost"));
+  CHECK(r.details["drained"] == true);
+  CHECK(r.details["drain_op"] == drain);
+  CHECK(r.details["drain_pending"] == 0);
   const Json bal = Of(r, "ledger-balance-mismatch")[0];
   CHECK(bal["account"] == "a2");
   CHECK(bal["difference"] == -25);
@@ -805,8 +793,7 @@ TEST_CASE("outbox: a committed charge never applied after a drain is a lost-even
   INFO(dual.ToJson().dump(2));
   REQUIRE(dual.valid == Validity::kInvalid);
   CHECK(dual.details["outbox"] == false);
-  CHECK(Contains(Of(dual, "lost-event")[0]["explanation"].get<std::string>(),
-                 "the variant has no outbox"));
+  CHECK(Of(dual, "lost-event").size() == 1);
 }
 
 TEST_CASE("outbox: an event with another amount is a wrong-event", "[payments]") {
@@ -839,9 +826,7 @@ TEST_CASE("outbox: a ledger balance off its events is a ledger-balance-mismatch"
   const Json& bal = r.details["anomalies"][0];
   CHECK(bal["difference"] == -1);
   CHECK(bal["unexplained"] == -1);
-  CHECK(Contains(bal["explanation"].get<std::string>(),
-                 "the ledger's balance itself differs from the sum of its applied events (40) "
-                 "by -1"));
+  CHECK(bal["applied"] == 40);
 }
 
 TEST_CASE("outbox: undelivered events without a drain give unknown, not invalid", "[payments]") {
@@ -863,12 +848,11 @@ TEST_CASE("outbox: undelivered events without a drain give unknown, not invalid"
     CHECK(r.details["undelivered_charges"] == Json::array({"c-2"}));
     CHECK(r.details["lost_events"] == 0);
     CHECK(r.details["drained"] == false);
+    CHECK(r.details["drain_op"] == drain);
     CHECK(r.details["drain_pending"] == 1);
     CHECK(r.details["ledger_balance_mismatches"] == 0);
     CHECK(r.details["anomalies"].empty());
-    CHECK(Contains(r.summary, "1 committed charge's event is not at the ledger, but the outbox " +
-                                  Name("was not drained (drain, op ", drain) +
-                                  ", ended info with 1 pending)"));
+    CHECK(r.details["undelivered"] == 1);
   }
   SECTION("no drain op") {
     b.ReadService(charges);
@@ -890,7 +874,6 @@ TEST_CASE("outbox: undelivered events without a drain give unknown, not invalid"
     CHECK(r.valid == Validity::kUnknown);
     CHECK(r.details["read_ledger_op"] == read_ledger);
     CHECK(r.details["drained"] == false);
-    CHECK(Contains(r.summary, "ended ok only after read-ledger was invoked"));
   }
   SECTION("a real anomaly still makes it invalid") {
     b.Drain(OpType::kInfo, 1);
@@ -915,7 +898,8 @@ TEST_CASE("outbox: a drain that timed out with nothing missing is valid", "[paym
   CheckResult r = RunOutbox(b.history());
   INFO(r.ToJson().dump(2));
   CHECK(r.valid == Validity::kValid);
-  CHECK(Contains(r.summary, "but nothing was missing"));
+  CHECK(r.details["drained"] == false);
+  CHECK(r.details["undelivered"] == 0);
 }
 
 TEST_CASE("outbox: without ok final reads, or with malformed ones, the verdict is unknown",
@@ -937,7 +921,7 @@ TEST_CASE("outbox: without ok final reads, or with malformed ones, the verdict i
     CheckResult r = RunOutbox(b.history());
     CHECK(r.valid == Validity::kUnknown);
     CHECK(r.details["reason"] == "no-read-ledger");
-    CHECK(Contains(r.summary, "the final read-ledger never completed ok"));
+    CHECK(Contains(r.summary, "never completed ok"));
   }
   SECTION("malformed event") {
     Payments b;
@@ -1025,8 +1009,6 @@ TEST_CASE("payment checkers: a history.jsonl read from disk is checked offline",
   CHECK(dup["key"] == "p1-0");
   CHECK(dup["attempts"] == Json::array({0, 4}));
   CHECK(dup["read"] == 9);
-  CHECK(Contains(dup["explanation"].get<std::string>(),
-                 "its attempts were op 0 (info: timeout), op 4 (ok)"));
 
   CheckResult outbox = OutboxChecker().Check(h, CheckBudget{});
   INFO(outbox.ToJson().dump(2));
