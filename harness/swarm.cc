@@ -148,6 +148,7 @@ std::vector<std::string> ApplicableFaults(const TestConfig& config) {
   const std::unique_ptr<Db> db = target->MakeDb();
   facts.can_kill = db->killable() != nullptr;
   facts.can_pause = db->pausable() != nullptr;
+  facts.has_data_dir = db->disk_backed() != nullptr;
   for (const FaultPackage* package : AllFaultPackages()) {
     const std::vector<std::string> one = {package->info.name};
     if (!CheckFaultFamilies(one, facts).ok()) continue;

@@ -112,7 +112,7 @@ TEST_CASE("swarm: the fault pool is what applies to the target") {
   kvd.backend = "netns";
   const std::vector<std::string> faults = ApplicableFaults(kvd);
   INFO(Join(faults, ","));
-  for (const char* f : {"partition", "kill", "pause", "clock", "packet"}) {
+  for (const char* f : {"partition", "kill", "pause", "clock", "packet", "disk"}) {
     CHECK(std::find(faults.begin(), faults.end(), f) != faults.end());
   }
   // client pauses need a workload whose clients take them (the lock workload).
