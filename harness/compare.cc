@@ -19,11 +19,6 @@ std::string Cell(const Json& v) {
   return v.dump();
 }
 
-std::string VerdictOf(const RunOutcome& run) {
-  if (run.results && !run.results->verdict.empty()) return run.results->verdict;
-  return "error";
-}
-
 // The run's figures ({} when it has none).
 const Json& FiguresOf(const RunOutcome& run) {
   static const Json kNone = Json::object();
@@ -57,6 +52,11 @@ std::vector<std::string> FigureColumns(const std::vector<RunOutcome>& runs) {
 }
 
 }  // namespace
+
+std::string VerdictOf(const RunOutcome& run) {
+  if (run.results && !run.results->verdict.empty()) return run.results->verdict;
+  return "error";
+}
 
 std::string AlignColumns(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;

@@ -19,6 +19,9 @@
 
 namespace coordcheck {
 
+// The run's verdict as results.json says it; "error" when it has none (the run failed).
+std::string VerdictOf(const RunOutcome& run);
+
 // `rows` as plain text, each column as wide as its widest cell, two spaces between columns,
 // no trailing spaces, one line per row.
 std::string AlignColumns(const std::vector<std::vector<std::string>>& rows);

@@ -47,11 +47,6 @@ std::string FlagText(const Json& value) {
   return value.dump();
 }
 
-std::string Verdict(const RunOutcome& run) {
-  if (run.results && !run.results->verdict.empty()) return run.results->verdict;
-  return "error";
-}
-
 std::string Seconds(double s) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f", s);
@@ -73,7 +68,7 @@ std::string FormatTable(const std::vector<SwarmRow>& rows) {
   for (const SwarmRow& r : rows) {
     cells.push_back({std::to_string(r.index), std::to_string(r.plan.seed),
                      r.plan.nemesis.empty() ? "none" : Join(r.plan.nemesis, ","),
-                     Seconds(r.plan.nemesis_interval_s), Verdict(r.outcome), Seconds(r.seconds)});
+                     Seconds(r.plan.nemesis_interval_s), VerdictOf(r.outcome), Seconds(r.seconds)});
   }
   return AlignColumns(cells);
 }
@@ -230,7 +225,7 @@ int RunSwarm(TestConfig base, const SwarmOptions& swarm, const RunOptions& optio
   std::string text = table + "\n" + SummaryText(detection, stopped_early) + "\n";
   for (const SwarmRow& r : rows) {
     if (r.outcome.exit_code == kExitValid) continue;
-    text += "\nrun " + std::to_string(r.index) + " " + Verdict(r.outcome) + ": " +
+    text += "\nrun " + std::to_string(r.index) + " " + VerdictOf(r.outcome) + ": " +
             (r.outcome.results ? r.outcome.results->summary : std::string("no results")) +
             "\n  reproduce: " + r.command + "\n  run folder: " + r.outcome.run_dir + "\n";
   }
@@ -262,7 +257,7 @@ int RunSwarm(TestConfig base, const SwarmOptions& swarm, const RunOptions& optio
              {"nemesis_interval_s", r.plan.nemesis_interval_s},
              {"target", r.outcome.config.target.empty() ? base.target : r.outcome.config.target},
              {"exit_code", r.outcome.exit_code},
-             {"verdict", Verdict(r.outcome)},
+             {"verdict", VerdictOf(r.outcome)},
              {"seconds", r.seconds},
              {"summary", r.outcome.results ? Json(r.outcome.results->summary) : Json()},
              {"run_dir", r.outcome.run_dir},

@@ -26,8 +26,6 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 using nodetest::RequireRoot;
 
-Json ReadJson(const std::string& path) { return Json::parse(ReadFile(path)); }
-
 // `coordcheck check` of a stored run's history with the cas-register model; the exit code.
 int CheckOffline(const std::string& run_dir, std::string* out) {
   return RunCoordcheck({"check", run_dir + "/history.jsonl", "--model", "cas-register"}, out);

@@ -28,6 +28,10 @@ std::vector<std::string> CoordcheckArgv(const std::vector<std::string>& args) {
 
 }  // namespace
 
+nlohmann::json ReadJson(const std::string& path) {
+  return nlohmann::json::parse(ReadFile(path));
+}
+
 std::string FreshDir(const std::string& name) {
   static std::atomic<int> counter{0};
   fs::path dir =

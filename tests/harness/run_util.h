@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "history/op.h"
+#include <nlohmann/json.hpp>
+
 #include "tests/support/node_env.h"
 
 namespace coordcheck::testing {
@@ -38,6 +40,8 @@ int RunCommand(const std::vector<std::string>& argv, std::string* out,
 // Polls until `path` contains `text` or the timeout passes.
 bool WaitForText(const std::string& path, const std::string& text,
                  std::chrono::milliseconds timeout);
+// The JSON document in the file at `path` (throws when it is not one: a test failure).
+nlohmann::json ReadJson(const std::string& path);
 // A fresh, empty directory under the temp dir.
 std::string FreshDir(const std::string& name);
 

@@ -20,8 +20,6 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 using nodetest::RequireRoot;
 
-Json ReadJson(const std::string& path) { return Json::parse(ReadFile(path)); }
-
 // The newest folder under STORE/NAME (the swarm's own folder).
 std::string NewestUnder(const std::string& store, const std::string& name) {
   std::string newest;
