@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <sstream>
 #include <thread>
 
 #include "targets/payments/bugs.h"
@@ -269,16 +270,61 @@ Status PaymentsDb::Ready(const DbEnv& env, milliseconds timeout) {
   return Status::Ok();
 }
 
-Status PaymentsDb::WaitGroupGone(control::Remote& node, const control::Daemon& daemon) {
+// PostgreSQL's postmaster forks a process per connection and its helpers (checkpointer,
+// startup, walwriter, ...), and each child calls setsid() as it starts, so that the
+// postmaster can signal a child's own group. Signalling the daemon's process group therefore
+// reaches the postmaster alone: a killed postmaster left its startup process replaying the
+// WAL, attached to the shared memory, and the restarted server refused to start ("pre-existing
+// shared memory block is still in use"); a paused one left its backends serving. A fault must
+// reach them all, as a crash or a frozen machine would. The postmaster is stopped first: it
+// forks nothing while stopped and reaps nothing, so every pid listed as its child stays that
+// child's until the postmaster goes (a child that exits stays a zombie).
+Result<std::vector<std::string>> PaymentsDb::PostgresChildren(control::Remote& node,
+                                                              const control::Daemon& postmaster) {
+  using R = Result<std::vector<std::string>>;
+  auto r = node.Exec({"/usr/bin/pgrep", "-P", std::to_string(postmaster.pid)});
+  if (!r.ok()) return R::Error(r.status().Wrap("node " + node.node() + ": postgres: list children").message());
+  if (r->exit_code == 1) return std::vector<std::string>{};  // no child
+  if (!r->success()) {
+    return R::Error("node " + node.node() + ": postgres: pgrep -P " +
+                    std::to_string(postmaster.pid) + " exited " + std::to_string(r->exit_code) +
+                    ": " + r->err);
+  }
+  std::vector<std::string> pids;
+  std::istringstream lines(r->out);
+  for (std::string pid; lines >> pid;) pids.push_back(pid);
+  return pids;
+}
+
+Status PaymentsDb::SignalPids(control::Remote& node, const std::vector<std::string>& pids,
+                              const char* signal) {
+  if (pids.empty()) return Status::Ok();
+  std::vector<std::string> argv = {"/bin/kill", "-s", signal};
+  argv.insert(argv.end(), pids.begin(), pids.end());
+  auto r = node.Exec(argv);
+  if (!r.ok()) return r.status().Wrap("node " + node.node() + ": postgres: kill -s " + signal);
+  return Status::Ok();  // a child that exited by itself needs no signal (kill then exits 1)
+}
+
+Status PaymentsDb::WaitPidsGone(control::Remote& node, const std::vector<std::string>& pids) {
+  if (pids.empty()) return Status::Ok();
+  std::string list;
+  for (const std::string& pid : pids) list += (list.empty() ? "" : ",") + pid;
   const auto deadline = Clock::now() + std::chrono::seconds(10);
   while (true) {
-    auto r = node.Exec({"/usr/bin/pgrep", "-g", std::to_string(daemon.pid)});
-    if (r.ok() && r->exit_code == 1) return Status::Ok();  // no process left in the group
-    if (Clock::now() >= deadline) {
-      return Status::Error("node " + node.node() + ": " + daemon.name + " (process group " +
-                           std::to_string(daemon.pid) + ") still has processes 10 s after SIGKILL");
+    // The state of each listed pid still there; a zombie (Z) is gone all but its pid.
+    auto r = node.Exec({"/bin/ps", "-o", "stat=", "-p", list});
+    if (r.ok() && (r->exit_code == 0 || r->exit_code == 1)) {
+      std::istringstream states(r->out);
+      bool alive = false;
+      for (std::string state; states >> state;) alive = alive || state[0] != 'Z';
+      if (!alive) return Status::Ok();
     }
-    node.SignalDaemon(daemon, SIGKILL);
+    if (Clock::now() >= deadline) {
+      return Status::Error("node " + node.node() + ": postgres: children " + list +
+                           " still alive 10 s after SIGKILL");
+    }
+    SignalPids(node, pids, "KILL");
     std::this_thread::sleep_for(milliseconds(20));
   }
 }
@@ -287,11 +333,16 @@ Status PaymentsDb::Kill(control::Remote& node) {
   auto role = KnownRole(node.node());
   if (!role.ok()) return role.status();
   NodeDaemons& daemons = DaemonsOf(*role);
-  auto daemon = daemons.Of(node.node());
-  if (Status s = daemons.Kill(node); !s.ok()) return s;
-  // PostgreSQL's backends are the postmaster's children in its group: none may survive it.
-  if (daemon.ok() && *role == Role::kDatabase) return WaitGroupGone(node, *daemon);
-  return Status::Ok();
+  auto postmaster = daemons.Of(node.node());
+  if (*role != Role::kDatabase || !postmaster.ok()) return daemons.Kill(node);
+  // Stopped, listed, killed children first; the postmaster last (see PostgresChildren).
+  node.SignalDaemon(*postmaster, SIGSTOP);  // fails only when it is gone already
+  auto children = PostgresChildren(node, *postmaster);
+  if (children.ok()) SignalPids(node, *children, "KILL");
+  Status s = daemons.Kill(node);
+  if (!children.ok()) return s.ok() ? children.status() : s;
+  Status gone = WaitPidsGone(node, *children);
+  return s.ok() ? gone : s;
 }
 
 Status PaymentsDb::Start(control::Remote& node, const DbEnv& env) {
@@ -303,24 +354,46 @@ Status PaymentsDb::Start(control::Remote& node, const DbEnv& env) {
 Status PaymentsDb::Pause(control::Remote& node) {
   auto role = KnownRole(node.node());
   if (!role.ok()) return role.status();
-  return DaemonsOf(*role).Pause(node);
+  NodeDaemons& daemons = DaemonsOf(*role);
+  if (Status s = daemons.Pause(node); !s.ok() || *role != Role::kDatabase) return s;
+  // The postmaster is stopped: now its children (PostgresChildren).
+  auto postmaster = daemons.Of(node.node());
+  if (!postmaster.ok()) return postmaster.status();
+  auto children = PostgresChildren(node, *postmaster);
+  if (!children.ok()) return children.status();
+  return SignalPids(node, *children, "STOP");
 }
 
 Status PaymentsDb::Resume(control::Remote& node) {
   auto role = KnownRole(node.node());
   if (!role.ok()) return role.status();
-  return DaemonsOf(*role).Resume(node);
+  NodeDaemons& daemons = DaemonsOf(*role);
+  if (*role == Role::kDatabase) {
+    // Children first, while the postmaster is still stopped and forks nothing.
+    auto postmaster = daemons.Of(node.node());
+    if (!postmaster.ok()) return postmaster.status();
+    auto children = PostgresChildren(node, *postmaster);
+    if (!children.ok()) return children.status();
+    if (Status s = SignalPids(node, *children, "CONT"); !s.ok()) return s;
+  }
+  return daemons.Resume(node);
 }
 
 Status PaymentsDb::Teardown(control::Remote& node) {
   auto role = KnownRole(node.node());
   if (!role.ok()) return Status::Ok();  // never set up
   NodeDaemons& daemons = DaemonsOf(*role);
-  auto daemon = daemons.Of(node.node());
+  auto postmaster = daemons.Of(node.node());
+  if (*role != Role::kDatabase || !postmaster.ok()) return daemons.Stop(node);
+  // A clean shutdown ends every child; if it had to be cut short by SIGKILL, the children
+  // listed before are killed too (a later one ends when it sees the postmaster gone). Paused
+  // children are resumed first, as Stop resumes the postmaster.
+  auto children = PostgresChildren(node, *postmaster);
+  if (children.ok()) SignalPids(node, *children, "CONT");
   Status s = daemons.Stop(node);
-  if (daemon.ok() && *role == Role::kDatabase) {
-    Status gone = WaitGroupGone(node, *daemon);
-    if (s.ok()) s = gone;
+  if (children.ok()) {
+    SignalPids(node, *children, "KILL");
+    if (Status gone = WaitPidsGone(node, *children); s.ok()) s = gone;
   }
   return s;
 }

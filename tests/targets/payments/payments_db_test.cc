@@ -4,7 +4,11 @@
 // really gone, a paused database really unanswering), and what was committed survives.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "nemesis/partition/partition_nemesis.h"
@@ -95,6 +99,32 @@ Json MustCall(LineLink& link, const Json& request, milliseconds timeout = millis
   return r.answer;
 }
 
+// PostgreSQL's processes on `node`: the postmaster (its pid is postmaster.pid's first line)
+// and its children, which are not in its process group (targets/payments/db.cc).
+std::vector<std::string> PostgresPids(PaymentsNodes& nodes, const std::string& node) {
+  std::istringstream pidfile(
+      nodetest::ReadFile(nodes.remote(node).root_dir() + "/data/pgdata/postmaster.pid"));
+  std::string postmaster;
+  pidfile >> postmaster;
+  std::vector<std::string> pids = {postmaster};
+  std::FILE* children = ::popen(("/usr/bin/pgrep -P " + postmaster).c_str(), "r");
+  REQUIRE(children != nullptr);
+  for (char line[32]; std::fgets(line, sizeof line, children) != nullptr;) {
+    pids.push_back(std::to_string(std::atoll(line)));
+  }
+  ::pclose(children);
+  return pids;
+}
+
+// A process's state letter from /proc/PID/stat ('T' stopped, 'Z' zombie), or 0 when gone.
+char StateOf(const std::string& pid) {
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return 0;
+  const size_t paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() ? 0 : line[paren + 2];
+}
+
 // Waits until the service's outbox is empty.
 void Drained(LineLink& service) {
   CHECK(nodetest::WaitUntil(
@@ -175,8 +205,14 @@ TEST_CASE("payments db: PostgreSQL shared by two instances, killed and paused fo
   CHECK(other["charge_id"] == first["charge_id"]);
   CHECK(other["replayed"] == true);
 
-  // Kill PostgreSQL: no process of its group is left, and a charge fails definitely.
+  // Kill PostgreSQL: none of its processes is left, and a charge fails definitely.
+  const std::vector<std::string> running = PostgresPids(nodes, "n1");
   REQUIRE(nodes.db().Kill(nodes.remote("n1")).ok());
+  for (const std::string& pid : running) {
+    INFO("pid " << pid);
+    const char st = StateOf(pid);
+    CHECK((st == 0 || st == 'Z'));
+  }
   LinkReply down = n2->Call(Charge("k2", "a1", 1), milliseconds(8000));
   REQUIRE(down.ok);
   CHECK(down.answer["ok"] == false);
@@ -186,17 +222,29 @@ TEST_CASE("payments db: PostgreSQL shared by two instances, killed and paused fo
   const Json after = MustCall(*n3, Charge("k1", "a1", 25));
   CHECK(after["charge_id"] == first["charge_id"]);  // survived the crash
 
-  // Pause PostgreSQL (its whole group): a charge gets no answer while it is stopped, and
+  // Pause PostgreSQL (every process of it): a charge gets no answer while it is stopped, and
   // completes once it resumes.
+  // Every process of it is stopped, the children as well as the postmaster.
+  const std::vector<std::string> serving = PostgresPids(nodes, "n1");
+  CHECK(serving.size() >= 4);  // postmaster, checkpointer, walwriter, ... and backends
   REQUIRE(nodes.db().Pause(nodes.remote("n1")).ok());
+  for (const std::string& pid : serving) {
+    INFO("pid " << pid);
+    CHECK(StateOf(pid) == 'T');
+  }
   LinkReply stalled = n2->Call(Charge("k3", "a2", 2), milliseconds(1000));
   CHECK_FALSE(stalled.ok);
   REQUIRE(nodes.db().Resume(nodes.remote("n1")).ok());
+  for (const std::string& pid : serving) {
+    INFO("pid " << pid);
+    const char st = StateOf(pid);
+    CHECK((st != 'T' && st != 't'));  // running again (or exited by itself)
+  }
   Drained(*n2);
   // k3's first attempt may have committed after the resume; a retry must replay it.
   const Json k3 = MustCall(*n3, Charge("k3", "a2", 2));
   Drained(*n3);
-  Json state = MustCall(*n2, {{"op", "read"}});
+  const Json state = MustCall(*n2, {{"op", "read"}});
   int k3_charges = 0;
   for (const Json& c : state["charges"]) k3_charges += c[1] == "k3";
   CHECK(k3_charges == 1);
@@ -204,6 +252,22 @@ TEST_CASE("payments db: PostgreSQL shared by two instances, killed and paused fo
   Json read = MustCall(*ledger, {{"op", "read"}});
   CHECK(read["events"].size() == state["charges"].size());
   CHECK(read["balances"] == state["balances"]);
+
+  // Killed while paused, it leaves not one process behind: a child left attached to the
+  // shared memory would keep the restarted server from starting.
+  const std::vector<std::string> before_kill = PostgresPids(nodes, "n1");
+  REQUIRE(nodes.db().Pause(nodes.remote("n1")).ok());
+  REQUIRE(nodes.db().Kill(nodes.remote("n1")).ok());
+  for (const std::string& pid : before_kill) {
+    INFO("pid " << pid);
+    const char st = StateOf(pid);
+    CHECK((st == 0 || st == 'Z'));
+  }
+  REQUIRE(nodes.db().Start(nodes.remote("n1"), nodes.env()).ok());
+  Status ready = nodes.db().Ready(nodes.env(), std::chrono::seconds(30));
+  INFO(ready.message());
+  REQUIRE(ready.ok());
+  CHECK(MustCall(*n3, Charge("k1", "a1", 25))["charge_id"] == first["charge_id"]);
   CHECK(nodes.db().LogFiles(nodes.remote("n1")) ==
         std::vector<std::string>{nodes.remote("n1").root_dir() + "/postgres.log"});
 }
