@@ -244,6 +244,12 @@ Op PaymentsClient::Charge(const Op& invoke, Deadline deadline) {
   return WithNode(CompleteInfo(invoke, reply.error), node);
 }
 
+// Quiescence, not only an empty outbox: a charge whose client timed out may still be running
+// on some instance (waiting on a lock, a slow card), and if it commits after read-service its
+// event reaches the ledger as one of no committed charge. So every instance is asked in a
+// round, and the drain ends when, in one round, each answered with no charge in progress and
+// the (shared) outbox was empty. An instance that does not answer keeps the drain going: it
+// may be working still.
 Op PaymentsClient::Drain(const Op& invoke, Deadline deadline) {
   const size_t n = layout_.services.size();
   if (n == 0) return CompleteFail(invoke, "payments client: used before Open");
@@ -252,40 +258,49 @@ Op PaymentsClient::Drain(const Op& invoke, Deadline deadline) {
   const auto margin = std::min<Clock::duration>(
       kDrainMargin, deadline > start ? (deadline - start) / 4 : Clock::duration::zero());
   const Deadline stop = deadline - margin;
-  Json last_pending = nullptr;  // the last count an instance reported
-  std::string last_error;
+  Json last_pending = nullptr;  // the last outbox size an instance reported
+  std::string busy;             // why the last round was not quiet
   std::string last_node = layout_.services[home_ % n];
-  size_t next = home_ % n;
   while (Clock::now() < stop) {
-    const std::string& node = layout_.services[next];
-    const Deadline until = std::min(stop, Clock::now() + milliseconds(options_.attempt_timeout_ms));
-    Reply reply = Call(node, Json{{"op", "pending"}}, until);
-    last_node = node;
-    if (reply.kind == Reply::Kind::kOk) {
-      const Json pending = wire::FieldOrNull(reply.body, "pending");
-      const Json outbox = wire::FieldOrNull(reply.body, "outbox");
-      if (pending.is_number_integer() && outbox.is_boolean()) {
-        if (pending.get<int64_t>() == 0) {
-          return WithNode(CompleteOk(invoke, Json{{"pending", 0}, {"outbox", outbox}}), node);
-        }
-        last_pending = pending;
-        last_error.clear();
-        std::this_thread::sleep_until(std::min(stop, Clock::now() + kDrainPoll));
+    bool quiet = true;
+    Json outbox = false;
+    for (size_t i = 0; i < n && Clock::now() < stop; ++i) {
+      const std::string& node = layout_.services[(home_ + i) % n];
+      const Deadline until =
+          std::min(stop, Clock::now() + milliseconds(options_.attempt_timeout_ms));
+      Reply reply = Call(node, Json{{"op", "pending"}}, until);
+      last_node = node;
+      if (reply.kind != Reply::Kind::kOk) {
+        quiet = false;
+        busy = reply.error;
         continue;
       }
-      last_error = Where(node) + ": unexpected answer: " + Quote(reply.body.dump());
-    } else {
-      last_error = reply.error;
+      const Json pending = wire::FieldOrNull(reply.body, "pending");
+      const Json charging = wire::FieldOrNull(reply.body, "charging");
+      const Json has_outbox = wire::FieldOrNull(reply.body, "outbox");
+      if (!pending.is_number_integer() || !charging.is_number_integer() ||
+          !has_outbox.is_boolean()) {
+        quiet = false;
+        busy = Where(node) + ": unexpected answer: " + Quote(reply.body.dump());
+        continue;
+      }
+      outbox = has_outbox;
+      last_pending = pending;
+      if (pending.get<int64_t>() > 0) {
+        quiet = false;
+        busy = "the outbox still held " + pending.dump() + " undelivered events";
+      } else if (charging.get<int64_t>() > 0) {
+        quiet = false;
+        busy = Where(node) + " was still working on " + charging.dump() + " charges";
+      }
     }
-    // This instance did not answer usefully: ask the next one (the outbox is shared).
-    next = (next + 1) % n;
-    if (next == home_ % n) std::this_thread::sleep_until(std::min(stop, Clock::now() + kDrainPoll));
+    if (quiet && last_pending.is_number_integer()) {
+      return WithNode(CompleteOk(invoke, Json{{"pending", 0}, {"outbox", outbox}}), last_node);
+    }
+    std::this_thread::sleep_until(std::min(stop, Clock::now() + kDrainPoll));
   }
-  std::string why =
-      last_pending.is_null()
-          ? "no service instance reported the outbox's size by the deadline"
-          : "the outbox still held " + last_pending.dump() + " undelivered events at the deadline";
-  if (!last_error.empty()) why += " (last error: " + last_error + ")";
+  std::string why = "the service was not quiet by the deadline";
+  if (!busy.empty()) why += " (last: " + busy + ")";
   return WithNode(
       Complete(invoke, OpType::kInfo, Json{{"pending", last_pending}, {"outbox", true}}, why),
       last_node);

@@ -12,10 +12,12 @@
 //                   sent (connect refused or timed out, the op's deadline already passed)
 //                 → info: {"ok":false,"definite":false}, no answer in time, the connection
 //                   lost after sending, an answer that cannot be parsed.
-//   drain         polls {"op":"pending"} (the outbox is shared: any instance that answers,
-//                 from the home instance on) every ~50 ms until it reports 0 → ok
-//                 {"pending": 0, "outbox": B}; at ~200 ms before the deadline → info
-//                 {"pending": P (the last count heard, null if none), "outbox": true}.
+//   drain         asks every instance {"op":"pending"} in rounds (from the home instance on,
+//                 ~50 ms apart) until, in one round, each answered with nothing pending in
+//                 the (shared) outbox and no charge in progress ("charging": 0: a charge
+//                 whose client gave up may still commit) → ok {"pending": 0, "outbox": B};
+//                 at ~200 ms before the deadline → info {"pending": P (the last outbox size
+//                 heard, null if none), "outbox": true}.
 //   read-service  {"op":"read"} on the first service instance that answers → ok {"charges",
 //                 "balances"} as given; fail when no instance got the request, else info.
 //   read-ledger   {"op":"read"} on the ledger → ok {"events", "balances"}; fail / info as

@@ -7,9 +7,12 @@
 //       → {"ok": false, "definite": true, "error": E}   rolled back before commit: not applied
 //       → {"ok": false, "definite": false, "error": E}  outcome unknown (commit lost, ...)
 //   {"op": "balance", "account": A}  → {"ok": true, "balance": N}
-//   {"op": "pending"}                → {"ok": true, "pending": P, "outbox": bool}
-//                                      (events not yet delivered: in the outbox table, or
-//                                      for commit-then-publish in its in-memory queue)
+//   {"op": "pending"}                → {"ok": true, "pending": P, "outbox": bool,
+//                                       "charging": N}
+//                                      (P: events not yet delivered: in the outbox table,
+//                                      or for commit-then-publish in its in-memory queue;
+//                                      N: charges this instance is working on now, whose
+//                                      client may have given up long ago)
 //   {"op": "read"}                   → {"ok": true, "charges": [[C, K, A, N], ...],
 //                                       "balances": {A: N}}
 //   {"op": "ping"}                   → {"ok": true, "node": NODE}

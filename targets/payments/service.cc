@@ -66,8 +66,8 @@ Json Fail(bool definite, const std::string& error) {
 // the variants that publish directly) and its randomness.
 class Handler {
  public:
-  Handler(const ServiceOptions& options, EventQueue* queue)
-      : o_(options), queue_(queue), rng_(std::random_device{}()) {
+  Handler(const ServiceOptions& options, EventQueue* queue, std::atomic<int64_t>* charging)
+      : o_(options), queue_(queue), charging_(charging), rng_(std::random_device{}()) {
     std::string host;
     int port = 0;
     wire::ParseHostPort(o_.ledger, &host, &port);
@@ -87,7 +87,12 @@ class Handler {
           !request.contains("amount") || !request["amount"].is_number_integer()) {
         return Fail(true, "bad request: charge wants key and account (strings), amount (integer)");
       }
-      return Charge(request["key"], request["account"], request["amount"]);
+      // Counted while it runs: a charge whose client timed out may still commit, and the
+      // final reads must come after it (PaymentsClient's drain waits for none to be left).
+      charging_->fetch_add(1);
+      Json answer = Charge(request["key"], request["account"], request["amount"]);
+      charging_->fetch_sub(1);
+      return answer;
     }
     if (op == "balance") {
       if (!request.contains("account") || !request["account"].is_string()) {
@@ -269,17 +274,24 @@ class Handler {
   }
 
   Json Pending() {
+    // Read first: a charge that ends after this read has committed (and queued its event)
+    // before the outbox below is counted.
+    const int64_t charging = charging_->load();
     if (o_.bug == Bug::kCommitThenPublish) {
       // No outbox, but events queued in memory are still on their way.
-      return Json{{"ok", true}, {"pending", queue_->Pending()}, {"outbox", false}};
+      return Json{{"ok", true}, {"pending", queue_->Pending()}, {"outbox", false},
+                  {"charging", charging}};
     }
-    if (!HasOutbox(o_.bug)) return Json{{"ok", true}, {"pending", 0}, {"outbox", false}};
+    if (!HasOutbox(o_.bug)) {
+      return Json{{"ok", true}, {"pending", 0}, {"outbox", false}, {"charging", charging}};
+    }
     std::string error;
     SqlConn* db = Db(&error);
     if (db == nullptr) return Fail(true, error);
     SqlResult r = db->Exec("SELECT count(*) FROM outbox WHERE delivered = 0");
     if (!r.ok()) return Fail(true, r.message);
-    return Json{{"ok", true}, {"pending", std::stoll(r.rows[0][0])}, {"outbox", true}};
+    return Json{{"ok", true}, {"pending", std::stoll(r.rows[0][0])}, {"outbox", true},
+                {"charging", charging}};
   }
 
   Json Read() {
@@ -304,6 +316,7 @@ class Handler {
 
   const ServiceOptions& o_;
   EventQueue* queue_;
+  std::atomic<int64_t>* charging_;
   std::mt19937_64 rng_;
   std::unique_ptr<SqlConn> db_;
   std::unique_ptr<LineLink> ledger_;
@@ -369,7 +382,7 @@ std::string PaymentsService::Describe() const {
 }
 
 void PaymentsService::HandleConnection(int fd) {
-  Handler handler(options_, &queue_);
+  Handler handler(options_, &queue_, &charging_);
   wire::AnswerLines(fd, wire::kMaxLineBytes, kReplyTimeout, "payments",
                     [&](const std::string& line) { return handler.Answer(line).dump(); });
   close(fd);

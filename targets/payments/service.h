@@ -100,6 +100,8 @@ class PaymentsService {
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
   EventQueue queue_;
+  // Charges being worked on now (received, not yet answered), for "pending".
+  std::atomic<int64_t> charging_{0};
 };
 
 // True when the variant keeps an outbox table and runs a relay.

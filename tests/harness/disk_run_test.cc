@@ -1,7 +1,7 @@
 // `coordcheck run --nemesis disk`, as root on real network namespaces with kvd's data folders
 // on coordcheck-syncfs: kvd with bug no-fsync (it acknowledges writes its log has not made
 // durable) is caught on random seeds and passes under plain kills, the correct kvd
-// (fdatasync before every answer) stays valid, every fault is recorded with what it
+// (fdatasync before every answer) and the payments services stay valid, every fault is recorded with what it
 // dropped, and no mount, process or folder is left afterwards.
 #include <signal.h>
 
@@ -107,6 +107,21 @@ TEST_CASE("disk: correct kvd stays valid when unsynced data is lost") {
   INFO("seed " << seed << "\n" << r.out);
   CHECK(r.code == 0);
   CheckFaultsDone(r);
+}
+
+// The payments services keep what they acknowledged: SQLite in WAL mode with
+// synchronous=FULL, PostgreSQL with its defaults (fsync on, full_page_writes); n1 holds the
+// service's SQLite file or PostgreSQL's cluster. Nothing lost, nothing charged twice,
+// every committed charge at the ledger once.
+TEST_CASE("disk: the payments services stay valid when unsynced data is lost") {
+  RequireRoot();
+  for (const char* target : {"payments", "payments-pg"}) {
+    const uint64_t seed = DrawSeed(std::string("disk ") + target);
+    DiskRun r = RunDisk(std::string("disk-") + target, seed, {}, "payments", target);
+    INFO(target << " seed " << seed << "\n" << r.out);
+    CHECK(r.code == 0);
+    CheckFaultsDone(r);
+  }
 }
 
 }  // namespace coordcheck::testing

@@ -12,11 +12,13 @@
 //           → info (the invoke's value) unknown: timeout, connection lost, commit outcome
 //                  unknown
 // Final phase (after healing; no key):
-//   drain         invoke null → ok {"pending": 0, "outbox": bool}: the relay delivered every
-//                 event in the outbox (outbox false: the variant has none; whatever it still
-//                 held for delivery in memory is delivered or dropped); info {"pending": P, "outbox": true} when the outbox did not empty by
-//                 the op's deadline (undelivered events may still arrive: lost events
-//                 cannot be judged)
+//   drain         invoke null → ok {"pending": 0, "outbox": bool}: the service is quiet —
+//                 no charge is still being worked on (one whose client timed out may still
+//                 commit) and the relay delivered every event in the outbox (outbox false:
+//                 the variant has none; whatever it still held for delivery in memory is
+//                 delivered or dropped); info {"pending": P, "outbox": true} when it was not
+//                 quiet by the op's deadline (undelivered events may still arrive: lost
+//                 events cannot be judged)
 //   read-service  invoke null → ok {"charges": [[C, key, A, N], ...], "balances": {A: sum}}
 //                 every committed charge in the payments service's database and every
 //                 account's balance there, read in one transaction

@@ -392,7 +392,7 @@ TEST_CASE("payments client: drain polls until the outbox is empty", "[payments][
   FakeNode service([&](const Json& request) {
     CHECK(request == Json{{"op", "pending"}});
     const int p = pending.at(std::min(polls++, pending.size() - 1));
-    return Answer({{"ok", true}, {"pending", p}, {"outbox", true}});
+    return Answer({{"ok", true}, {"pending", p}, {"outbox", true}, {"charging", 0}});
   });
   RoutingDialer dialer;
   Route(dialer, "n1", kServicePort, service.port());
@@ -408,7 +408,7 @@ TEST_CASE("payments client: drain polls until the outbox is empty", "[payments][
 }
 
 TEST_CASE("payments client: drain without an outbox is ok at once", "[payments][client]") {
-  FakeNode service(Always({{"ok", true}, {"pending", 0}, {"outbox", false}}));
+  FakeNode service(Always({{"ok", true}, {"pending", 0}, {"outbox", false}, {"charging", 0}}));
   RoutingDialer dialer;
   Route(dialer, "n1", kServicePort, service.port());
   PaymentsClient client(Store::kSqlite, FastOptions());
@@ -420,7 +420,7 @@ TEST_CASE("payments client: drain without an outbox is ok at once", "[payments][
 
 TEST_CASE("payments client: drain gives info at the deadline while events are pending",
           "[payments][client]") {
-  FakeNode service(Always({{"ok", true}, {"pending", 5}, {"outbox", true}}));
+  FakeNode service(Always({{"ok", true}, {"pending", 5}, {"outbox", true}, {"charging", 0}}));
   RoutingDialer dialer;
   Route(dialer, "n1", kServicePort, service.port());
   PaymentsClient client(Store::kSqlite, FastOptions());
@@ -437,9 +437,45 @@ TEST_CASE("payments client: drain gives info at the deadline while events are pe
   CHECK(service.requests().size() >= 8);
 }
 
-TEST_CASE("payments client: drain asks another instance when one does not answer",
+// A charge whose client gave up may still commit on its instance; if that came after
+// read-service, its event would reach the ledger as one of no committed charge (seen under
+// disk faults: a charge waiting 5 s on SQLite's lock committed between the final reads).
+TEST_CASE("payments client: drain waits until no instance is still working on a charge",
           "[payments][client]") {
-  FakeNode s3(Always({{"ok", true}, {"pending", 0}, {"outbox", true}}));
+  std::vector<int> charging = {2, 1, 0};
+  size_t polls = 0;
+  FakeNode s2([&](const Json&) {
+    const int c = charging.at(std::min(polls++, charging.size() - 1));
+    return Answer({{"ok", true}, {"pending", 0}, {"outbox", true}, {"charging", c}});
+  });
+  FakeNode s3(Always({{"ok", true}, {"pending", 0}, {"outbox", true}, {"charging", 0}}));
+  RoutingDialer dialer;
+  Route(dialer, "n2", kServicePort, s2.port());
+  Route(dialer, "n3", kServicePort, s3.port());
+  PaymentsClient client(Store::kPostgres, FastOptions());
+  REQUIRE(client.Open(Env(&dialer, {"n1", "n2", "n3", "n4"}), "n1").ok());
+  Op done = client.Invoke(FinalOp("drain"), In(3000));
+  INFO(done.error);
+  CHECK(done.type == OpType::kOk);
+  CHECK(done.value == Json{{"pending", 0}, {"outbox", true}});
+  CHECK(s2.requests().size() == 3);  // until it reported no charge in progress
+  CHECK(s3.requests().size() == 3);  // every instance, every round
+
+  // Still working at the deadline: info, saying which instance.
+  FakeNode busy(Always({{"ok", true}, {"pending", 0}, {"outbox", true}, {"charging", 1}}));
+  Route(dialer, "n2", kServicePort, busy.port());
+  PaymentsClient late(Store::kPostgres, FastOptions());
+  REQUIRE(late.Open(Env(&dialer, {"n1", "n2", "n3", "n4"}), "n1").ok());
+  Op info = late.Invoke(FinalOp("drain"), In(600));
+  CHECK(info.type == OpType::kInfo);
+  CHECK(info.error.get<std::string>().find("n2") != std::string::npos);
+  CHECK(info.error.get<std::string>().find("still working on 1 charges") != std::string::npos);
+}
+
+TEST_CASE("payments client: an instance that does not answer keeps drain from ending",
+          "[payments][client]") {
+  // It may still be working on a charge: quiet is not known.
+  FakeNode s3(Always({{"ok", true}, {"pending", 0}, {"outbox", true}, {"charging", 0}}));
   nodetest::LoopbackListener gone;
   const int port = gone.port();
   gone.Close();
@@ -448,9 +484,11 @@ TEST_CASE("payments client: drain asks another instance when one does not answer
   Route(dialer, "n3", kServicePort, s3.port());
   PaymentsClient client(Store::kPostgres, FastOptions());
   REQUIRE(client.Open(Env(&dialer, {"n1", "n2", "n3", "n4"}), "n1").ok());
-  Op done = client.Invoke(FinalOp("drain"), In(3000));
-  CHECK(done.type == OpType::kOk);
-  CHECK(done.node == "n3");
+  Op done = client.Invoke(FinalOp("drain"), In(600));
+  INFO(done.error);
+  CHECK(done.type == OpType::kInfo);
+  CHECK(done.value == Json{{"pending", 0}, {"outbox", true}});  // n3's count was heard
+  CHECK(s3.requests().size() >= 2);
 
   // Nothing answers at all: info with no count.
   dialer.routes.clear();

@@ -170,6 +170,25 @@ TEST_CASE("payments db: SQLite service and ledger, a retry replays, the outbox d
         std::vector<std::string>{nodes.remote("n1").root_dir() + "/payments.log"});
 }
 
+// The final phase's drain must not end while a charge whose client gave up is still running
+// (targets/payments/client.h): the service counts the charges it is working on.
+TEST_CASE("payments db: the service reports the charges it is working on", "[payments][db]") {
+  PaymentsNodes nodes(Store::kSqlite, "local", 2, "",
+                      Json{{"slow_every", 1}, {"slow_ms", 800}});  // every charge takes 0.8 s
+  auto idle = nodes.Link("n1", 7500);
+  CHECK(MustCall(*idle, {{"op", "pending"}})["charging"] == 0);
+  auto service = nodes.Link("n1", 7500);
+  LinkReply charged;
+  std::thread slow([&] { charged = service->Call(Charge("k1", "a1", 5), milliseconds(5000)); });
+  CHECK(nodetest::WaitUntil(
+      [&] { return MustCall(*idle, {{"op", "pending"}})["charging"] == 1; },
+      std::chrono::seconds(5), milliseconds(20)));
+  slow.join();
+  CHECK(charged.ok);
+  CHECK(charged.answer["ok"] == true);
+  CHECK(MustCall(*idle, {{"op", "pending"}})["charging"] == 0);
+}
+
 TEST_CASE("payments db: the bugs reach the processes (no key, non-deduplicating ledger)",
           "[payments][db]") {
   {
