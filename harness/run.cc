@@ -531,6 +531,18 @@ class TestRun {
         results_.notes.push_back(note.get<std::string>());
       }
     }
+    // A run that could not undo a fault, or whose target did not come back, is still judged
+    // on what its clients recorded; the note says why the end of it may be thin.
+    if (!results_.recovery_error.empty()) {
+      results_.notes.push_back("after healing, " + config_.target +
+                               " was not ready (" + results_.recovery_error +
+                               "): the final phase ran against it as it was, and the verdict "
+                               "rests on what the clients could record");
+    }
+    if (!results_.unhealed.empty()) {
+      results_.notes.push_back("a fault could not be undone (" + results_.unhealed +
+                               "): the nodes stayed as it left them until teardown");
+    }
     // What concurrency the history really holds (checkers/concurrency.h), and a note when it
     // is too little for the checkers to find much.
     results_.concurrency = Concurrency(recorded);

@@ -240,6 +240,13 @@ TEST_CASE("run: a pause that cannot be undone is named in results.json's nemesis
   CHECK_FALSE(unhealed.empty());
   CHECK(unhealed.find(node) != std::string::npos);
   CHECK(ReadFile(LatestRun(d) + "/coordcheck.log").find("could not heal") != std::string::npos);
+  // The verdict comes with notes saying so: the node stayed down, kvd never came back.
+  std::string notes;
+  for (const Json& note : results["notes"]) notes += note.get<std::string>() + "\n";
+  INFO(notes);
+  CHECK(notes.find("could not be undone") != std::string::npos);
+  CHECK(notes.find("was not ready") != std::string::npos);
+  CHECK(ReadFile(s.out_path).find("note: after healing, kvd was not ready") != std::string::npos);
   CheckNothingLeft(d);
 }
 
