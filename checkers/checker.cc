@@ -1,6 +1,7 @@
 #include "checkers/checker.h"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 
 #include "checkers/clock_effect.h"
@@ -78,6 +79,14 @@ CheckResult& CheckResult::SetUnknown(const std::string& reason, const std::strin
 std::chrono::steady_clock::time_point CheckBudget::DeadlineFromNow() const {
   using Clock = std::chrono::steady_clock;
   return time_limit.count() > 0 ? Clock::now() + time_limit : Clock::time_point::max();
+}
+
+std::chrono::milliseconds CheckBudget::TimeLimitOf(double seconds) {
+  if (!(seconds > 0)) return std::chrono::milliseconds(0);
+  const double ms = std::ceil(seconds * 1000);
+  // Beyond what a run could wait for (about 292 million years): unlimited.
+  if (ms >= 9.2e18) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }
 
 ComposeChecker::ComposeChecker(std::vector<std::unique_ptr<Checker>> checkers)

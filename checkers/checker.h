@@ -82,6 +82,10 @@ struct CheckBudget {
   // When a check that starts now must stop: now + time_limit, or time_point::max() when
   // unlimited.
   std::chrono::steady_clock::time_point DeadlineFromNow() const;
+
+  // A time limit given in seconds (flags, configs): 0 = unlimited; any positive value is at
+  // least 1 ms, rounded up, so that a tiny limit stays a limit.
+  static std::chrono::milliseconds TimeLimitOf(double seconds);
 };
 
 class Checker {

@@ -54,7 +54,7 @@ int RunCheck(const CheckArgs& args) {
   if (Status st = ReadHistoryFile(args.history, &history); !st) return Fail(st.message());
   auto read_done = std::chrono::steady_clock::now();
   CheckBudget budget;
-  budget.time_limit = std::chrono::milliseconds(static_cast<int64_t>(args.time_limit_s * 1000));
+  budget.time_limit = CheckBudget::TimeLimitOf(args.time_limit_s);
   budget.memory_limit_bytes = args.memory_limit_mb << 20;
   budget.threads = args.threads;
   // The checkers a workload's history needs besides linearizability judge it as they do in a

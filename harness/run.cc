@@ -501,8 +501,7 @@ class TestRun {
       return Failed("the recorded history is invalid: " + st.message());
     }
     CheckBudget budget;
-    budget.time_limit =
-        std::chrono::milliseconds(static_cast<int64_t>(config_.check_time_limit_s * 1000));
+    budget.time_limit = CheckBudget::TimeLimitOf(config_.check_time_limit_s);
     budget.memory_limit_bytes = config_.check_memory_limit_mb << 20;
     log_.Say("checking " + std::to_string(recorded.size()) + " events");
     const auto started = std::chrono::steady_clock::now();

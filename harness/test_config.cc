@@ -116,7 +116,7 @@ const OptionTable<TestConfig>& TestConfigTable() {
                   "mean seconds between faults")
           .Flag("--nemesis-interval")
           .Number("check_time_limit_s", &C::check_time_limit_s, 0, kInf,
-                  "seconds the checkers may take before the verdict is unknown")
+                  "seconds the checkers may take before the verdict is unknown (0 = no limit)")
           .Flag("--check-time-limit")
           .Int("check_memory_limit_mb", &C::check_memory_limit_mb, 1, int64_t{1} << 30,
                "MiB of search state the checkers may use before the verdict is unknown")

@@ -109,3 +109,14 @@ TEST_CASE("ComposeChecker turns a checker's exception into unknown, never a pass
 
 }  // namespace
 }  // namespace coordcheck
+
+// A tiny limit must stay a limit: 0.0004 s once became 0 ms, which means unlimited.
+TEST_CASE("coordcheck::CheckBudget::TimeLimitOf: 0 is unlimited, a positive limit is at least 1 ms") {
+  using std::chrono::milliseconds;
+  CHECK(coordcheck::CheckBudget::TimeLimitOf(0) == milliseconds(0));
+  CHECK(coordcheck::CheckBudget::TimeLimitOf(0.0004) == milliseconds(1));
+  CHECK(coordcheck::CheckBudget::TimeLimitOf(0.0015) == milliseconds(2));
+  CHECK(coordcheck::CheckBudget::TimeLimitOf(1.5) == milliseconds(1500));
+  CHECK(coordcheck::CheckBudget::TimeLimitOf(300) == milliseconds(300000));
+  CHECK(coordcheck::CheckBudget::TimeLimitOf(1e300) == milliseconds(0));
+}
