@@ -13,7 +13,7 @@
 // Fault pool: --faults, else the test's --nemesis, else every family that applies to the
 // target and backend (nemesis/plan.h). Each family of the pool is in a run's subset with
 // probability 1/2 (a run may have none: bugs that need no fault show there); the interval is
-// uniform in [1 s, max(1 s, time limit / 2)].
+// log-uniform in [1 s, max(1 s, time limit / 4)], in tenths of a second.
 //
 // Exit code as `run`'s over the set: 3 if a run failed, else 1 if any was invalid, else 2 if
 // any was unknown, else 0. It stops at the first invalid run unless `all`.

@@ -43,7 +43,7 @@ TEST_CASE("swarm: the swarm's seed gives every run's seed, faults and interval")
   const std::vector<std::string> pool = {"partition", "kill", "pause", "clock"};
   std::set<uint64_t> seeds;
   std::map<std::string, int> chosen;
-  int empty = 0;
+  int empty = 0, below_two = 0;
   for (int i = 0; i < 400; ++i) {
     const SwarmRunPlan plan = PlanSwarmRun(7, i, pool, 20);
     const SwarmRunPlan again = PlanSwarmRun(7, i, pool, 20);
@@ -51,7 +51,8 @@ TEST_CASE("swarm: the swarm's seed gives every run's seed, faults and interval")
     CHECK(plan.nemesis == again.nemesis);
     CHECK(plan.nemesis_interval_s == again.nemesis_interval_s);
     CHECK(plan.nemesis_interval_s >= 1.0);
-    CHECK(plan.nemesis_interval_s <= 10.0);
+    CHECK(plan.nemesis_interval_s <= 5.0);  // a quarter of the run at most
+    below_two += plan.nemesis_interval_s < 2.0 ? 1 : 0;
     seeds.insert(plan.seed);
     for (const std::string& f : plan.nemesis) ++chosen[f];
     empty += plan.nemesis.empty() ? 1 : 0;
@@ -70,6 +71,10 @@ TEST_CASE("swarm: the swarm's seed gives every run's seed, faults and interval")
     CHECK(chosen[f] < 260);
   }
   CHECK(empty > 5);  // 1/16 expected: runs without faults happen
+  // Log-uniform in [1, 5]: below 2 s with probability log 2 / log 5 = 0.43 (172 of 400);
+  // uniform, it would be 0.25 (100).
+  CHECK(below_two > 140);
+  CHECK(below_two < 205);
   CHECK(PlanSwarmRun(8, 0, pool, 20).seed != PlanSwarmRun(7, 0, pool, 20).seed);
   // A short run's interval is at least 1 s.
   CHECK(PlanSwarmRun(7, 3, pool, 1).nemesis_interval_s == 1.0);
