@@ -203,6 +203,15 @@ int DoClean(const std::string& state_dir) {
   control::CleanReport report = control::CleanLeftovers(state_dir);
   for (const auto& r : report.removed) std::printf("removed %s\n", r.c_str());
   for (const auto& e : report.errors) std::fprintf(stderr, "coordcheck: clean: %s\n", e.c_str());
+  if (!report.unowned.empty()) {
+    std::string names;
+    for (const auto& n : report.unowned) names += (names.empty() ? "" : ", ") + n;
+    std::printf(
+        "left alone: %s: named as coordcheck's, but no ledger of theirs is in this state "
+        "folder (made with another --state-dir: clean that one; or their folder was deleted: "
+        "once no run of theirs is alive, `ip netns delete NAME`)\n",
+        names.c_str());
+  }
   std::printf("%zu things removed, %zu errors, %d live runs left alone\n", report.removed.size(),
               report.errors.size(), report.runs_skipped_alive);
   return report.errors.empty() ? 0 : kExitError;

@@ -233,6 +233,15 @@ CleanReport CleanLeftovers(const std::string& state_dir_arg) {
     }
     CleanRun(state_dir, ledger.value(), report);
   }
+  // A live run of this state directory has its ledger before its namespaces, so a
+  // namespace of ours without one belongs elsewhere (or to a run whose folder is gone).
+  for (const std::string& name : ListNetns("cc-")) {
+    const std::string run_id = name.substr(3, 6);
+    if (!ValidRunId(run_id) || !OurNetnsName(name, run_id)) continue;
+    struct stat ledger;
+    if (stat(LedgerPath(state_dir, run_id).c_str(), &ledger) == 0) continue;
+    report.unowned.push_back(name);
+  }
   return report;
 }
 

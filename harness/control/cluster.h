@@ -100,6 +100,10 @@ struct CleanReport {
   std::vector<std::string> removed;  // one line per thing removed ("netns cc-a3f9c2-n1")
   std::vector<std::string> errors;   // one line per thing that could not be removed
   int runs_skipped_alive = 0;        // ledgers whose controller is still running
+  // Namespaces named as a cluster's (cc-RUN_ID-ctl, cc-RUN_ID-nK) whose run has no ledger in
+  // this state directory: made with another --state-dir, or their ledger was deleted with
+  // its folder. Left alone (nothing says the run is dead), named so a person can decide.
+  std::vector<std::string> unowned;
 };
 
 // Removes what runs that are no longer alive left behind, as recorded in the ledgers under

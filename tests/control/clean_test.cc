@@ -111,6 +111,40 @@ TEST_CASE("CleanLeftovers removes what a SIGKILLed netns controller left, sparin
   REQUIRE(live->Destroy().ok());
 }
 
+// A cluster of another state folder (or one whose folder was deleted) is not this clean's
+// to judge: its namespaces are named as unowned and left working.
+TEST_CASE("CleanLeftovers names namespaces of ours that no ledger here owns, and leaves them",
+          "[clean][root]") {
+  nodetest::RequireRoot();
+  nodetest::TempDir home;
+  nodetest::TempDir other;
+  ClusterOptions options;
+  options.backend = "netns";
+  options.nodes = 1;
+  options.state_dir = home.path();
+  auto created = Cluster::Create(options);
+  INFO(created.message());
+  REQUIRE(created.ok());
+  auto cluster = std::move(created.value());
+  const std::string id = cluster->run_id();
+  auto listed = [](const CleanReport& r, const std::string& name) {
+    return std::find(r.unowned.begin(), r.unowned.end(), name) != r.unowned.end();
+  };
+
+  const CleanReport elsewhere = CleanLeftovers(other.path());
+  INFO("unowned:\n" << Joined(elsewhere.unowned));
+  CHECK(elsewhere.removed.empty());
+  CHECK(listed(elsewhere, "cc-" + id + "-ctl"));
+  CHECK(listed(elsewhere, "cc-" + id + "-n1"));
+  CHECK(ListNetns("cc-" + id + "-").size() == 2);  // untouched
+
+  const CleanReport here = CleanLeftovers(home.path());
+  CHECK_FALSE(listed(here, "cc-" + id + "-n1"));  // its ledger is here
+  CHECK(here.runs_skipped_alive == 1);
+  REQUIRE(cluster->Destroy().ok());
+  CHECK(ListNetns("cc-" + id + "-").empty());
+}
+
 TEST_CASE("CleanLeftovers removes what a SIGKILLed local controller left", "[clean]") {
   nodetest::TempDir dir;
   cctest::ControllerChild dead(dir.path(), "local", 2);
