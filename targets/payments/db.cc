@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "targets/payments/bugs.h"
@@ -60,6 +61,79 @@ std::string AddressOf(const DbEnv& env, const std::string& node) {
   for (const control::NodeInfo& n : env.nodes)
     if (n.name == node) return n.address;
   return "";
+}
+
+// PostgreSQL's postmaster forks a process per connection and its helpers (checkpointer,
+// startup, walwriter, ...), and each child calls setsid() as it starts, so that the
+// postmaster can signal a child's own group. Signalling the daemon's process group therefore
+// reaches the postmaster alone: a killed postmaster left its startup process replaying the
+// WAL, attached to the shared memory, and the restarted server refused to start ("pre-existing
+// shared memory block is still in use"); a paused one left its backends serving. A fault must
+// reach them all, as a crash or a frozen machine would. The postmaster is stopped first: it
+// forks nothing while stopped and reaps nothing, so every pid listed as its child stays that
+// child's until the postmaster goes (a child that exits stays a zombie).
+Result<std::vector<std::string>> PostgresChildren(control::Remote& node,
+                                                  const control::Daemon& postmaster) {
+  using R = Result<std::vector<std::string>>;
+  auto r = node.Exec({"/usr/bin/pgrep", "-P", std::to_string(postmaster.pid)});
+  if (!r.ok()) {
+    return R::Error(r.status().Wrap("node " + node.node() + ": postgres: list children").message());
+  }
+  if (r->exit_code == 1) return std::vector<std::string>{};  // no child
+  if (!r->success()) {
+    return R::Error("node " + node.node() + ": postgres: pgrep -P " +
+                    std::to_string(postmaster.pid) + " exited " + std::to_string(r->exit_code) +
+                    ": " + r->err);
+  }
+  std::vector<std::string> pids;
+  std::istringstream lines(r->out);
+  for (std::string pid; lines >> pid;) pids.push_back(pid);
+  return pids;
+}
+
+// `kill -s SIGNAL pids` on `node`; ok also when some had exited.
+Status SignalPids(control::Remote& node, const std::vector<std::string>& pids,
+                  const char* signal) {
+  if (pids.empty()) return Status::Ok();
+  std::vector<std::string> argv = {"/bin/kill", "-s", signal};
+  argv.insert(argv.end(), pids.begin(), pids.end());
+  auto r = node.Exec(argv);
+  if (!r.ok()) return r.status().Wrap("node " + node.node() + ": postgres: kill -s " + signal);
+  return Status::Ok();  // a child that exited by itself needs no signal (kill then exits 1)
+}
+
+// Polls the state of each of `pids` until every one's is in `done` (ps's state letter; a
+// pid no longer listed is done too), sending `signal` again meanwhile, at most `wait`: a
+// signal returns before it took effect (a process in the middle of I/O stops or dies when
+// that ends), and faults are done only once they took effect.
+Status WaitPidStates(control::Remote& node, const std::vector<std::string>& pids,
+                     std::string_view done, const char* signal, std::chrono::seconds wait,
+                     const std::string& what) {
+  if (pids.empty()) return Status::Ok();
+  std::string list;
+  for (const std::string& pid : pids) list += (list.empty() ? "" : ",") + pid;
+  const auto deadline = Clock::now() + wait;
+  while (true) {
+    auto r = node.Exec({"/bin/ps", "-o", "stat=", "-p", list});
+    if (r.ok() && (r->exit_code == 0 || r->exit_code == 1)) {
+      std::istringstream states(r->out);
+      bool all = true;
+      for (std::string state; states >> state;) all = all && done.find(state[0]) != done.npos;
+      if (all) return Status::Ok();
+    }
+    if (Clock::now() >= deadline) {
+      return Status::Error("node " + node.node() + ": postgres: children " + list + " " + what +
+                           " " + std::to_string(wait.count()) + " s after SIG" + signal);
+    }
+    SignalPids(node, pids, signal);
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
+// Waits until none of `pids` is alive (a zombie is gone all but its pid), SIGKILLing
+// stragglers, at most 10 s.
+Status WaitPidsGone(control::Remote& node, const std::vector<std::string>& pids) {
+  return WaitPidStates(node, pids, "Z", "KILL", std::chrono::seconds(10), "still alive");
 }
 
 }  // namespace
@@ -270,65 +344,6 @@ Status PaymentsDb::Ready(const DbEnv& env, milliseconds timeout) {
   return Status::Ok();
 }
 
-// PostgreSQL's postmaster forks a process per connection and its helpers (checkpointer,
-// startup, walwriter, ...), and each child calls setsid() as it starts, so that the
-// postmaster can signal a child's own group. Signalling the daemon's process group therefore
-// reaches the postmaster alone: a killed postmaster left its startup process replaying the
-// WAL, attached to the shared memory, and the restarted server refused to start ("pre-existing
-// shared memory block is still in use"); a paused one left its backends serving. A fault must
-// reach them all, as a crash or a frozen machine would. The postmaster is stopped first: it
-// forks nothing while stopped and reaps nothing, so every pid listed as its child stays that
-// child's until the postmaster goes (a child that exits stays a zombie).
-Result<std::vector<std::string>> PaymentsDb::PostgresChildren(control::Remote& node,
-                                                              const control::Daemon& postmaster) {
-  using R = Result<std::vector<std::string>>;
-  auto r = node.Exec({"/usr/bin/pgrep", "-P", std::to_string(postmaster.pid)});
-  if (!r.ok()) return R::Error(r.status().Wrap("node " + node.node() + ": postgres: list children").message());
-  if (r->exit_code == 1) return std::vector<std::string>{};  // no child
-  if (!r->success()) {
-    return R::Error("node " + node.node() + ": postgres: pgrep -P " +
-                    std::to_string(postmaster.pid) + " exited " + std::to_string(r->exit_code) +
-                    ": " + r->err);
-  }
-  std::vector<std::string> pids;
-  std::istringstream lines(r->out);
-  for (std::string pid; lines >> pid;) pids.push_back(pid);
-  return pids;
-}
-
-Status PaymentsDb::SignalPids(control::Remote& node, const std::vector<std::string>& pids,
-                              const char* signal) {
-  if (pids.empty()) return Status::Ok();
-  std::vector<std::string> argv = {"/bin/kill", "-s", signal};
-  argv.insert(argv.end(), pids.begin(), pids.end());
-  auto r = node.Exec(argv);
-  if (!r.ok()) return r.status().Wrap("node " + node.node() + ": postgres: kill -s " + signal);
-  return Status::Ok();  // a child that exited by itself needs no signal (kill then exits 1)
-}
-
-Status PaymentsDb::WaitPidsGone(control::Remote& node, const std::vector<std::string>& pids) {
-  if (pids.empty()) return Status::Ok();
-  std::string list;
-  for (const std::string& pid : pids) list += (list.empty() ? "" : ",") + pid;
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (true) {
-    // The state of each listed pid still there; a zombie (Z) is gone all but its pid.
-    auto r = node.Exec({"/bin/ps", "-o", "stat=", "-p", list});
-    if (r.ok() && (r->exit_code == 0 || r->exit_code == 1)) {
-      std::istringstream states(r->out);
-      bool alive = false;
-      for (std::string state; states >> state;) alive = alive || state[0] != 'Z';
-      if (!alive) return Status::Ok();
-    }
-    if (Clock::now() >= deadline) {
-      return Status::Error("node " + node.node() + ": postgres: children " + list +
-                           " still alive 10 s after SIGKILL");
-    }
-    SignalPids(node, pids, "KILL");
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-}
-
 Status PaymentsDb::Kill(control::Remote& node) {
   auto role = KnownRole(node.node());
   if (!role.ok()) return role.status();
@@ -361,7 +376,9 @@ Status PaymentsDb::Pause(control::Remote& node) {
   if (!postmaster.ok()) return postmaster.status();
   auto children = PostgresChildren(node, *postmaster);
   if (!children.ok()) return children.status();
-  return SignalPids(node, *children, "STOP");
+  if (Status s = SignalPids(node, *children, "STOP"); !s.ok()) return s;
+  // Stopped (T), or exited meanwhile (Z: the stopped postmaster does not reap it).
+  return WaitPidStates(node, *children, "TtZ", "STOP", std::chrono::seconds(2), "not stopped");
 }
 
 Status PaymentsDb::Resume(control::Remote& node) {

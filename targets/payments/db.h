@@ -54,15 +54,6 @@ class PaymentsDb final : public Db, public Killable, public Pausable, public Dis
   // Starts the role's process on `node` (Setup has installed it).
   Status StartRole(control::Remote& node, Role role, const DbEnv& env);
   Status InstallPostgres(control::Remote& node);
-  // PostgreSQL's children (their pids), which are not in the postmaster's process group
-  // (db.cc says why and how they are signalled).
-  Result<std::vector<std::string>> PostgresChildren(control::Remote& node,
-                                                    const control::Daemon& postmaster);
-  // `kill -s SIGNAL pids` on `node`; ok also when some had exited.
-  Status SignalPids(control::Remote& node, const std::vector<std::string>& pids,
-                    const char* signal);
-  // Waits until none of `pids` is alive (SIGKILLing stragglers), at most 10 s.
-  Status WaitPidsGone(control::Remote& node, const std::vector<std::string>& pids);
 
   const Store store_;
   NodeDaemons postgres_{"postgres"};

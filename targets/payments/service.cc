@@ -276,22 +276,26 @@ class Handler {
   Json Pending() {
     // Read first: a charge that ends after this read has committed (and queued its event)
     // before the outbox below is counted.
-    const int64_t charging = charging_->load();
+    Json out = {{"ok", true}, {"charging", charging_->load()}};
     if (o_.bug == Bug::kCommitThenPublish) {
       // No outbox, but events queued in memory are still on their way.
-      return Json{{"ok", true}, {"pending", queue_->Pending()}, {"outbox", false},
-                  {"charging", charging}};
+      out["pending"] = queue_->Pending();
+      out["outbox"] = false;
+      return out;
     }
     if (!HasOutbox(o_.bug)) {
-      return Json{{"ok", true}, {"pending", 0}, {"outbox", false}, {"charging", charging}};
+      out["pending"] = 0;
+      out["outbox"] = false;
+      return out;
     }
     std::string error;
     SqlConn* db = Db(&error);
     if (db == nullptr) return Fail(true, error);
     SqlResult r = db->Exec("SELECT count(*) FROM outbox WHERE delivered = 0");
     if (!r.ok()) return Fail(true, r.message);
-    return Json{{"ok", true}, {"pending", std::stoll(r.rows[0][0])}, {"outbox", true},
-                {"charging", charging}};
+    out["pending"] = std::stoll(r.rows[0][0]);
+    out["outbox"] = true;
+    return out;
   }
 
   Json Read() {

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "history/op.h"
 #include <nlohmann/json.hpp>
 
+#include "history/op.h"
 #include "tests/support/node_env.h"
 
 namespace coordcheck::testing {
