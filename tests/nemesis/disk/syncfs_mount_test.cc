@@ -5,10 +5,7 @@
 //   - before the drop, other readers see the unsynced data (contents and size);
 //   - torn-write mode leaves a strict, non-empty prefix of the last write;
 //   - status counts what is pending; a SIGTERM writes everything back and unmounts.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +20,7 @@
 
 #include "harness/control/mounts.h"
 #include "tests/support/node_env.h"
-
-extern char** environ;
+#include "tests/support/syncfs_mount.h"
 
 namespace {
 
@@ -32,85 +28,16 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using nodetest::ReadFile;
 
-// Starts argv with stdout (and stderr, with `errors`) to a pipe; its pid and the pipe's
-// read end.
-pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, bool errors = false) {
-  int p[2];
-  REQUIRE(pipe2(p, O_CLOEXEC) == 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, p[1], 1);
-  if (errors) posix_spawn_file_actions_adddup2(&actions, p[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int r = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(p[1]);
-  REQUIRE(r == 0);
-  *out_fd = p[0];
-  return pid;
-}
-
-// Runs argv to its end; its exit code, stdout (and stderr, with `errors`) in `out`.
-int Run(const std::vector<std::string>& argv, std::string* out, bool errors = false) {
-  int fd;
-  const pid_t pid = Spawn(argv, &fd, errors);
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
-  close(fd);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// One mount of coordcheck-syncfs over a fresh backing folder; unmounted on destruction.
-class Mount {
- public:
-  Mount() {
-    nodetest::RequireRoot("FUSE mounts");
-    fs::create_directories(backing);
-    fs::create_directories(mnt);
-    int fd;
-    pid_ = Spawn({kProgram, "mount", "--backing", backing, "--mountpoint", mnt, "--socket", socket},
-                 &fd);
-    close(fd);
-    REQUIRE(Ctl({"--wait-ms", "5000", "status"}).is_object());
-  }
-  ~Mount() {
-    kill(pid_, SIGTERM);
-    int status;
-    waitpid(pid_, &status, 0);
-    coordcheck::control::DetachMount(mnt);  // in case it died
-  }
-  // The daemon's answer to `ctl ... args`; null when the command failed.
-  json Ctl(std::vector<std::string> args) {
-    std::vector<std::string> argv = {kProgram, "ctl", "--socket", socket, "--mount", mnt};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::string out;
-    if (Run(argv, &out) != 0) return nullptr;
-    return json::parse(out, nullptr, false);
-  }
-  pid_t pid() const { return pid_; }
-
-  static constexpr const char* kProgram = COORDCHECK_BIN_DIR_PATH "/coordcheck-syncfs";
-  nodetest::TempDir tmp;
-  std::string backing = tmp.path() + "/backing";
-  std::string mnt = tmp.path() + "/mnt";
-  std::string socket = tmp.path() + "/ctl.sock";
-
- private:
-  pid_t pid_ = -1;
-};
+using Mount = nodetest::SyncfsMount;
+using nodetest::RunCaptured;
+using nodetest::SpawnPiped;
 
 // Runs cc_disk_writer with `args`, waits for "written", SIGKILLs it.
 void WriteAndCrash(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {CC_DISK_WRITER};
   argv.insert(argv.end(), args.begin(), args.end());
   int fd;
-  const pid_t pid = Spawn(argv, &fd);
+  const pid_t pid = SpawnPiped(argv, &fd);
   std::string out;
   char c;
   while (out.find("written\n") == std::string::npos && read(fd, &c, 1) == 1) out += c;
@@ -225,8 +152,8 @@ TEST_CASE("a stopped daemon writes everything back and unmounts", "[root]") {
 TEST_CASE("ctl names the mount when its daemon cannot be reached", "[root]") {
   nodetest::TempDir tmp;
   std::string out;
-  CHECK(Run({Mount::kProgram, "ctl", "--socket", tmp.path() + "/none.sock", "--mount",
-             "/some/mount", "status"},
-            &out, /*errors=*/true) == 1);
+  CHECK(RunCaptured({Mount::Program(), "ctl", "--socket", tmp.path() + "/none.sock", "--mount",
+                     "/some/mount", "status"},
+                    &out, /*errors=*/true) == 1);
   CHECK(out.find("/some/mount") != std::string::npos);
 }
