@@ -1,6 +1,7 @@
 #include "targets/kvd/target.h"
 #include "targets/lock/lock_target.h"
 #include "targets/payments/target.h"
+#include "targets/raft/target.h"
 #include "targets/target.h"
 
 namespace coordcheck {
@@ -8,7 +9,7 @@ namespace coordcheck {
 const std::vector<const Target*>& AllTargets() {
   static const std::vector<const Target*> kTargets = {
       &kvd::KvdTarget(), &lock::RedisLockTarget(), &lock::RedlockTarget(), &lock::EtcdLockTarget(),
-      &payments::PaymentsTarget(), &payments::PaymentsPgTarget()};
+      &payments::PaymentsTarget(), &payments::PaymentsPgTarget(), &raft::RaftTarget()};
   return kTargets;
 }
 

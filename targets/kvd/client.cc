@@ -18,28 +18,37 @@ std::string Quote(const std::string& answer) {
 
 }  // namespace
 
+KvdClient::KvdClient()
+    : endpoint_fn_([](const Json& options) -> Result<LineEndpoint> {
+        auto parsed = ParseKvdOptions(options);
+        if (!parsed.ok()) return parsed.status();
+        return LineEndpoint{parsed->port, parsed->connect_timeout_ms};
+      }) {}
+
+KvdClient::KvdClient(std::string label, EndpointFn endpoint)
+    : label_(std::move(label)), endpoint_fn_(std::move(endpoint)) {}
+
 KvdClient::~KvdClient() { Disconnect(); }
 
 Status KvdClient::Open(const ClientEnv& env, const std::string& node) {
   Disconnect();
-  if (env.dialer == nullptr)
-    return Status::Error("kvd client for " + node + ": no dialer");
+  if (env.dialer == nullptr) return Status::Error(label_ + " client for " + node + ": no dialer");
   auto address = env.addresses.find(node);
   if (address == env.addresses.end()) {
-    return Status::Error("kvd client: unknown node " + node);
+    return Status::Error(label_ + " client: unknown node " + node);
   }
-  auto options = ParseKvdOptions(env.options);
-  if (!options.ok())
-    return Status::Error("kvd client for " + node + ": " + options.message());
+  auto endpoint = endpoint_fn_(env.options);
+  if (!endpoint.ok())
+    return Status::Error(label_ + " client for " + node + ": " + endpoint.message());
   dialer_ = env.dialer;
   node_ = node;
   address_ = address->second;
-  options_ = *options;
+  endpoint_ = *endpoint;
   return Status::Ok();
 }
 
 std::string KvdClient::Where() const {
-  return node_ + " (" + wire::JoinHostPort(address_, options_.port) + ")";
+  return node_ + " (" + wire::JoinHostPort(address_, endpoint_.port) + ")";
 }
 
 void KvdClient::Disconnect() {
@@ -52,7 +61,7 @@ void KvdClient::Close() { Disconnect(); }
 
 Op KvdClient::Invoke(const Op& invoke, Deadline deadline) {
   using std::chrono::milliseconds;
-  if (dialer_ == nullptr) return CompleteFail(invoke, "kvd client: Invoke before Open");
+  if (dialer_ == nullptr) return CompleteFail(invoke, label_ + " client: Invoke before Open");
   const auto now = std::chrono::steady_clock::now();
   if (now >= deadline) {
     return CompleteFail(invoke, Where() + ": deadline passed before the request was sent");
@@ -60,8 +69,8 @@ Op KvdClient::Invoke(const Op& invoke, Deadline deadline) {
   if (fd_ >= 0 && !wire::IdleConnectionUsable(fd_)) Disconnect();
   if (fd_ < 0) {
     const milliseconds left = std::chrono::ceil<milliseconds>(deadline - now);
-    auto fd = dialer_->Connect(address_, options_.port,
-                               std::min(left, milliseconds(options_.connect_timeout_ms)));
+    auto fd = dialer_->Connect(address_, endpoint_.port,
+                               std::min(left, milliseconds(endpoint_.connect_timeout_ms)));
     if (!fd.ok()) return CompleteFail(invoke, Where() + ": " + fd.message());
     fd_ = *fd;
     reader_.Reset();

@@ -13,10 +13,15 @@
 //                                                   next op starts on a fresh one
 // It never guesses ok or fail.
 //
+// The same client serves every service that speaks kvd's protocol (coordcheck-raft): such a
+// target constructs it with its own name and a function that reads its port and connect
+// timeout from the target's options.
+//
 // Thread-safety: one thread at a time (Client's contract).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "targets/client.h"
@@ -25,9 +30,18 @@
 
 namespace coordcheck::kvd {
 
+// Where a node of a kvd-protocol service listens, read from the target's options.
+struct LineEndpoint {
+  int port = 0;
+  int connect_timeout_ms = 1000;
+};
+using EndpointFn = std::function<Result<LineEndpoint>(const Json& target_options)>;
+
 class KvdClient final : public Client {
  public:
-  KvdClient() = default;
+  KvdClient();  // kvd's own (KvdOptions)
+  // A client of another service speaking the protocol; `label` names it in messages.
+  KvdClient(std::string label, EndpointFn endpoint);
   ~KvdClient() override;
   KvdClient(const KvdClient&) = delete;
   KvdClient& operator=(const KvdClient&) = delete;
@@ -44,7 +58,9 @@ class KvdClient final : public Client {
   control::Dialer* dialer_ = nullptr;
   std::string node_;
   std::string address_;
-  KvdOptions options_;
+  std::string label_ = "kvd";
+  EndpointFn endpoint_fn_;
+  LineEndpoint endpoint_;
   int fd_ = -1;
   wire::LineReader reader_;
   int64_t next_id_ = 1;

@@ -31,9 +31,9 @@ WalRecord EntryRecord(const Entry& e) {
 }
 
 WalRecord SnapshotRecord(const Snapshot& s) {
-  return {kSnapshotRecord, Json{{"i", s.index}, {"t", s.term}, {"runs", RunsToJson(s.runs)},
-                                {"data", s.data}}
-                               .dump()};
+  return {
+      kSnapshotRecord,
+      Json{{"i", s.index}, {"t", s.term}, {"runs", RunsToJson(s.runs)}, {"data", s.data}}.dump()};
 }
 
 Outcome Ok(Json value) { return {Outcome::kOk, std::move(value), ""}; }
@@ -43,8 +43,8 @@ Outcome Info(std::string error) { return {Outcome::kInfo, nullptr, std::move(err
 }  // namespace
 
 const std::vector<std::string>& KnownBugs() {
-  static const std::vector<std::string> kBugs = {"no-persist-vote", "local-reads", "lease-reads",
-                                                 "commit-prior-term", "no-fence", "no-fsync"};
+  static const std::vector<std::string> kBugs = {"no-persist-vote",   "local-reads", "lease-reads",
+                                                 "commit-prior-term", "no-fence",    "no-fsync"};
   return kBugs;
 }
 
@@ -69,10 +69,12 @@ RaftNode::~RaftNode() {
 
 Result<std::unique_ptr<RaftNode>> RaftNode::Start(const NodeOptions& options, SendFn send) {
   using R = Result<std::unique_ptr<RaftNode>>;
-  const std::string where = "raft " + (options.id >= 0 && options.id < static_cast<int>(options.names.size())
-                                           ? options.names[options.id]
-                                           : std::string("?"));
-  if (options.names.empty() || options.id < 0 || options.id >= static_cast<int>(options.names.size())) {
+  const std::string where =
+      "raft " + (options.id >= 0 && options.id < static_cast<int>(options.names.size())
+                     ? options.names[options.id]
+                     : std::string("?"));
+  if (options.names.empty() || options.id < 0 ||
+      options.id >= static_cast<int>(options.names.size())) {
     return R::Error(where + ": node index " + std::to_string(options.id) + " is not one of " +
                     std::to_string(options.names.size()) + " nodes");
   }
@@ -112,8 +114,7 @@ Status RaftNode::Recover() {
         case kEntryRecord: {
           Entry e{j.at("i").get<uint64_t>(), j.at("t").get<uint64_t>(),
                   j.at("d").get<std::string>()};
-          const uint64_t first =
-              recovered.snapshot ? recovered.snapshot->index + 1 : uint64_t{1};
+          const uint64_t first = recovered.snapshot ? recovered.snapshot->index + 1 : uint64_t{1};
           if (e.index < first) break;  // covered by the snapshot
           while (!recovered.entries.empty() && recovered.entries.back().index >= e.index) {
             recovered.entries.pop_back();
@@ -170,9 +171,10 @@ Status RaftNode::Recover() {
                               ? Json(nullptr)
                               : Json(options_.names[recovered.hard_state.voted_for])},
             {"last_index", core_->log().last_index()},
-            {"wal", {{"records", recovery.records},
-                     {"bytes_cut", recovery.bytes_cut},
-                     {"reason", recovery.reason}}}});
+            {"wal",
+             {{"records", recovery.records},
+              {"bytes_cut", recovery.bytes_cut},
+              {"reason", recovery.reason}}}});
   return Status::Ok();
 }
 
@@ -236,7 +238,7 @@ Outcome RaftNode::Read(const Json& key, Clock::time_point deadline) {
   return Fail("read not confirmed before the deadline");
 }
 
-Json RaftNode::Status() {
+Json RaftNode::StatusReport() {
   std::lock_guard<std::mutex> lock(mu_);
   const int leader = core_->leader();
   return {{"node", options_.names[options_.id]},
@@ -317,8 +319,8 @@ Status RaftNode::Handle(Ready& ready) {
     }
     // Proposals at covered indexes: whether they applied cannot be told any more.
     for (auto it = proposals_.begin(); it != proposals_.end() && it->first <= applied_;) {
-      it->second->outcome = Info("index " + std::to_string(it->first) +
-                                 " was covered by the leader's snapshot");
+      it->second->outcome =
+          Info("index " + std::to_string(it->first) + " was covered by the leader's snapshot");
       it->second->done = true;
       it = proposals_.erase(it);
     }
@@ -394,8 +396,8 @@ void RaftNode::ApplyEntry(const Entry& entry) {
   proposals_.erase(waiter);
   w->done = true;
   if (w->term != entry.term) {
-    w->outcome = Fail("superseded: index " + std::to_string(entry.index) +
-                      " holds another leader's entry");
+    w->outcome =
+        Fail("superseded: index " + std::to_string(entry.index) + " holds another leader's entry");
   } else if (result.ok) {
     w->outcome = Ok(std::move(result.value));
   } else {

@@ -47,16 +47,16 @@
 namespace coordcheck::raft {
 
 struct NodeOptions {
-  int id = 0;                       // this node, 0..names.size()-1
-  std::vector<std::string> names;   // every node's name, in order (n1..nN)
-  std::string data_dir;             // the WAL's folder (the disk faults mount it)
-  std::string events_file;          // the event log (outside data_dir: faults keep it)
-  std::string bug;                  // "" or one of KnownBugs()
-  uint64_t seed = 0;                // election timeouts
-  int tick_ms = 10;                 // one core tick
-  int election_ticks = 30;          // election timeout: [30, 60) ticks
-  int heartbeat_ticks = 5;          // heartbeat and ReadIndex round interval
-  int64_t compact_entries = 5000;   // applied entries kept before a snapshot replaces them
+  int id = 0;                      // this node, 0..names.size()-1
+  std::vector<std::string> names;  // every node's name, in order (n1..nN)
+  std::string data_dir;            // the WAL's folder (the disk faults mount it)
+  std::string events_file;         // the event log (outside data_dir: faults keep it)
+  std::string bug;                 // "" or one of KnownBugs()
+  uint64_t seed = 0;               // election timeouts
+  int tick_ms = 10;                // one core tick
+  int election_ticks = 30;         // election timeout: [30, 60) ticks
+  int heartbeat_ticks = 5;         // heartbeat and ReadIndex round interval
+  int64_t compact_entries = 5000;  // applied entries kept before a snapshot replaces them
 };
 
 // The bugs of coordcheck-raft (core's, plus no-fsync and no-fence of the node and server).
@@ -83,7 +83,7 @@ class RaftNode {
   // A linearizable read of `key` if this node leads; waits until `deadline`.
   Outcome Read(const Json& key, std::chrono::steady_clock::time_point deadline);
   // {"node","role","term","leader","commit","applied","last_index","snapshot_index"}
-  Json Status();
+  Json StatusReport();
   // The leader this node believes in (an index into names), or -1.
   int Leader();
   // Every event logged so far (the events file, parsed; unparsable lines skipped).

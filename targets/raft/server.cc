@@ -63,8 +63,8 @@ Server::Server(const ServerOptions& options)
 Server::~Server() = default;  // main() _exits: threads are left to the kernel
 
 std::string Server::Describe() const {
-  return node_->Describe() + ", clients on " + options_.clients[options_.node.id] +
-         ", peers on " + options_.peers[options_.node.id];
+  return node_->Describe() + ", clients on " + options_.clients[options_.node.id] + ", peers on " +
+         options_.peers[options_.node.id];
 }
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
@@ -72,8 +72,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   const size_t n = options.node.names.size();
   if (n == 0 || options.node.id < 0 || static_cast<size_t>(options.node.id) >= n ||
       options.clients.size() != n || options.peers.size() != n) {
-    return R::Error("raft: --names, --clients and --peers must list the same nodes, and --id "
-                    "one of them");
+    return R::Error(
+        "raft: --names, --clients and --peers must list the same nodes, and --id "
+        "one of them");
   }
   std::unique_ptr<Server> server(new Server(options));
   std::string host;
@@ -123,8 +124,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
           // Unacknowledged data for a second ends the connection, so a link that lived
           // through a partition reconnects instead of waiting out TCP's backoff.
           unsigned int user_timeout_ms = 1000;
-          setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms,
-                     sizeof(user_timeout_ms));
+          setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof(user_timeout_ms));
         }
         std::string batch;
         for (const std::string& line : lines) batch += line;
@@ -139,9 +139,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     link->thread.detach();
   }
 
-  auto node = RaftNode::Start(options.node, [self](std::vector<Message> messages) {
-    self->Send(std::move(messages));
-  });
+  auto node = RaftNode::Start(
+      options.node, [self](std::vector<Message> messages) { self->Send(std::move(messages)); });
   if (!node.ok()) return R::Error(node.message());
   server->node_ = std::move(node).value();
   return server;
@@ -201,9 +200,11 @@ std::string Server::Answer(const std::string& line, Upstream* upstream) {
   const Json value = wire::FieldOrNull(request, "value");
   const bool forwarded = request.value("fwd", false);
   const std::string& me = options_.node.names[options_.node.id];
-  if (f == "ping") return Respond(id, "ok", {{"node", me}, {"role", node_->Status()["role"]}}, nullptr);
-  if (f == "status") return Respond(id, "ok", node_->Status(), nullptr);
-  if (f == "raft-events") return Respond(id, "ok", {{"node", me}, {"events", node_->Events()}}, nullptr);
+  if (f == "ping")
+    return Respond(id, "ok", {{"node", me}, {"role", node_->StatusReport()["role"]}}, nullptr);
+  if (f == "status") return Respond(id, "ok", node_->StatusReport(), nullptr);
+  if (f == "raft-events")
+    return Respond(id, "ok", {{"node", me}, {"events", node_->Events()}}, nullptr);
 
   const bool is_read = f == "read";
   Json command;
@@ -239,7 +240,9 @@ std::string Server::Answer(const std::string& line, Upstream* upstream) {
   }
 
   const auto deadline = Clock::now() + milliseconds(options_.request_timeout_ms);
-  auto run = [&] { return is_read ? node_->Read(key, deadline) : node_->Propose(command, deadline); };
+  auto run = [&] {
+    return is_read ? node_->Read(key, deadline) : node_->Propose(command, deadline);
+  };
   Outcome out = run();
   if (out.type == Outcome::kNotLeader) {
     if (forwarded) return Respond(id, "fail", nullptr, "not leader");
@@ -272,14 +275,14 @@ std::string Server::Answer(const std::string& line, Upstream* upstream) {
   return Respond(id, "fail", nullptr, out.error);
 }
 
-std::string Server::Forward(const Json& request, const Json& id, bool is_read,
-                            Upstream* upstream) {
+std::string Server::Forward(const Json& request, const Json& id, bool is_read, Upstream* upstream) {
   const int leader = node_->Leader();
   if (leader < 0 || leader == options_.node.id) {
     return Respond(id, "fail", nullptr, "no leader to forward to");
   }
   const std::string& leader_name = options_.node.names[leader];
-  if (upstream->leader != leader || (upstream->fd >= 0 && !wire::IdleConnectionUsable(upstream->fd))) {
+  if (upstream->leader != leader ||
+      (upstream->fd >= 0 && !wire::IdleConnectionUsable(upstream->fd))) {
     upstream->Close();
   }
   if (upstream->fd < 0) {
@@ -288,7 +291,8 @@ std::string Server::Forward(const Json& request, const Json& id, bool is_read,
     wire::ParseHostPort(options_.clients[leader], &host, &port);
     auto fd = wire::DialTcp(host, port, milliseconds(options_.connect_timeout_ms));
     if (!fd.ok()) {
-      return Respond(id, "fail", nullptr, "leader " + leader_name + " unreachable: " + fd.message());
+      return Respond(id, "fail", nullptr,
+                     "leader " + leader_name + " unreachable: " + fd.message());
     }
     upstream->fd = *fd;
     upstream->leader = leader;

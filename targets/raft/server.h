@@ -9,7 +9,7 @@
 //                        (F = the log index of the granting entry; bug no-fence: F null),
 //                        fail "held"
 //   release  key = lock name, value {"owner": O, "fence": F} → ok, fail "not held"
-//   status   → ok RaftNode::Status();  ping → ok {"node","role"}
+//   status   → ok RaftNode::StatusReport();  ping → ok {"node","role"}
 //   raft-events → ok {"node": N, "events": [...]} (this node's event log)
 // A node that does not lead forwards a request to the leader it believes in, once (the
 // forwarded copy carries "fwd": true and is not forwarded again), and relays the answer.

@@ -14,7 +14,8 @@ namespace {
 using coordcheck::raft::ServerOptions;
 
 constexpr char kUsage[] =
-    "usage: coordcheck-raft --id I --names N1,N2,... --clients ADDR:PORT,... --peers ADDR:PORT,...\n"
+    "usage: coordcheck-raft --id I --names N1,N2,... --clients ADDR:PORT,... --peers "
+    "ADDR:PORT,...\n"
     "                       --data-dir DIR --events-file FILE [--bug NAME] [--seed N]\n"
     "                       [--tick-ms N] [--election-ticks N] [--heartbeat-ticks N]\n"
     "                       [--request-timeout-ms N] [--connect-timeout-ms N]\n"

@@ -75,8 +75,8 @@ std::string StateMachine::Serialize() const {
 
 bool StateMachine::Restore(const std::string& data) {
   const Json j = Json::parse(data, nullptr, false);
-  if (!j.is_object() || !j.contains("values") || !j["values"].is_object() ||
-      !j.contains("locks") || !j["locks"].is_object()) {
+  if (!j.is_object() || !j.contains("values") || !j["values"].is_object() || !j.contains("locks") ||
+      !j["locks"].is_object()) {
     return false;
   }
   std::map<std::string, Json> values;

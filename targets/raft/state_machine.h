@@ -32,7 +32,7 @@ using Json = nlohmann::json;
 
 struct ApplyResult {
   bool ok = false;
-  Json value;  // ok: the result (null for writes)
+  Json value;         // ok: the result (null for writes)
   std::string error;  // fail: why
 };
 
