@@ -1,3 +1,4 @@
+#include "targets/etcd/target.h"
 #include "targets/kvd/target.h"
 #include "targets/lock/lock_target.h"
 #include "targets/payments/target.h"
@@ -8,8 +9,15 @@ namespace coordcheck {
 
 const std::vector<const Target*>& AllTargets() {
   static const std::vector<const Target*> kTargets = {
-      &kvd::KvdTarget(), &lock::RedisLockTarget(), &lock::RedlockTarget(), &lock::EtcdLockTarget(),
-      &payments::PaymentsTarget(), &payments::PaymentsPgTarget(), &raft::RaftTarget()};
+      &kvd::KvdTarget(),
+      &raft::RaftTarget(),
+      &etcd::EtcdTarget(),
+      &lock::RedisLockTarget(),
+      &lock::RedlockTarget(),
+      &lock::EtcdLockTarget(),
+      &payments::PaymentsTarget(),
+      &payments::PaymentsPgTarget(),
+  };
   return kTargets;
 }
 

@@ -174,7 +174,8 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
   RunDirs d = FreshRunDirs("bad");
   std::string out;
   CHECK(RunCoordcheck({"run", "--target", "nope", "--store", d.store}, &out) == 3);
-  CHECK(out.find("target 'nope' is unknown (targets: kvd, redis-lock, redlock, etcd-lock, payments, payments-pg)") != std::string::npos);
+  CHECK(out.find("target 'nope' is unknown (targets: kvd, raft, etcd, redis-lock, redlock, etcd-lock, "
+                 "payments, payments-pg)") != std::string::npos);
   CHECK(RunCoordcheck(RegisterRunArgs(d, {"--bug", "nope"}), &out) == 3);
   CHECK(out.find("bug 'nope' is not a bug of kvd") != std::string::npos);
   CHECK(RunCoordcheck(RegisterRunArgs(d, {"--concurrency", "7"}), &out) == 3);
@@ -340,7 +341,7 @@ TEST_CASE("list names the targets, their bugs, workloads, checkers and nemeses")
   for (const char* s :
        {"kvd", "follower-reads", "lost-cas", "register", "linearizable", "netns", "local",
         "redis-lock", "redlock", "etcd-lock", "lock", "mutual-exclusion", "fencing",
-        "client-pause"}) {
+        "client-pause", "raft", "no-persist-vote", "commit-prior-term"}) {
     CHECK(out.find(s) != std::string::npos);
   }
 }
