@@ -427,7 +427,7 @@ std::string RenderCheckers(const Json& checkers, OpRefs* refs, const ReportOptio
     }
     const bool lin_counterexample = details.contains("op") && details["op"].is_object() &&
                                     (details.contains("prefix") || details.contains("proof"));
-    std::set<std::string> skip = {"anomalies", "witness", "anomaly_types"};
+    std::set<std::string> skip = {"anomalies", "witness", "anomaly_types", "timeline_bands"};
     if (lin_counterexample) {
       for (std::string_view key : kCounterexampleKeys) skip.emplace(key);
     }
@@ -474,6 +474,31 @@ std::string RenderCheckers(const Json& checkers, OpRefs* refs, const ReportOptio
     out += "</section>\n";
   }
   return out;
+}
+
+Json TimelineBands(const Json& checkers) {
+  Json bands = Json::array();
+  if (!checkers.is_object()) return bands;
+  for (const auto& [name, result] : checkers.items()) {
+    if (!result.is_object() || !result.contains("details") || !result["details"].is_object()) {
+      continue;
+    }
+    const Json& listed = result["details"].value("timeline_bands", Json());
+    if (!listed.is_array()) continue;
+    for (const Json& b : listed) {
+      if (bands.size() >= kMaxTimelineBands) return bands;
+      if (!b.is_object() || !b.contains("from_ns") || !b.contains("to_ns") ||
+          !b["from_ns"].is_number_integer() || !b["to_ns"].is_number_integer() ||
+          !b.contains("label") || !b["label"].is_string()) {
+        continue;
+      }
+      const int64_t from = b["from_ns"].get<int64_t>(), to = b["to_ns"].get<int64_t>();
+      if (to < from) continue;
+      bands.push_back(
+          {{"checker", name}, {"s", from / 1000}, {"e", to / 1000}, {"label", b["label"]}});
+    }
+  }
+  return bands;
 }
 
 }  // namespace coordcheck::reports

@@ -22,7 +22,17 @@ namespace coordcheck::reports {
 // from its "valid" (true, false, "unknown"); "unknown" when neither says.
 std::string VerdictOf(const Json& result);
 
-// The HTML of every checker in `checkers` (results.json's "checkers", an object).
+// The HTML of every checker in `checkers` (results.json's "checkers", an object). A
+// checker's "timeline_bands" are drawn on the timeline (TimelineBands), not listed here.
 std::string RenderCheckers(const Json& checkers, OpRefs* refs, const ReportOptions& options);
+
+// The generic way a checker marks stretches of the run on the report's timeline (e.g. the
+// election workload's windows of unavailability): its details' "timeline_bands", a list of
+// {"from_ns", "to_ns" (integers, history time, from <= to), "label" (a string)}. Entries of
+// another shape are left out, and at most kMaxTimelineBands are kept in all. Returns
+// [{"checker", "s", "e" (microseconds, the timeline's unit), "label"}], in the order of
+// `checkers` (results.json's "checkers"), for the page's script.
+inline constexpr size_t kMaxTimelineBands = 2000;
+Json TimelineBands(const Json& checkers);
 
 }  // namespace coordcheck::reports

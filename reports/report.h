@@ -4,7 +4,8 @@
 // A run's report.html shows: a header (test, target, workload, nemesis, seed, commit, command
 // line, duration) under a verdict banner and the run's notes; a section per checker (verdict,
 // figures, each anomaly in words with links to its ops, the linearizability counterexample);
-// a zoomable timeline of every op, one lane per process, with nemesis intervals shaded; latency
+// a zoomable timeline of every op, one lane per process, with nemesis intervals shaded and the
+// stretches checkers mark (their details' "timeline_bands", checker_sections.h); latency
 // (scatter and quantiles over time) and throughput over time, by f and outcome; the clock
 // offsets when clock faults were checked; the nemesis intervals as a table.
 //

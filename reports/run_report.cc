@@ -321,8 +321,8 @@ std::string RunInfoSection(const RunNames& names, const Json& test, const RunRes
 // The "report-data" block (see assets/report.js): everything the page draws except the
 // timeline's columns and the op values.
 Json ReportData(const RunNames& names, const History& history, const HistoryView& view,
-                const std::vector<FaultInterval>& intervals, const Json& clock, const OpRefs& refs,
-                size_t values_embedded, const ReportOptions& options) {
+                const std::vector<FaultInterval>& intervals, const Json& bands, const Json& clock,
+                const OpRefs& refs, size_t values_embedded, const ReportOptions& options) {
   Json lanes = Json::array();
   for (const Lane& lane : view.lanes) {
     Json processes = Json::array();
@@ -360,6 +360,7 @@ Json ReportData(const RunNames& names, const History& history, const HistoryView
       {"lane_mode", view.lane_mode},
       {"faults", faults},
       {"fault_colours", FaultColours()},
+      {"bands", bands},
       {"nemesis", nemesis},
       {"buckets", BucketSeries(view, options.time_buckets)},
       {"scatter", ScatterPoints(view, options.max_scatter_points, options.time_buckets)},
@@ -389,8 +390,9 @@ std::string FaultCss() {
   return out;
 }
 
-// The timeline, latency, throughput and clock sections: canvases the script draws on.
-std::string PlotSections(const HistoryView& view, bool clock) {
+// The timeline, latency, throughput and clock sections: canvases the script draws on. `bands`:
+// whether checkers marked stretches on the timeline (TimelineBands).
+std::string PlotSections(const HistoryView& view, bool clock, bool bands) {
   const std::string lanes = view.lane_mode == "process" ? "process"
                             : view.lane_mode == "thread"
                                 ? "worker thread (process mod concurrency)"
@@ -409,8 +411,11 @@ std::string PlotSections(const HistoryView& view, bool clock) {
       "<span><i class=\"swatch op-info\"></i>info</span>"
       "<span><i class=\"swatch op-pending\"></i>never completed</span>"
       "<span><i class=\"swatch op-nemesis\"></i>nemesis op</span>"
-      "<span><i class=\"swatch op-referenced\"></i>named by a checker</span></div>" +
-      FaultLegend() +
+      "<span><i class=\"swatch op-referenced\"></i>named by a checker</span>" +
+      std::string(bands ? "<span><i class=\"swatch checker-band\"></i>marked by a checker "
+                          "(strip under the nemesis lane)</span>"
+                        : "") +
+      "</div>" + FaultLegend() +
       "\n<div class=\"canvas-wrap\" id=\"timeline-wrap\"><canvas id=\"timeline\" "
       "height=\"200\"></canvas></div>\n"
       "<div id=\"op-details\" class=\"op-details\" hidden></div>\n</section>\n";
@@ -470,8 +475,9 @@ std::string RenderRunReport(const Json& test, const Json& results_json, const Hi
     if (!values.Add(span.invoke, options.max_value_bytes)) break;
   }
   const Json clock = ClockSeries(history, view);
+  const Json bands = TimelineBands(results.checkers);
   const Json data =
-      ReportData(names, history, view, intervals, clock, refs, values.count(), options);
+      ReportData(names, history, view, intervals, bands, clock, refs, values.count(), options);
   const Json timeline = {{"n", view.ops.size()}, {"b64", EncodeTimeline(view)}};
 
   std::string nav =
@@ -497,7 +503,7 @@ std::string RenderRunReport(const Json& test, const Json& results_json, const Hi
   html += RunInfoSection(names, test, results, history, view);
   html += FiguresTable(results.figures);
   html += "<section id=\"checkers\"><h2>Checkers</h2>\n" + checkers + "</section>\n";
-  html += PlotSections(view, !clock.is_null());
+  html += PlotSections(view, !clock.is_null(), !bands.empty());
   html += "<section id=\"nemesis-section\"><h2>Faults</h2>" + FaultLegend() + "\n" + faults +
           "</section>\n";
   html += "</main>\n<div id=\"tooltip\" class=\"tooltip\" hidden></div>\n";

@@ -12,7 +12,8 @@
   X(Register)                   \
   X(Lock)                       \
   X(Payments)                   \
-  X(RwRegister)
+  X(RwRegister)                 \
+  X(Election)
 
 namespace coordcheck {
 namespace workloads {

@@ -238,6 +238,22 @@
     ctx.globalAlpha = 1;
   }
 
+  // Stretches of the run that checkers marked (their details' timeline_bands; see
+  // reports/checker_sections.h), e.g. windows of unavailability.
+  var BAND_COLOR = '#455a64';
+  function drawBands(ctx, X, left, right, top, bottom, alpha) {
+    var bands = data.bands || [];
+    ctx.fillStyle = BAND_COLOR;
+    ctx.globalAlpha = alpha;
+    for (var i = 0; i < bands.length; i++) {
+      var b = bands[i];
+      if (b.e < view.t0 || b.s > view.t1) continue;
+      var x0 = Math.max(left, X(b.s)), x1 = Math.min(right, X(b.e));
+      ctx.fillRect(x0, top, Math.max(1, x1 - x0), bottom - top);
+    }
+    ctx.globalAlpha = 1;
+  }
+
   // Wheel zoom, drag pan, click and hover on a canvas whose time axis spans [left, width-right].
   function attachZoomPan(canvas, left, right, onClick, onHover) {
     var drag = null;
@@ -405,11 +421,12 @@
     var canvas = $('timeline');
     if (!canvas) return;
     var LEFT = 74, RIGHT = 8, AXIS = 20, NEM = 14, GAP = 4;
+    var BAND = (data.bands || []).length ? 14 : 0;  // the strip of checkers' bands, if any
     var laneCount = data.lanes.length;
     var laneOps = buildLanes(laneCount);
     var laneCounts = buildCounts(laneOps);
     var laneH = Math.max(4, Math.min(18, Math.floor(480 / Math.max(1, laneCount))));
-    var top = AXIS + NEM + GAP;
+    var top = AXIS + NEM + GAP + BAND;
     var height = top + laneCount * laneH + 8;
     var referenced = [];
     data.referenced.forEach(function (op) {
@@ -428,6 +445,10 @@
       var ctx = c.ctx, right = c.w - RIGHT, g = geometry(c.w), X = g.X;
       drawFaults(ctx, X, LEFT, right, AXIS, AXIS + NEM, 0.55);
       drawFaults(ctx, X, LEFT, right, top, height - 4, 0.13);
+      if (BAND) {
+        drawBands(ctx, X, LEFT, right, AXIS + NEM + GAP, top - 2, 0.7);
+        drawBands(ctx, X, LEFT, right, top, height - 4, 0.08);
+      }
       ctx.fillStyle = 'rgba(0,0,0,0.025)';
       for (var l = 1; l < laneCount; l += 2) ctx.fillRect(LEFT, top + l * laneH, right - LEFT, laneH);
       var barH = laneH > 6 ? laneH - 2 : laneH - 1, visible = 0, labels = [];
@@ -506,6 +527,7 @@
       ctx.fillRect(0, 0, c.w, AXIS);
       ctx.fillStyle = '#6b6b70';
       ctx.fillText('nemesis', 4, AXIS + NEM - 3);
+      if (BAND) ctx.fillText('checkers', 4, top - 4);
       if (laneH >= 9) {
         for (l = 0; l < laneCount; l++) ctx.fillText(data.lanes[l].label, 4, top + l * laneH + laneH - 3);
       } else {
@@ -575,6 +597,15 @@
       if (op >= 0) {
         showTooltip(describeOp(op), cx, cy);
         return;
+      }
+      if (BAND && y >= AXIS + NEM + GAP && y < top) {
+        var marked = data.bands.filter(function (b) { return b.s <= t && b.e >= t; });
+        if (marked.length) {
+          showTooltip(marked.map(function (b) {
+            return b.checker + ' ' + fmtS(b.s) + ' \u2013 ' + fmtS(b.e) + ': ' + b.label;
+          }).join('\n'), cx, cy);
+          return;
+        }
       }
       if (y >= AXIS && y < AXIS + NEM + GAP) {
         var inForce = data.faults.filter(function (f) { return f.s <= t && (f.e >= t || f.mark); });

@@ -1,14 +1,16 @@
 // RenderRunReport: escaping of every value taken from a history or a result, the page's key
-// elements, the linearizability counterexample, the embedded data and the size budget.
+// elements, the linearizability counterexample, the embedded data (checkers' timeline bands
+// among them) and the size budget.
 #include <catch2/catch.hpp>
 
 #include <random>
 
-#include "workloads/payments/idempotency.h"
 #include "checkers/linearizable.h"
 #include "nemesis/families.h"
+#include "reports/checker_sections.h"
 #include "reports/report.h"
 #include "tests/reports/report_test_util.h"
+#include "workloads/payments/idempotency.h"
 
 namespace coordcheck {
 namespace {
@@ -467,6 +469,59 @@ TEST_CASE("report: a results.json without typed anomalies falls back to the gues
         std::string::npos);
   CHECK(anomaly.find("data-op=\"6\"") == std::string::npos);
   CHECK(anomaly.find("data-start-us") == std::string::npos);
+}
+
+// A checker's details "timeline_bands" (the election workload's unavailability windows):
+// drawn on the timeline from the report data, never listed as a table in its section.
+Json BandsResult(Json bands) {
+  return {{"valid", true},
+          {"verdict", "valid"},
+          {"summary", "one leader per term"},
+          {"details", {{"total_unavailable_ms", 2190.0}, {"timeline_bands", std::move(bands)}}},
+          {"anomalies", Json::array()}};
+}
+
+TEST_CASE("report: checkers' timeline bands are drawn on the timeline, well-formed ones only") {
+  const History history = StaleReadHistory();
+  Json results = {{"verdict", "valid"}, {"valid", true}};
+  results["checkers"]["election-safety"] = BandsResult(
+      {{{"from_ns", 20'000'000}, {"to_ns", 30'000'000}, {"label", kEvil}},
+       {{"from_ns", 40'000'000}, {"to_ns", 30'000'000}, {"label", "ends before it starts"}},
+       {{"from_ns", "0"}, {"to_ns", 30'000'000}, {"label", "not a number"}},
+       {{"from_ns", 1}, {"to_ns", 2}},
+       "not an object",
+       {{"from_ns", 50'000'000}, {"to_ns", 60'000'000}, {"label", "second"}}});
+  results["checkers"]["other"] = BandsResult("not a list");
+  const std::string html = RenderRunReport(TestJson("t"), results, history);
+
+  const Json data = ScriptBlockJson(html, "report-data");
+  CHECK(data["bands"] ==
+        Json::array(
+            {{{"checker", "election-safety"}, {"s", 20'000}, {"e", 30'000}, {"label", kEvil}},
+             {{"checker", "election-safety"}, {"s", 50'000}, {"e", 60'000}, {"label", "second"}}}));
+  CHECK(html.find("<i class=\"swatch checker-band\"></i>") != std::string::npos);
+  // The bands are not repeated as a table in the checker's section; its figures stay.
+  CHECK(html.find("timeline bands") == std::string::npos);
+  CHECK(html.find("<th>total unavailable ms</th>") != std::string::npos);
+  // The label came through escaped: nothing of it opens an element.
+  CHECK(html.find("<script>alert") == std::string::npos);
+  CHECK(Count(html, "<script") == 5);
+
+  // Without bands: an empty list, and no legend entry.
+  const std::string plain = RenderRunReport(TestJson("t"), ResultsFor(history), history);
+  CHECK(ScriptBlockJson(plain, "report-data")["bands"] == Json::array());
+  CHECK(plain.find("<i class=\"swatch checker-band\"></i>") == std::string::npos);
+}
+
+TEST_CASE("report: at most kMaxTimelineBands bands are embedded") {
+  Json bands = Json::array();
+  for (int64_t i = 0; i < static_cast<int64_t>(reports::kMaxTimelineBands) + 500; ++i) {
+    bands.push_back({{"from_ns", i * 1000}, {"to_ns", i * 1000 + 500}, {"label", "b"}});
+  }
+  Json results = {{"verdict", "valid"}, {"valid", true}};
+  results["checkers"]["election-safety"] = BandsResult(bands);
+  const std::string html = RenderRunReport(TestJson("t"), results, StaleReadHistory());
+  CHECK(ScriptBlockJson(html, "report-data")["bands"].size() == reports::kMaxTimelineBands);
 }
 
 }  // namespace

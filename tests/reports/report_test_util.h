@@ -1,5 +1,5 @@
-// Helpers for the report tests: hand-built histories with explicit times, and reading back
-// what a rendered page embeds.
+// Helpers for the report tests: hand-built histories with explicit times (TimedHistory, from
+// the shared test support), and reading back what a rendered page embeds.
 #pragma once
 
 #include "tests/support/node_env.h"
@@ -9,20 +9,9 @@
 #include <string>
 
 #include "history/history.h"
+#include "tests/support/timed_history.h"
 
 namespace coordcheck::test {
-
-// Appends events with explicit times (ms) to a history.
-class TimedHistory {
- public:
-  TimedHistory& Add(double t_ms, int64_t process, OpType type, const std::string& f,
-                    Json value = nullptr, Json error = nullptr, Json key = nullptr);
-  TimedHistory& Nemesis(double t_ms, OpType type, const std::string& f, Json value = nullptr);
-  History& history() { return history_; }
-
- private:
-  History history_;
-};
 
 // The text of <script type="application/json" id="ID">…</script> in `html`; nullopt when absent.
 std::optional<std::string> ScriptBlockText(const std::string& html, const std::string& id);
