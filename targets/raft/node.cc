@@ -241,8 +241,10 @@ Outcome RaftNode::Read(const Json& key, Clock::time_point deadline) {
 Json RaftNode::StatusReport() {
   std::lock_guard<std::mutex> lock(mu_);
   const int leader = core_->leader();
+  // A pre-candidate is a follower as far as Raft's roles go (its term did not change).
+  const Role role = core_->role() == Role::kPreCandidate ? Role::kFollower : core_->role();
   return {{"node", options_.names[options_.id]},
-          {"role", RoleName(core_->role())},
+          {"role", RoleName(role)},
           {"term", core_->term()},
           {"leader", leader < 0 ? Json(nullptr) : Json(options_.names[leader])},
           {"commit", core_->commit()},

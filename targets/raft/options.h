@@ -23,8 +23,8 @@ struct RaftOptions {
   int election_ticks = 30;
   // Heartbeat (and ReadIndex round) interval in ticks. Default 5.
   int heartbeat_ticks = 5;
-  // Server: bound on waiting for an entry to apply or a read to be confirmed, ms. Default 3000.
-  int request_timeout_ms = 3000;
+  // Server: bound on waiting for an entry to apply or a read to be confirmed, ms. Default 1000.
+  int request_timeout_ms = 1000;
   // Applied entries kept in the log before a snapshot replaces them. Default 5000.
   int compact_entries = 5000;
 };

@@ -38,7 +38,7 @@ struct ServerOptions {
   NodeOptions node;
   std::vector<std::string> clients;  // every node's client "host:port", in node order
   std::vector<std::string> peers;    // every node's peer "host:port", in node order
-  int request_timeout_ms = 3000;     // bound on waiting for a commit or a read
+  int request_timeout_ms = 1000;     // bound on waiting for a commit or a read
   int connect_timeout_ms = 300;      // bound on connecting to a peer or the leader
 };
 

@@ -35,11 +35,24 @@ PayRun RunPayments(const std::string& target, const std::string& bug, uint64_t s
                    int seconds = 10) {
   PayRun r;
   r.dirs = FreshRunDirs("pay-" + target + "-" + (bug.empty() ? "ok" : bug));
-  std::vector<std::string> args = {"run", "-w", "payments", "-t", target,
-                                   "--nemesis", kFaults, "--nemesis-interval", "1.5",
-                                   "--time-limit", std::to_string(seconds), "--seed",
-                                   std::to_string(seed), "--store", r.dirs.store, "--state-dir",
-                                   r.dirs.state, "--quiet"};
+  std::vector<std::string> args = {"run",
+                                   "-w",
+                                   "payments",
+                                   "-t",
+                                   target,
+                                   "--nemesis",
+                                   kFaults,
+                                   "--nemesis-interval",
+                                   "1.5",
+                                   "--time-limit",
+                                   std::to_string(seconds),
+                                   "--seed",
+                                   std::to_string(seed),
+                                   "--store",
+                                   r.dirs.store,
+                                   "--state-dir",
+                                   r.dirs.state,
+                                   "--quiet"};
   if (!bug.empty()) {
     args.push_back("--bug");
     args.push_back(bug);
@@ -50,12 +63,6 @@ PayRun RunPayments(const std::string& target, const std::string& bug, uint64_t s
   REQUIRE(ReadHistoryFile(r.dir + "/history.jsonl", &r.history).ok());
   CheckNothingLeft(r.dirs);
   return r;
-}
-
-int Count(const History& h, const std::string& f, OpType type) {
-  int n = 0;
-  for (const Op& op : h.ops) n += op.f == f && op.type == type;
-  return n;
 }
 
 const Json& Details(const PayRun& r, const char* checker) {
@@ -70,7 +77,7 @@ void CheckValid(const PayRun& r) {
   // Work was done and acknowledged, and some of it the hard way: retried across faults.
   CHECK(Details(r, "idempotency")["acknowledged_keys"].get<int64_t>() > 50);
   CHECK(Details(r, "idempotency")["retried_keys"].get<int64_t>() >= 1);
-  CHECK(Count(r.history, "charge", OpType::kInfo) >= 1);
+  CHECK(CountOps(r.history, "charge", OpType::kInfo) >= 1);
   CHECK(Details(r, "outbox")["drained"] == true);
   CHECK(Details(r, "outbox")["events"].get<int64_t>() > 50);
   // The faults happened: something was killed and restarted, paused and resumed, cut off
@@ -117,7 +124,9 @@ void CaughtOnEverySeed(const std::string& target, const std::string& bug, const 
 
 }  // namespace
 
-TEST_CASE("payments: the correct service and outbox on SQLite stay valid under kills, pauses and partitions") {
+TEST_CASE(
+    "payments: the correct service and outbox on SQLite stay valid under kills, pauses and "
+    "partitions") {
   RequireRoot();
   for (uint64_t seed : {1, 2}) {
     INFO("seed " << seed);
@@ -125,7 +134,9 @@ TEST_CASE("payments: the correct service and outbox on SQLite stay valid under k
   }
 }
 
-TEST_CASE("payments: the correct service and outbox on PostgreSQL with two instances stay valid under kills, pauses and partitions") {
+TEST_CASE(
+    "payments: the correct service and outbox on PostgreSQL with two instances stay valid under "
+    "kills, pauses and partitions") {
   RequireRoot();
   for (uint64_t seed : {1, 2}) {
     INFO("seed " << seed);

@@ -1,5 +1,7 @@
 #include "tests/harness/run_util.h"
 
+#include "history/jsonl.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -28,9 +30,7 @@ std::vector<std::string> CoordcheckArgv(const std::vector<std::string>& args) {
 
 }  // namespace
 
-nlohmann::json ReadJson(const std::string& path) {
-  return nlohmann::json::parse(ReadFile(path));
-}
+nlohmann::json ReadJson(const std::string& path) { return nlohmann::json::parse(ReadFile(path)); }
 
 std::string FreshDir(const std::string& name) {
   static std::atomic<int> counter{0};
@@ -254,6 +254,27 @@ void CheckNothingLeft(const RunDirs& dirs) {
   auto left = Leftovers(dirs.state, RunIdFromLog(LatestRun(dirs)));
   INFO("left behind: " << nlohmann::json(left).dump(1));
   CHECK(left.empty());
+}
+
+FinishedRun RunAndLoad(const std::string& name, std::vector<std::string> args) {
+  FinishedRun r;
+  r.dirs = FreshRunDirs(name);
+  for (const char* flag : {"--store", "--state-dir"}) args.push_back(flag), args.push_back("");
+  args[args.size() - 3] = r.dirs.store;
+  args[args.size() - 1] = r.dirs.state;
+  args.push_back("--quiet");
+  r.code = RunCoordcheck(args, &r.out);
+  r.dir = LatestRun(r.dirs);
+  r.results = nlohmann::json::parse(ReadFile(r.dir + "/results.json"));
+  REQUIRE(ReadHistoryFile(r.dir + "/history.jsonl", &r.history).ok());
+  CheckNothingLeft(r.dirs);
+  return r;
+}
+
+int64_t CountOps(const History& h, const std::string& f, OpType type) {
+  int64_t n = 0;
+  for (const Op& op : h.ops) n += op.f == f && op.type == type;
+  return n;
 }
 
 }  // namespace coordcheck::testing

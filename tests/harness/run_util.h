@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "history/history.h"
 #include "history/op.h"
 #include "tests/support/node_env.h"
 
@@ -59,6 +60,21 @@ std::vector<std::string> RegisterRunArgs(const RunDirs& dirs,
 std::string LatestRun(const RunDirs& dirs);
 // The latest run's history file, through the `latest` link (it may not exist yet).
 std::string LatestHistory(const RunDirs& dirs);
+
+// A finished run as a test reads it: exit code, output, folder, results.json and history.
+struct FinishedRun {
+  RunDirs dirs;
+  int code = -1;
+  std::string out;
+  std::string dir;
+  nlohmann::json results;
+  History history;
+};
+// Runs `coordcheck ARGS --store S --state-dir D --quiet` with fresh dirs named `name`, reads
+// what it left (REQUIREs a results.json and a history) and checks nothing was left behind.
+FinishedRun RunAndLoad(const std::string& name, std::vector<std::string> args);
+// How many ops of `h` have `f` and `type`.
+int64_t CountOps(const History& h, const std::string& f, OpType type);
 // Polls until the latest run's history is larger than `bytes` or the timeout passes.
 bool WaitForHistoryBytes(const RunDirs& dirs, std::uintmax_t bytes,
                          std::chrono::milliseconds timeout);
