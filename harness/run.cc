@@ -139,8 +139,7 @@ bool Stopped(const RunOptions& o) { return o.stop != nullptr && o.stop->load(); 
 
 // Db::Setup on every node in parallel; a node not yet begun when a stop is requested is
 // skipped ("interrupted").
-Status SetUpNodes(control::Cluster& cluster, Db& db, const DbEnv& env,
-                           const RunOptions& options) {
+Status SetUpNodes(control::Cluster& cluster, Db& db, const DbEnv& env, const RunOptions& options) {
   return ForEachNode(cluster, [&](control::Remote& node) {
     if (Stopped(options)) return Status::Error("interrupted");
     return db.Setup(node, env);
@@ -151,9 +150,8 @@ Status SetUpNodes(control::Cluster& cluster, Db& db, const DbEnv& env,
 // between them; nullopt when stopped. Why slices are safe: Ready only polls the nodes (it
 // changes nothing), so asking again continues the same wait. A slice that fails well before
 // its end is the Db's final answer (a server that exited, bad options), as it was unsliced.
-std::optional<Status> WaitReady(Db& db, const DbEnv& env,
-                                         std::chrono::milliseconds timeout,
-                                         const RunOptions& options) {
+std::optional<Status> WaitReady(Db& db, const DbEnv& env, std::chrono::milliseconds timeout,
+                                const RunOptions& options) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + timeout;
   while (true) {
@@ -254,7 +252,7 @@ class TestRun {
     workload_ = FindWorkload(config_.workload);
     if (config_.nodes == 0) config_.nodes = target_->default_nodes();
     if (!config_.rate) config_.rate = workload_->default_rate();
-    workload_->ResolveOptions(&config_.workload_options, *target_);
+    workload_->ResolveOptions(&config_.workload_options, *target_, config_.bug);
     out_.config = config_;
     seed_ = *config_.seed;
     std::printf("seed %llu\n", static_cast<unsigned long long>(seed_));
@@ -277,9 +275,8 @@ class TestRun {
     if (auto st = UpdateLatest(config_.store_dir, run_dir_); !st.ok()) log_.Log(st.message());
 
     Json test_json = TestConfigToJson(config_);
-    test_json["meta"] = Json{{"command", options_.command_line},
-                             {"commit", COORDCHECK_COMMIT},
-                             {"run_dir", run_dir_}};
+    test_json["meta"] = Json{
+        {"command", options_.command_line}, {"commit", COORDCHECK_COMMIT}, {"run_dir", run_dir_}};
     if (auto st = WriteFileAtomic(run_dir_ + "/test.json", test_json.dump(2) + "\n"); !st.ok()) {
       return st;
     }
@@ -289,8 +286,7 @@ class TestRun {
     log_.Say("run " + name + " (target " + config_.target +
              (config_.bug.empty() ? "" : ", bug " + config_.bug) + ", " +
              std::to_string(config_.nodes) + extras + " " + config_.backend + " nodes, " +
-             std::to_string(config_.concurrency) + " clients, " +
-             RateText(*config_.rate) + ", " +
+             std::to_string(config_.concurrency) + " clients, " + RateText(*config_.rate) + ", " +
              Seconds(config_.time_limit_s) + ") in " + run_dir_);
     results_.test = name;
     results_.target = config_.target;
@@ -332,8 +328,7 @@ class TestRun {
     env_.seed = ChildSeed(seed_, "db");
     env_.dialer = &res_.cluster->dialer();
     res_.db = target_->MakeDb();
-    process_control_ =
-        std::make_unique<DbProcessControl>(res_.db.get(), res_.cluster.get(), &env_);
+    process_control_ = std::make_unique<DbProcessControl>(res_.db.get(), res_.cluster.get(), &env_);
     if (Status st = SetUpNemesis(); !st) return st;
     if (Stopped(options_)) return Status::Error("interrupted during set-up");
     if (auto st = SetUpNodes(*res_.cluster, *res_.db, env_, options_); Stopped(options_)) {
@@ -373,11 +368,12 @@ class TestRun {
     setup.context.client_board = &client_board_;
     setup.context.client_threads = config_.concurrency;
     for (const std::string& node : target_nodes_) {
-      if (disk != nullptr) setup.context.data_dirs[node] = disk->DataDir(res_.cluster->remote(node));
+      if (disk != nullptr)
+        setup.context.data_dirs[node] = disk->DataDir(res_.cluster->remote(node));
     }
     if (ClockObservable* observable = res_.db->clock_observable()) {
-      setup.context.target_clock = [this, observable](const std::string& node)
-          -> Result<TargetClockSample> {
+      setup.context.target_clock =
+          [this, observable](const std::string& node) -> Result<TargetClockSample> {
         for (const auto& info : res_.cluster->nodes()) {
           if (info.name != node) continue;
           auto reading = observable->ObserveClock(info, env_);
@@ -400,8 +396,9 @@ class TestRun {
   Status RunPhases() {
     if (Status st = history_.Open(history_path()); !st) return st;
     WorkloadParts parts = workload_->Make(WorkloadConfigOf(config_), ChildSeed(seed_, "workload"));
-    runner_ = std::make_unique<Runner>(RunnerOptionsFor(), [this] { return target_->MakeClient(); },
-                                       res_.nemesis.get(), &history_);
+    runner_ = std::make_unique<Runner>(
+        RunnerOptionsFor(), [this] { return target_->MakeClient(); }, res_.nemesis.get(),
+        &history_);
     checker_ = std::move(parts.checker);
 
     FaultScheduleOptions faults;
@@ -474,9 +471,9 @@ class TestRun {
     auto stats = runner_->RunPhase(std::move(generator));
     progress_.EndPhase();
     if (!stats.ok()) return stats;
-    results_.phases.emplace_back(name, reports::PhaseFigures{stats->invoked, stats->ok,
-                                                             stats->fail, stats->info,
-                                                             stats->abandoned, stats->seconds});
+    results_.phases.emplace_back(
+        name, reports::PhaseFigures{stats->invoked, stats->ok, stats->fail, stats->info,
+                                    stats->abandoned, stats->seconds});
     stopped_ = stopped_ || stats->stopped;
     return stats;
   }
@@ -524,8 +521,8 @@ class TestRun {
         config_.nemesis.end()) {
       // Whether the clock faults reached the target, as measured — never implied.
       results_.clock_effect = ClockEffect(recorded);
-      const Json& note = results_.clock_effect.contains("note") ? results_.clock_effect["note"]
-                                                                : Json();
+      const Json& note =
+          results_.clock_effect.contains("note") ? results_.clock_effect["note"] : Json();
       if (results_.clock_effect.value("verdict", "") != "reached" && note.is_string()) {
         results_.notes.push_back(note.get<std::string>());
       }
@@ -533,8 +530,8 @@ class TestRun {
     // A run that could not undo a fault, or whose target did not come back, is still judged
     // on what its clients recorded; the note says why the end of it may be thin.
     if (!results_.recovery_error.empty()) {
-      results_.notes.push_back("after healing, " + config_.target +
-                               " was not ready (" + results_.recovery_error +
+      results_.notes.push_back("after healing, " + config_.target + " was not ready (" +
+                               results_.recovery_error +
                                "): the final phase ran against it as it was, and the verdict "
                                "rests on what the clients could record");
     }
@@ -555,9 +552,12 @@ class TestRun {
     for (const std::string& note : results_.notes) std::printf("note: %s\n", note.c_str());
     std::printf("run folder: %s\n", run_dir_.c_str());
     switch (result.valid) {
-      case Validity::kValid: return out_.exit_code = kExitValid;
-      case Validity::kInvalid: return out_.exit_code = kExitInvalid;
-      default: return out_.exit_code = kExitUnknown;
+      case Validity::kValid:
+        return out_.exit_code = kExitValid;
+      case Validity::kInvalid:
+        return out_.exit_code = kExitInvalid;
+      default:
+        return out_.exit_code = kExitUnknown;
     }
   }
 

@@ -15,6 +15,7 @@ const std::vector<const Target*>& AllTargets() {
       &lock::RedisLockTarget(),
       &lock::RedlockTarget(),
       &lock::EtcdLockTarget(),
+      &lock::RaftLockTarget(),
       &payments::PaymentsTarget(),
       &payments::PaymentsPgTarget(),
   };

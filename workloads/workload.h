@@ -56,11 +56,12 @@ class Workload {
   virtual std::vector<OptionDoc> options() const { return {}; }
   // The first problem with the config (its options, the key layout), naming the field.
   virtual Status Validate(const WorkloadConfig& config) const = 0;
-  // Fills in options whose default depends on the target (the lock workload's resource
-  // mode); called before the run records its config. Default: none.
-  virtual void ResolveOptions(Json* options, const Target& target) const {
+  // Fills in options whose default depends on the target and its bug ("" = none; the lock
+  // workload's resource mode); called before the run records its config. Default: none.
+  virtual void ResolveOptions(Json* options, const Target& target, const std::string& bug) const {
     (void)options;
     (void)target;
+    (void)bug;
   }
   // The total op rate (ops/s over all clients; 0 = as fast as they go) of a run that does not
   // set one (TestConfig::rate). Default 200; a workload whose checker needs overlapping ops

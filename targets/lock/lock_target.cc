@@ -1,8 +1,14 @@
 #include "targets/lock/lock_target.h"
 
+#include <algorithm>
+
 #include "targets/etcd/db.h"
 #include "targets/etcd/lock_client.h"
 #include "targets/etcd/options.h"
+#include "targets/raft/db.h"
+#include "targets/raft/lock_client.h"
+#include "targets/raft/options.h"
+#include "targets/raft/target.h"
 #include "targets/redis/db.h"
 #include "targets/redis/options.h"
 #include "targets/redis/redis_lock.h"
@@ -11,7 +17,6 @@
 
 namespace coordcheck::lock {
 namespace {
-
 
 Status NotOnResource(const std::string& node, const char* what) {
   return Status::Error("node " + node + " runs the protected resource, which is not " + what +
@@ -129,12 +134,15 @@ class LockTarget final : public Target {
     std::function<std::unique_ptr<Db>()> db;
     LockClientFactory client;
     std::function<std::vector<OptionDoc>()> options;
+    // Its bugs (the service's --bug values), and those under which it gives no tokens.
+    std::function<std::vector<BugInfo>()> bugs = [] { return std::vector<BugInfo>(); };
+    std::vector<std::string> tokenless_bugs = {};
   };
   explicit LockTarget(Spec spec) : spec_(std::move(spec)) {}
 
   std::string name() const override { return spec_.name; }
   std::string description() const override { return spec_.description; }
-  std::vector<BugInfo> bugs() const override { return {}; }
+  std::vector<BugInfo> bugs() const override { return spec_.bugs(); }
   std::vector<std::string> client_ops() const override {
     return {lock_ops::kAcquire, lock_ops::kIncrement, lock_ops::kRelease, lock_ops::kResourceLog,
             lock_ops::kResourceRead};
@@ -153,7 +161,11 @@ class LockTarget final : public Target {
                          std::to_string(nodes));
   }
   std::vector<std::string> extra_node_roles() const override { return {"resource"}; }
-  bool fencing_tokens() const { return spec_.fencing_tokens; }
+  bool fencing_tokens(const std::string& bug) const {
+    return spec_.fencing_tokens &&
+           std::find(spec_.tokenless_bugs.begin(), spec_.tokenless_bugs.end(), bug) ==
+               spec_.tokenless_bugs.end();
+  }
   std::unique_ptr<Db> MakeDb() const override { return std::make_unique<LockDb>(spec_.db()); }
   std::unique_ptr<Client> MakeClient() const override {
     return std::make_unique<LockWorkloadClient>(spec_.client);
@@ -165,9 +177,9 @@ class LockTarget final : public Target {
 
 }  // namespace
 
-bool GivesFencingTokens(const Target& target) {
+bool GivesFencingTokens(const Target& target, const std::string& bug) {
   const auto* lock = dynamic_cast<const LockTarget*>(&target);
-  return lock != nullptr && lock->fencing_tokens();
+  return lock != nullptr && lock->fencing_tokens(bug);
 }
 
 const Target& RedisLockTarget() {
@@ -213,6 +225,24 @@ const Target& EtcdLockTarget() {
       [] { return std::make_unique<etcd::EtcdDb>(); },
       [] { return std::make_unique<etcd::EtcdLockClient>(); },
       [] { return etcd::EtcdOptionTable().Docs(); },
+  });
+  return target;
+}
+
+const Target& RaftLockTarget() {
+  static const LockTarget target({
+      raft::RaftLockClient::kName,
+      "coordcheck's own Raft's lock table: acquire(name, owner, ttl) through the log; fencing "
+      "token = the log index of the granting entry; expiry proposed by the leader",
+      3,
+      1,
+      7,
+      true,
+      [] { return std::make_unique<raft::RaftDb>(); },
+      [] { return std::make_unique<raft::RaftLockClient>(); },
+      [] { return raft::RaftOptionTable().Docs(); },
+      [] { return raft::RaftTarget().bugs(); },
+      {"no-fence"},
   });
   return target;
 }

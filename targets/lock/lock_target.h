@@ -1,5 +1,5 @@
-// The lock targets — redis-lock, redlock and etcd-lock — as the harness runs them: the lock
-// service on the target's nodes plus the protected resource (targets/resource) on one extra
+// The lock targets — redis-lock, redlock, etcd-lock and raft-lock — as the harness runs them: the
+// lock service on the target's nodes plus the protected resource (targets/resource) on one extra
 // node, driven by the lock workload (LockWorkloadClient).
 //
 // LockDb wraps the lock service's Db: on the target's nodes it forwards to it with a DbEnv
@@ -49,8 +49,7 @@ class LockDb final : public Db,
   Status Pause(control::Remote& node) override;
   Status Resume(control::Remote& node) override;
   Result<std::string> Primary(const DbEnv& env) override;
-  Result<ClockReading> ObserveClock(const control::NodeInfo& node,
-                                             const DbEnv& env) override;
+  Result<ClockReading> ObserveClock(const control::NodeInfo& node, const DbEnv& env) override;
 
   // The lock service's DbEnv: `env` without its last node.
   static DbEnv ServiceEnv(const DbEnv& env);
@@ -61,17 +60,19 @@ class LockDb final : public Db,
 
   std::unique_ptr<Db> service_;
   std::mutex mu_;
-  std::string resource_node_;                   // guarded by mu_ ("" before Setup)
+  std::string resource_node_;                       // guarded by mu_ ("" before Setup)
   std::unique_ptr<resource::ResourceDb> resource_;  // guarded by mu_ (made by Setup)
 };
 
-// The three lock targets (registered in targets/registry.cc).
 // Whether `target` is a lock target whose clients get fencing tokens from the lock (etcd's
-// lock: the key's create revision).
-bool GivesFencingTokens(const Target& target);
+// lock: the key's create revision; our Raft's: the granting entry's index) when it runs
+// with `bug` ("" = none; raft-lock's no-fence gives none).
+bool GivesFencingTokens(const Target& target, const std::string& bug);
 
+// The lock targets (registered in targets/registry.cc).
 const Target& RedisLockTarget();
 const Target& RedlockTarget();
 const Target& EtcdLockTarget();
+const Target& RaftLockTarget();
 
 }  // namespace coordcheck::lock

@@ -230,10 +230,10 @@ std::string Server::Answer(const std::string& line, Upstream* upstream) {
       command["ttl_ms"] = ttl;
     } else {
       const Json fence = wire::FieldOrNull(value, "fence");
-      if (!fence.is_number_unsigned()) {
-        return Respond(id, "fail", nullptr, "bad request: release needs the fence");
+      if (!fence.is_null() && !fence.is_number_unsigned()) {
+        return Respond(id, "fail", nullptr, "bad request: a release's fence is an index");
       }
-      command["fence"] = fence;
+      if (!fence.is_null()) command["fence"] = fence;
     }
   } else if (!is_read) {
     return Respond(id, "fail", nullptr, "bad request: unknown f \"" + f + "\"");

@@ -49,7 +49,12 @@ ApplyResult StateMachine::ApplyCommand(uint64_t index, const std::string& comman
   if (op == "release" || op == "expire") {
     const std::string name = c.value("name", "");
     auto it = locks_.find(name);
-    const bool held = it != locks_.end() && it->second.fence == c.value("fence", uint64_t{0}) &&
+    // A release names its owner, and its fence when it got one (bug no-fence: none).
+    const bool fence_matches =
+        op == "release" && !c.contains("fence")
+            ? true
+            : it != locks_.end() && it->second.fence == c.value("fence", uint64_t{0});
+    const bool held = it != locks_.end() && fence_matches &&
                       (op == "expire" || it->second.owner == c.value("owner", ""));
     if (!held) return Fail("not held");
     locks_.erase(it);

@@ -8,7 +8,8 @@
 //   {"op":"acquire","name":L,"owner":O,"ttl_ms":T}   → ok {"fence": index} when L is free or
 //                                                      already O's (same fence); fail "held"
 //   {"op":"release","name":L,"owner":O,"fence":F}    → ok when O holds L with fence F (L is
-//                                                      free after), else fail "not held"
+//                                                      free after), else fail "not held"; without
+//                                                      "fence" (bug no-fence) the owner decides
 //   {"op":"expire","name":L,"fence":F}               → frees L if it is still held with F
 // Keys are compared by their JSON dump (1 and "1" differ), as in kvd. The no-op ("") and
 // unknown commands change nothing (fail "unknown command").

@@ -35,15 +35,30 @@ struct LockRun {
 
 // `run -w lock -t TARGET` for `seconds` under `nemesis` (mean interval 1.5 s) with `extra`.
 LockRun RunLock(const std::string& name, const std::string& target, const std::string& resource,
-                const std::string& nemesis, uint64_t seed, const std::vector<std::string>& extra = {},
-                int seconds = 10) {
+                const std::string& nemesis, uint64_t seed,
+                const std::vector<std::string>& extra = {}, int seconds = 10) {
   LockRun r;
   r.dirs = FreshRunDirs(name);
-  std::vector<std::string> args = {"run", "-w", "lock", "-t", target, "--resource", resource,
-                                   "--nemesis", nemesis, "--nemesis-interval", "1.5",
-                                   "--time-limit", std::to_string(seconds), "--seed",
-                                   std::to_string(seed), "--store", r.dirs.store, "--state-dir",
-                                   r.dirs.state, "--quiet"};
+  std::vector<std::string> args = {"run",
+                                   "-w",
+                                   "lock",
+                                   "-t",
+                                   target,
+                                   "--resource",
+                                   resource,
+                                   "--nemesis",
+                                   nemesis,
+                                   "--nemesis-interval",
+                                   "1.5",
+                                   "--time-limit",
+                                   std::to_string(seconds),
+                                   "--seed",
+                                   std::to_string(seed),
+                                   "--store",
+                                   r.dirs.store,
+                                   "--state-dir",
+                                   r.dirs.state,
+                                   "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
   r.code = RunCoordcheck(args, &r.out);
   r.dir = LatestRun(r.dirs);
@@ -152,7 +167,8 @@ void CaughtUnderClockBumps(const std::string& target) {
   CaughtOnRandomSeeds(target, "clock", [](const LockRun& r) {
     // The bumps really reached Redis: its own clock (TIME) followed the offsets.
     CHECK(Completions(r.history, "bump-clock").size() +
-              Completions(r.history, "strobe-clock").size() >= 1);
+              Completions(r.history, "strobe-clock").size() >=
+          1);
     CHECK(r.results["clock_effect"]["verdict"] == "reached");
   });
 }
@@ -182,15 +198,16 @@ TEST_CASE("lock: redlock with an unfenced resource loses mutual exclusion under 
   CaughtUnderClientPauses("redlock");
 }
 
-TEST_CASE("lock: etcd-lock with the fenced resource stays safe, its rejected stale writes counted") {
+TEST_CASE(
+    "lock: etcd-lock with the fenced resource stays safe, its rejected stale writes counted") {
   RequireRoot();
   int64_t rejected_in_all = 0;
   int paused_in_all = 0;
   for (int run = 0; run < 3; ++run) {
     const uint64_t seed = DrawSeed("etcd-lock fenced run " + std::to_string(run));
     INFO("seed " << seed);
-    LockRun r = RunLock("etcd-fenced", "etcd-lock", "fenced", "clock,client-pause,partition", seed,
-                        {}, 12);
+    LockRun r =
+        RunLock("etcd-fenced", "etcd-lock", "fenced", "clock,client-pause,partition", seed, {}, 12);
     INFO(r.out);
     CHECK(r.code == 0);
     CHECK(Checker(r, "mutual-exclusion")["valid"] == true);
@@ -221,7 +238,60 @@ TEST_CASE("lock: etcd-lock with an unfenced resource is caught under client paus
   CaughtUnderClientPauses("etcd-lock");
 }
 
-TEST_CASE("lock: etcd's lease ignores wall-clock skew, and the run says the faults did not reach it") {
+TEST_CASE("lock: raft-lock with an unfenced resource is caught under client pauses") {
+  CaughtUnderClientPauses("raft-lock");
+}
+
+TEST_CASE("lock: raft-lock with the fenced resource stays safe under pauses, partitions, kills") {
+  RequireRoot();
+  int64_t rejected_in_all = 0;
+  for (int run = 0; run < 2; ++run) {
+    const uint64_t seed = DrawSeed("raft-lock fenced run " + std::to_string(run));
+    INFO("seed " << seed);
+    LockRun r =
+        RunLock("raft-fenced", "raft-lock", "fenced", "client-pause,partition,kill", seed, {}, 12);
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(Checker(r, "mutual-exclusion")["valid"] == true);
+    CHECK(Checker(r, "fencing")["valid"] == true);
+    CHECK(r.results["figures"]["accepted_writes"].get<int64_t>() > 10);
+    rejected_in_all += r.results["figures"]["rejected_stale_writes"].get<int64_t>();
+    // Every grant carried a fence: the log index of its entry.
+    for (const Op& op : Completions(r.history, "acquire")) {
+      if (op.type == OpType::kOk) CHECK(op.value["fence"].is_number_integer());
+    }
+  }
+  CHECK(rejected_in_all >= 1);
+}
+
+TEST_CASE("lock: raft-lock's bug no-fence gives no tokens, and pauses then break exclusion") {
+  RequireRoot();
+  // Without tokens the resource cannot be fenced: the run resolves it unfenced.
+  int caught = 0, runs = 0;
+  for (; runs < 6 && caught < 2; ++runs) {
+    const uint64_t seed = DrawSeed("raft-lock no-fence run " + std::to_string(runs));
+    INFO("seed " << seed);
+    FinishedRun r =
+        RunAndLoad("raft-no-fence", {"run", "-w", "lock", "-t", "raft-lock", "--bug", "no-fence",
+                                     "--nemesis", "client-pause", "--nemesis-interval", "1.5",
+                                     "--time-limit", "10", "--seed", std::to_string(seed)});
+    INFO(r.out);
+    CHECK(r.results["figures"]["resource"] == "unfenced");
+    for (const Op& op : Completions(r.history, "acquire")) {
+      if (op.type == OpType::kOk) CHECK(op.value["fence"].is_null());
+    }
+    if (r.code == 1) {
+      CHECK(r.results["checkers"]["mutual-exclusion"]["valid"] == false);
+      ++caught;
+    } else {
+      CHECK(r.code == 0);
+    }
+  }
+  CHECK(caught == 2);
+}
+
+TEST_CASE(
+    "lock: etcd's lease ignores wall-clock skew, and the run says the faults did not reach it") {
   RequireRoot();
   // Clock faults only, on an unfenced resource: if they shortened etcd's leases, two
   // holders would overlap at the resource. They do not, whatever the seed. Whether a run can
@@ -262,9 +332,10 @@ TEST_CASE("compare: the same seed and faults against three lock targets, one tab
   RunDirs dirs = FreshRunDirs("compare");
   std::string out;
   const int code = RunCoordcheck(
-      {"compare", "-w", "lock", "--targets", "redis-lock,redlock,etcd-lock", "--resource",
-       "unfenced", "--nemesis", "client-pause", "--nemesis-interval", "1.5", "--time-limit", "8",
-       "--seed", "7", "--store", dirs.store, "--state-dir", dirs.state, "--quiet"},
+      {"compare",    "-w",           "lock",        "--targets",    "redis-lock,redlock,etcd-lock",
+       "--resource", "unfenced",     "--nemesis",   "client-pause", "--nemesis-interval",
+       "1.5",        "--time-limit", "8",           "--seed",       "7",
+       "--store",    dirs.store,     "--state-dir", dirs.state,     "--quiet"},
       &out, std::chrono::minutes(4));
   INFO(out);
   CHECK(code == 1);  // at least one invalid run

@@ -174,7 +174,8 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
   RunDirs d = FreshRunDirs("bad");
   std::string out;
   CHECK(RunCoordcheck({"run", "--target", "nope", "--store", d.store}, &out) == 3);
-  CHECK(out.find("target 'nope' is unknown (targets: kvd, raft, etcd, redis-lock, redlock, etcd-lock, "
+  CHECK(out.find("target 'nope' is unknown (targets: kvd, raft, etcd, redis-lock, redlock, "
+                 "etcd-lock, raft-lock, "
                  "payments, payments-pg)") != std::string::npos);
   CHECK(RunCoordcheck(RegisterRunArgs(d, {"--bug", "nope"}), &out) == 3);
   CHECK(out.find("bug 'nope' is not a bug of kvd") != std::string::npos);
@@ -185,15 +186,18 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
   const std::string file = d.store + "/bad.json";
   std::ofstream(file) << "{\n  \"target\": \"kvd\",\n  \"concurency\": 5\n}\n";
   CHECK(RunCoordcheck({"run", "-f", file}, &out) == 3);
-  CHECK(out.find(file + ": unknown key \"concurency\" (a test knows: name, workload, target") != std::string::npos);
+  CHECK(out.find(file + ": unknown key \"concurency\" (a test knows: name, workload, target") !=
+        std::string::npos);
   std::ofstream(file) << "{\n  \"target\": \"kvd\",\n  \"nodes\": \"five\"\n}\n";
   CHECK(RunCoordcheck({"run", "-f", file}, &out) == 3);
-  CHECK(out.find(file + ": key \"nodes\" must be an integer in 0..200, got \"five\"") != std::string::npos);
+  CHECK(out.find(file + ": key \"nodes\" must be an integer in 0..200, got \"five\"") !=
+        std::string::npos);
   std::ofstream(file) << "{\n  \"target\": \"kvd\",\n  \"nodes\": 5,,\n}\n";
   CHECK(RunCoordcheck({"run", "-f", file}, &out) == 3);
   CHECK(out.find(file + ":3: not valid JSON") != std::string::npos);
   // The lock workload's options and node counts.
-  const std::vector<std::string> lock = {"run", "-w", "lock", "-t", "redis-lock", "--store", d.store};
+  const std::vector<std::string> lock = {"run",        "-w",      "lock", "-t",
+                                         "redis-lock", "--store", d.store};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = lock;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -217,7 +221,8 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
                       &out) == 3);
   CHECK(out.find("target nope: target 'nope' is unknown") != std::string::npos);
   // The payments workload's options, bugs and node counts.
-  const std::vector<std::string> pay = {"run", "-w", "payments", "-t", "payments", "--store", d.store};
+  const std::vector<std::string> pay = {"run",      "-w",      "payments", "-t",
+                                        "payments", "--store", d.store};
   auto paying = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = pay;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -231,9 +236,9 @@ TEST_CASE("run: bad configs get one clear error and exit 3") {
         std::string::npos);
   CHECK(RunCoordcheck(paying({"--nodes", "3"}), &out) == 3);
   CHECK(out.find("payments runs on exactly 2 nodes") != std::string::npos);
-  CHECK(RunCoordcheck({"run", "-w", "payments", "-t", "payments-pg", "--nodes", "2", "--store",
-                       d.store},
-                      &out) == 3);
+  CHECK(RunCoordcheck(
+            {"run", "-w", "payments", "-t", "payments-pg", "--nodes", "2", "--store", d.store},
+            &out) == 3);
   CHECK(out.find("payments-pg runs on 3 to 9 nodes") != std::string::npos);
   CHECK(RunCoordcheck(paying({"--bug", "double-spend"}), &out) == 3);
   CHECK(out.find("double-spend") != std::string::npos);
@@ -247,9 +252,10 @@ TEST_CASE("run: a status line on a terminal, none when the output is not one") {
   RunDirs d = FreshRunDirs("progress");
   // Not a terminal (a CI log): plain lines only.
   std::string out;
-  std::vector<std::string> args = {"run", "-w", "register", "-t", "kvd", "--store", d.store,
-                                   "--state-dir", d.state, "--time-limit", "2",
-                                   "--nemesis", "pause", "--nemesis-interval", "0.5"};
+  std::vector<std::string> args = {
+      "run",         "-w",    "register",     "-t", "kvd",       "--store", d.store,
+      "--state-dir", d.state, "--time-limit", "2",  "--nemesis", "pause",   "--nemesis-interval",
+      "0.5"};
   CHECK(RunCoordcheck(args, &out) == 0);
   CHECK(out.find("\033[K") == std::string::npos);
   CHECK(out.find("ops/s") == std::string::npos);
@@ -287,8 +293,8 @@ TEST_CASE("serve: an index of the store and its files, on 127.0.0.1 only, nothin
   std::string out;
   REQUIRE(RunCoordcheck(RegisterRunArgs(d, {"--time-limit", "1"}), &out) == 0);
   const std::string run = LatestRun(d);
-  const std::string rel = fs::path(run).parent_path().filename().string() + "/" +
-                          fs::path(run).filename().string();
+  const std::string rel =
+      fs::path(run).parent_path().filename().string() + "/" + fs::path(run).filename().string();
   Spawned server = SpawnCoordcheck({"serve", d.store, "--port", "0"});
   REQUIRE(WaitForText(server.out_path, "serving ", std::chrono::seconds(10)));
   const std::string banner = ReadFile(server.out_path);
@@ -324,8 +330,8 @@ TEST_CASE("serve: an index of the store and its files, on 127.0.0.1 only, nothin
   CHECK(results.find("\"verdict\": \"valid\"") != std::string::npos);
   // Nothing outside the store, however spelled (a link out of the store included).
   fs::create_directory_symlink("/etc", fs::path(d.store) / "escape");
-  for (const char* path : {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/nope/x.json",
-                           "/escape/passwd"}) {
+  for (const char* path :
+       {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/nope/x.json", "/escape/passwd"}) {
     INFO(path);
     CHECK(get("127.0.0.1", path).rfind("HTTP/1.1 404", 0) == 0);
   }
@@ -340,8 +346,8 @@ TEST_CASE("list names the targets, their bugs, workloads, checkers and nemeses")
   REQUIRE(RunCoordcheck({"list"}, &out) == 0);
   for (const char* s :
        {"kvd", "follower-reads", "lost-cas", "register", "linearizable", "netns", "local",
-        "redis-lock", "redlock", "etcd-lock", "lock", "mutual-exclusion", "fencing",
-        "client-pause", "raft", "no-persist-vote", "commit-prior-term"}) {
+        "redis-lock", "redlock", "etcd-lock", "lock", "mutual-exclusion", "fencing", "client-pause",
+        "raft", "no-persist-vote", "commit-prior-term"}) {
     CHECK(out.find(s) != std::string::npos);
   }
 }

@@ -58,10 +58,10 @@ class LockWorkload final : public Workload {
   // Without a resource option, the resource does what it can with the lock: it checks
   // fencing tokens when the lock gives them (fenced), and cannot when it gives none
   // (unfenced; a fenced resource would refuse every write of such a lock, protecting nothing).
-  void ResolveOptions(Json* options, const Target& target) const override {
+  void ResolveOptions(Json* options, const Target& target, const std::string& bug) const override {
     if (!options->is_object()) *options = Json::object();
     if (options->contains("resource")) return;
-    (*options)["resource"] = lock::GivesFencingTokens(target) ? "fenced" : "unfenced";
+    (*options)["resource"] = lock::GivesFencingTokens(target, bug) ? "fenced" : "unfenced";
   }
   std::vector<std::string> figure_names() const override {
     std::vector<std::string> names = {"resource"};

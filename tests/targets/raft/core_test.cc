@@ -32,6 +32,15 @@ bool RunUntil(Sim& s, int max_ticks, F done) {
 
 uint64_t RandomSeed() { return std::random_device{}() | 1; }
 
+// Options for `nodes` nodes and `seed`, with `bugs`; the rest as SimOptions says.
+SimOptions Options(int nodes, uint64_t seed, Bugs bugs = {}) {
+  SimOptions options;
+  options.nodes = nodes;
+  options.seed = seed;
+  options.bugs = bugs;
+  return options;
+}
+
 // Random faults and traffic for `ticks`, then heal and let it settle.
 void Chaos(Sim& s, int nodes, int ticks, bool crashes) {
   std::mt19937_64& rng = s.rng();
@@ -60,7 +69,7 @@ void Chaos(Sim& s, int nodes, int ticks, bool crashes) {
 
 TEST_CASE("raft core: a cluster elects one leader and replicates to every node", "[raft]") {
   for (int nodes : {1, 3, 5}) {
-    Sim s({.nodes = nodes, .seed = RandomSeed()});
+    Sim s(Options(nodes, RandomSeed()));
     REQUIRE(RunUntil(s, 200, [&] { return s.Leader() >= 0; }));
     const int leader = s.Leader();
     for (int i = 0; i < 20; ++i) REQUIRE(s.Write(leader));
@@ -78,7 +87,7 @@ TEST_CASE("raft core: a cluster elects one leader and replicates to every node",
 TEST_CASE("raft core: safe under random partitions, drops, crashes and snapshots", "[raft]") {
   const uint64_t base = RandomSeed();
   for (uint64_t k = 0; k < 12; ++k) {
-    SimOptions options{.nodes = k % 3 == 0 ? 3 : 5, .seed = base + k * 2};
+    SimOptions options = Options(k % 3 == 0 ? 3 : 5, base + k * 2);
     options.drop = (k % 2) ? 0.05 : 0.0;
     options.compact_every = (k % 4 == 1) ? 7 : 0;
     options.max_delay = 1 + static_cast<int>(k % 4);
@@ -98,7 +107,7 @@ TEST_CASE("raft core: safe under random partitions, drops, crashes and snapshots
 }
 
 TEST_CASE("raft core: pre-vote keeps a rejoining node from deposing a healthy leader", "[raft]") {
-  Sim s({.nodes = 5, .seed = RandomSeed()});
+  Sim s(Options(5, RandomSeed()));
   REQUIRE(RunUntil(s, 300, [&] { return s.Leader() >= 0; }));
   s.Run(30);
   const int leader = s.Leader();
@@ -114,7 +123,9 @@ TEST_CASE("raft core: pre-vote keeps a rejoining node from deposing a healthy le
 }
 
 TEST_CASE("raft core: a follower far behind gets a snapshot", "[raft]") {
-  Sim s({.nodes = 3, .seed = RandomSeed(), .compact_every = 5});
+  SimOptions options = Options(3, RandomSeed());
+  options.compact_every = 5;
+  Sim s(options);
   REQUIRE(RunUntil(s, 300, [&] { return s.Leader() >= 0; }));
   const int leader = s.Leader();
   const int lagger = (leader + 1) % 3;
@@ -134,7 +145,7 @@ TEST_CASE("raft core: a follower far behind gets a snapshot", "[raft]") {
 }
 
 TEST_CASE("raft core: a leader cut off in a minority steps down (check-quorum)", "[raft]") {
-  Sim s({.nodes = 5, .seed = RandomSeed()});
+  Sim s(Options(5, RandomSeed()));
   REQUIRE(RunUntil(s, 300, [&] { return s.Leader() >= 0; }));
   const int old = s.Leader();
   s.Isolate(old);
@@ -147,7 +158,7 @@ TEST_CASE("raft core: a leader cut off in a minority steps down (check-quorum)",
 // Stale reads: the old leader, isolated, is asked to read after the new leader acknowledged
 // a write. `bugs` decide whether it answers from its own state.
 Sim StaleReadScenario(Bugs bugs, int64_t clock_jump_ms, uint64_t seed) {
-  Sim s({.nodes = 5, .seed = seed, .bugs = bugs});
+  Sim s(Options(5, seed, bugs));
   RunUntil(s, 300, [&] { return s.Leader() >= 0; });
   s.Run(30);
   const int old = s.Leader();
@@ -195,7 +206,7 @@ TEST_CASE("raft core: bug lease-reads serves stale reads when the old leader's c
 // C before C's own timer makes it campaign for T+1 is a race: true when B got to lead T.
 Sim DoubleVote(Bugs bugs, uint64_t seed, bool* reached) {
   *reached = false;
-  Sim s({.nodes = 3, .seed = seed, .bugs = bugs});
+  Sim s(Options(3, seed, bugs));
   RunUntil(s, 300, [&] { return s.Leader() >= 0; });
   s.Run(20);
   // B, the old leader, alone; one of the others (A) wins a new term with the other's (C's)
@@ -254,7 +265,7 @@ TEST_CASE("raft core: bug no-persist-vote elects two leaders in one term after a
 // the buggy cluster elects it, and it overwrites the committed x with y.
 Sim Figure8(Bugs bugs, uint64_t seed, bool* reached) {
   *reached = false;
-  Sim s({.nodes = 5, .seed = seed, .bugs = bugs});
+  Sim s(Options(5, seed, bugs));
   RunUntil(s, 300, [&] { return s.Leader() >= 0; });
   s.Run(20);
   const int L = s.Leader();
