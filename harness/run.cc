@@ -406,6 +406,7 @@ class TestRun {
     faults.nodes = target_nodes_;
     faults.client_pause_ms = workload_->client_pause_ms(config_.workload_options);
     faults.interval_ns = static_cast<int64_t>(config_.nemesis_interval_s * 1e9);
+    faults.overlap = config_.nemesis_overlap;
     faults.has_primary = process_control_->has_primary();
     gen::GenPtr main =
         ComposeMainPhase(config_, parts, ChildSeed(seed_, "stagger"),

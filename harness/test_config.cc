@@ -115,6 +115,10 @@ const OptionTable<TestConfig>& TestConfigTable() {
           .Number("nemesis_interval_s", &C::nemesis_interval_s, 0.001, kInf,
                   "mean seconds between faults")
           .Flag("--nemesis-interval")
+          .Bool("nemesis_overlap", &C::nemesis_overlap,
+                "whether a fault may start while the previous one runs (two at a time, of "
+                "different families)")
+          .Flag("--nemesis-overlap")
           .Number("check_time_limit_s", &C::check_time_limit_s, 0, kInf,
                   "seconds the checkers may take before the verdict is unknown (0 = no limit)")
           .Flag("--check-time-limit")

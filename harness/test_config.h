@@ -24,9 +24,10 @@ struct TestConfig {
   // What to run.
   std::string workload = "register";
   std::string target = "kvd";
-  std::string bug;  // "" = the correct variant
+  std::string bug;                       // "" = the correct variant
   Json target_options = Json::object();  // passed to the target's Db and clients
-  Json workload_options = Json::object();  // the workload's own (the lock workload's resource, ttl_ms, ...)
+  Json workload_options =
+      Json::object();  // the workload's own (the lock workload's resource, ttl_ms, ...)
 
   // Where: nodes n1..nN on a backend ("netns", "local"; "" = netns as root, else local);
   // 0 = the target's default (Target::default_nodes). A target may add nodes of its own
@@ -49,6 +50,8 @@ struct TestConfig {
   // Faults: nemesis names; empty = none. Mean seconds between faults.
   std::vector<std::string> nemesis;
   double nemesis_interval_s = 10;
+  // Whether a fault may start while the previous one runs (FaultScheduleOptions::overlap).
+  bool nemesis_overlap = false;
 
   // Checking budget per run.
   double check_time_limit_s = 300;

@@ -73,6 +73,10 @@ struct FaultScheduleOptions {
   std::vector<std::string> nodes;
   // Mean time between schedule steps (ns). Default 10 s.
   int64_t interval_ns = 10'000'000'000;
+  // Whether a fault may start while the previous one still runs (two at a time, of different
+  // families: a clock bump and the partition that isolates the bumped leader). Default false:
+  // one fault at a time.
+  bool overlap = false;
   // Whether the target reports a primary (enables faults aimed at the primary).
   bool has_primary = false;
   // client-pause: how long each pause lasts (ms). Default 4 s.

@@ -24,21 +24,12 @@ namespace {
 using Json = nlohmann::json;
 using nodetest::RequireRoot;
 
-struct LockRun {
-  RunDirs dirs;
-  int code = -1;
-  std::string out;
-  std::string dir;
-  Json results;
-  History history;
-};
+using LockRun = FinishedRun;
 
 // `run -w lock -t TARGET` for `seconds` under `nemesis` (mean interval 1.5 s) with `extra`.
 LockRun RunLock(const std::string& name, const std::string& target, const std::string& resource,
                 const std::string& nemesis, uint64_t seed,
                 const std::vector<std::string>& extra = {}, int seconds = 10) {
-  LockRun r;
-  r.dirs = FreshRunDirs(name);
   std::vector<std::string> args = {"run",
                                    "-w",
                                    "lock",
@@ -53,19 +44,9 @@ LockRun RunLock(const std::string& name, const std::string& target, const std::s
                                    "--time-limit",
                                    std::to_string(seconds),
                                    "--seed",
-                                   std::to_string(seed),
-                                   "--store",
-                                   r.dirs.store,
-                                   "--state-dir",
-                                   r.dirs.state,
-                                   "--quiet"};
+                                   std::to_string(seed)};
   args.insert(args.end(), extra.begin(), extra.end());
-  r.code = RunCoordcheck(args, &r.out);
-  r.dir = LatestRun(r.dirs);
-  r.results = Json::parse(ReadFile(r.dir + "/results.json"));
-  REQUIRE(ReadHistoryFile(r.dir + "/history.jsonl", &r.history).ok());
-  CheckNothingLeft(r.dirs);
-  return r;
+  return RunAndLoad(name, args);
 }
 
 // Completions of `f` in the history.

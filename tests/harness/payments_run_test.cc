@@ -21,20 +21,11 @@ using nodetest::RequireRoot;
 
 constexpr char kFaults[] = "kill,pause,partition";
 
-struct PayRun {
-  RunDirs dirs;
-  int code = -1;
-  std::string out;
-  std::string dir;
-  Json results;
-  History history;
-};
+using PayRun = FinishedRun;
 
 // `run -w payments -t TARGET [--bug BUG]` for `seconds` under kills, pauses and partitions.
 PayRun RunPayments(const std::string& target, const std::string& bug, uint64_t seed,
                    int seconds = 10) {
-  PayRun r;
-  r.dirs = FreshRunDirs("pay-" + target + "-" + (bug.empty() ? "ok" : bug));
   std::vector<std::string> args = {"run",
                                    "-w",
                                    "payments",
@@ -47,22 +38,12 @@ PayRun RunPayments(const std::string& target, const std::string& bug, uint64_t s
                                    "--time-limit",
                                    std::to_string(seconds),
                                    "--seed",
-                                   std::to_string(seed),
-                                   "--store",
-                                   r.dirs.store,
-                                   "--state-dir",
-                                   r.dirs.state,
-                                   "--quiet"};
+                                   std::to_string(seed)};
   if (!bug.empty()) {
     args.push_back("--bug");
     args.push_back(bug);
   }
-  r.code = RunCoordcheck(args, &r.out);
-  r.dir = LatestRun(r.dirs);
-  r.results = Json::parse(ReadFile(r.dir + "/results.json"));
-  REQUIRE(ReadHistoryFile(r.dir + "/history.jsonl", &r.history).ok());
-  CheckNothingLeft(r.dirs);
-  return r;
+  return RunAndLoad("pay-" + target + "-" + (bug.empty() ? "ok" : bug), args);
 }
 
 const Json& Details(const PayRun& r, const char* checker) {
