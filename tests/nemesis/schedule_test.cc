@@ -47,6 +47,17 @@ std::vector<Op> Run(const FaultScheduleOptions& o, uint64_t seed, int64_t second
   return invokes;
 }
 
+// The op that stops the fault each start op starts (Options()' families).
+const std::map<std::string, std::string>& StopOf() {
+  static const std::map<std::string, std::string> kStopOf = {{"start-partition", "stop-partition"},
+                                                             {"start-packet", "stop-packet"},
+                                                             {"bump-clock", "reset-clock"},
+                                                             {"strobe-clock", "reset-clock"},
+                                                             {"kill", "start"},
+                                                             {"pause", "resume"}};
+  return kStopOf;
+}
+
 }  // namespace
 
 TEST_CASE("fault schedule: the same seed gives the same faults") {
@@ -73,12 +84,7 @@ TEST_CASE("fault schedule: every family, each fault stopped after it starts") {
   CHECK(clock_changes - count["reset-clock"] <= 1);
   // Start/stop alternate: whatever started is stopped before the next fault starts.
   std::string open;
-  const std::map<std::string, std::string> stop_of = {{"start-partition", "stop-partition"},
-                                                      {"start-packet", "stop-packet"},
-                                                      {"bump-clock", "reset-clock"},
-                                                      {"strobe-clock", "reset-clock"},
-                                                      {"kill", "start"},
-                                                      {"pause", "resume"}};
+  const std::map<std::string, std::string>& stop_of = StopOf();
   for (const Op& op : ops) {
     if (op.f == "check-clock-offsets") continue;
     if (stop_of.count(op.f)) {
@@ -94,12 +100,7 @@ TEST_CASE("fault schedule: every family, each fault stopped after it starts") {
 TEST_CASE("fault schedule: with overlap, two faults of different families run at a time") {
   FaultScheduleOptions o = Options();
   o.overlap = true;
-  const std::map<std::string, std::string> stop_of = {{"start-partition", "stop-partition"},
-                                                      {"start-packet", "stop-packet"},
-                                                      {"bump-clock", "reset-clock"},
-                                                      {"strobe-clock", "reset-clock"},
-                                                      {"kill", "start"},
-                                                      {"pause", "resume"}};
+  const std::map<std::string, std::string>& stop_of = StopOf();
   std::vector<Op> ops = Run(o, 11);
   REQUIRE(ops.size() > 300);
   std::multiset<std::string> open;  // the stop op each running fault waits for
