@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <set>
+
 #include "nemesis/ops.h"
 #include "nemesis/process/process_nemesis.h"
 
@@ -161,18 +163,52 @@ Op DiskNemesis::Invoke(const Op& invoke) {
     done.error = targets.message();
     return done;
   }
+  // Every target node crashes at once — a power failure of those machines — then each loses
+  // what it had not synced, then all start again. One node at a time would let the others
+  // hand back what it lost: a replicated target (our Raft) masks one node's lost writes, and
+  // only a correlated crash of a majority shows that it acknowledged what was not durable.
   Json dropped = Json::object();
-  ActOnNodes(*targets, &done, [&](const std::string& node) {
-    return CrashRestart(*control_, node, &down_, [&]() -> Status {
-      if (mounted_.count(node) == 0) return Status::Error("node " + node + ": not mounted");
+  Json done_nodes = Json::array();
+  std::string errors;
+  auto fail = [&](const Status& st) { errors += (errors.empty() ? "" : "; ") + st.message(); };
+  std::vector<std::string> crashed;
+  for (const std::string& node : *targets) {
+    if (Status st = control_->Kill(node); !st.ok()) {
+      fail(st);
+      continue;
+    }
+    down_.insert(node);
+    crashed.push_back(node);
+  }
+  std::set<std::string> not_dropped;
+  for (const std::string& node : crashed) {
+    Status st =
+        mounted_.count(node) == 0 ? Status::Error("node " + node + ": not mounted") : Status::Ok();
+    if (st.ok()) {
       auto answer = Ctl(node, drop);
-      if (!answer.ok()) return answer.status();
-      answer->erase("mount");
-      dropped[node] = std::move(*answer);
-      return Status::Ok();
-    });
-  });
-  done.value["dropped"] = std::move(dropped);
+      if (answer.ok()) {
+        answer->erase("mount");
+        dropped[node] = std::move(*answer);
+      } else {
+        st = answer.status();
+      }
+    }
+    if (!st.ok()) {
+      fail(st);
+      not_dropped.insert(node);
+    }
+  }
+  // Started again also when the drop failed: the run goes on with every node up.
+  for (const std::string& node : crashed) {
+    if (Status st = control_->Start(node); !st.ok()) {
+      fail(st);
+      continue;
+    }
+    down_.erase(node);
+    if (not_dropped.count(node) == 0) done_nodes.push_back(node);
+  }
+  done.value = Json{{"nodes", done_nodes}, {"dropped", std::move(dropped)}};
+  if (!errors.empty()) done.error = errors;
   if (torn) done.value["seed"] = invoke.value["seed"];
   return done;
 }

@@ -18,8 +18,10 @@
 //
 // Ops (nemesis/ops.h): lose-unsynced {"nodes": [...]} or {"target": "primary"};
 // torn-write, the same plus "seed": S (the prefix length of each node's last unsynced write
-// is drawn from S). For each node: kill, `coordcheck-syncfs ctl drop [--torn S]`, start —
-// also when the drop failed. Completion: info, {"nodes": nodes done, "dropped": {node: the
+// is drawn from S). Every node is killed first, then each `coordcheck-syncfs ctl drop
+// [--torn S]`, then each started — also when its drop failed: the nodes crash together, as a
+// power failure takes them (one at a time, a replicated target would hand each back what it
+// lost). Completion: info, {"nodes": nodes done, "dropped": {node: the
 // daemon's answer}}; failures named in `error`.
 //
 // Thread-safety: as Nemesis.

@@ -2,7 +2,8 @@
 // processes: the register workload is linearizable under every fault family on random
 // seeds; the election workload finds one leader per term and every committed entry in later
 // leaders' logs; the bug local-reads is caught by the linearizability checker under
-// partitions (a deposed leader isolated by isolate-primary keeps answering reads).
+// partitions (a deposed leader isolated by isolate-primary keeps answering reads); no-fsync
+// is caught by the disk faults and only by them.
 #include <functional>
 #include <string>
 
@@ -100,7 +101,8 @@ TEST_CASE("raft: the election workload finds one leader per term under kills and
 // runs caught; at interval 2 and 15 s, 4 of 8; at interval 1, 1 of 5 (partitions heal
 // before an election ends). A run that is not caught must be valid. Fewer than 2 of 7 at a
 // 25% miss rate happens about once in 800.
-void CaughtOnRandomSeeds(const std::string& bug, const std::string& nemesis) {
+void CaughtOnRandomSeeds(const std::string& bug, const std::string& nemesis,
+                         const std::string& interval = "3") {
   RequireRoot();
   int caught = 0, runs = 0;
   std::string seeds;
@@ -109,7 +111,7 @@ void CaughtOnRandomSeeds(const std::string& bug, const std::string& nemesis) {
     seeds += " " + std::to_string(seed);
     INFO("seed " << seed);
     RaftRun r = RunRaft("raft-" + bug, "register", bug, nemesis, seed, 20,
-                        {"--concurrency", "10", "--nodes", "3"}, "3");
+                        {"--concurrency", "10", "--nodes", "3"}, interval);
     INFO(r.out);
     ++runs;
     if (r.code == 1) {
@@ -125,6 +127,41 @@ void CaughtOnRandomSeeds(const std::string& bug, const std::string& nemesis) {
 
 TEST_CASE("raft: bug local-reads is caught under partitions on random seeds", "[root][raft]") {
   CaughtOnRandomSeeds("local-reads", "partition");
+}
+
+// The disk faults crash the nodes they name together and drop what each had not synced:
+// with a majority named, a raft that acknowledged before fsync loses acknowledged entries
+// (measured: 2 of 2 runs of 20 s caught). One node at a time would not show it — the others
+// hand its entries back — which is why the disk nemesis crashes its nodes together.
+TEST_CASE("raft: bug no-fsync is caught by the disk faults on random seeds", "[root][raft]") {
+  CaughtOnRandomSeeds("no-fsync", "disk", "2");
+}
+
+TEST_CASE("raft: correct raft stays valid when the disk faults lose unsynced data",
+          "[root][raft]") {
+  RequireRoot();
+  const uint64_t seed = DrawSeed("raft disk run");
+  INFO("seed " << seed);
+  RaftRun r = RunRaft("raft-disk", "register", "", "disk", seed, 15,
+                      {"--concurrency", "10", "--nodes", "3"});
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(FaultsDone(r.history) >= 3);
+  CHECK(CountOps(r.history, "read", OpType::kOk) > 100);
+  // A WAL cut back to its last synced record said so when the node restarted.
+  CHECK(ReadFile(r.dir + "/nodes/n1/raft-events.jsonl").find("\"wal\"") != std::string::npos);
+}
+
+TEST_CASE("raft: bug no-fsync passes under plain kills (nothing is lost without the disk faults)",
+          "[root][raft]") {
+  RequireRoot();
+  const uint64_t seed = DrawSeed("raft no-fsync kill run");
+  INFO("seed " << seed);
+  RaftRun r = RunRaft("raft-no-fsync-kill", "register", "no-fsync", "kill", seed, 12,
+                      {"--concurrency", "10", "--nodes", "3"});
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(FaultsDone(r.history) >= 3);
 }
 
 }  // namespace
