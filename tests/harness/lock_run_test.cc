@@ -146,11 +146,17 @@ void CaughtOnRandomSeeds(const std::string& target, const std::string& nemesis,
 
 void CaughtUnderClockBumps(const std::string& target) {
   CaughtOnRandomSeeds(target, "clock", [](const LockRun& r) {
-    // The bumps really reached Redis: its own clock (TIME) followed the offsets.
     CHECK(Completions(r.history, "bump-clock").size() +
               Completions(r.history, "strobe-clock").size() >=
           1);
-    CHECK(r.results["clock_effect"]["verdict"] == "reached");
+    // Redis's own clock (TIME) followed the offsets wherever it was compared: "reached", or
+    // "not-observed" when the run drew only strobes and bumps within the measurement error
+    // (a strobe alone can expire a key early; seed 722603 was caught so) — never
+    // "not-reached".
+    const Json& effect = r.results["clock_effect"];
+    INFO(effect.dump());
+    CHECK((effect["verdict"] == "reached" || effect["verdict"] == "not-observed"));
+    CHECK(effect["not_reached"].empty());
   });
 }
 
