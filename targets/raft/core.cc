@@ -102,16 +102,7 @@ void Core::BecomePreCandidate() {
     BecomeCandidate();
     return;
   }
-  for (int peer = 0; peer < config_.nodes; ++peer) {
-    if (peer == config_.id) continue;
-    Message m;
-    m.type = MsgType::kPreVote;
-    m.to = peer;
-    m.term = term_ + 1;
-    m.index = log_.last_index();
-    m.log_term = log_.last_term();
-    Send(std::move(m));
-  }
+  RequestVotes(MsgType::kPreVote, term_ + 1);
 }
 
 void Core::BecomeCandidate() {
@@ -129,16 +120,7 @@ void Core::BecomeCandidate() {
     BecomeLeader();
     return;
   }
-  for (int peer = 0; peer < config_.nodes; ++peer) {
-    if (peer == config_.id) continue;
-    Message m;
-    m.type = MsgType::kVote;
-    m.to = peer;
-    m.term = term_;
-    m.index = log_.last_index();
-    m.log_term = log_.last_term();
-    Send(std::move(m));
-  }
+  RequestVotes(MsgType::kVote, term_);
 }
 
 void Core::BecomeLeader() {
@@ -160,6 +142,19 @@ void Core::BecomeLeader() {
   match_[config_.id] = log_.last_index();
   BroadcastAppend(true);
   MaybeCommit();
+}
+
+void Core::RequestVotes(MsgType type, uint64_t term) {
+  for (int peer = 0; peer < config_.nodes; ++peer) {
+    if (peer == config_.id) continue;
+    Message m;
+    m.type = type;
+    m.to = peer;
+    m.term = term;
+    m.index = log_.last_index();
+    m.log_term = log_.last_term();
+    Send(std::move(m));
+  }
 }
 
 void Core::CampaignOrPreCampaign() { BecomePreCandidate(); }

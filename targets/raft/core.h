@@ -150,6 +150,8 @@ class Core {
   void BecomeCandidate();
   void BecomeLeader();
   void CampaignOrPreCampaign();
+  // Asks every peer for a (pre-)vote in `term`, with this log's last entry.
+  void RequestVotes(MsgType type, uint64_t term);
   void Send(Message message);
   void SendAppend(int peer, bool heartbeat);
   void BroadcastAppend(bool heartbeat);

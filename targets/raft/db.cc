@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "base/seed.h"
 #include "base/strings.h"
 #include "targets/kvd/protocol.h"
 #include "targets/raft/options.h"
@@ -18,13 +19,6 @@ using std::chrono::milliseconds;
 
 constexpr auto kQueryAttempt = milliseconds(1000);
 constexpr auto kReadyRetryPause = milliseconds(50);
-
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 std::string BinaryPath(const control::Remote& node) {
   return node.root_dir() + "/bin/coordcheck-raft";

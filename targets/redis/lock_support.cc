@@ -4,18 +4,9 @@
 #include <cstdio>
 #include <thread>
 
+#include "base/seed.h"
+
 namespace coordcheck::redis {
-namespace {
-
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
-
 Result<RedisOptions> CheckLockEnv(const LockEnv& env, const std::string& client) {
   using R = Result<RedisOptions>;
   if (env.dialer == nullptr) return R::Error(client + ": no dialer");
